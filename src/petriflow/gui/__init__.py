@@ -1,0 +1,1 @@
+"""Qt views and the canvas. The only package that imports PyQt6."""

@@ -1,0 +1,1 @@
+"""One module per widget node: channels, settings and ``run()``, without Qt."""
