@@ -8,6 +8,7 @@ propagation (scheduler) and saving consistent with each other.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import threading
@@ -209,9 +210,9 @@ class Workflow:
     def children(self, node_id: str, enabled_only: bool = True) -> list[str]:
         out: list[str] = []
         for lk in self._links.values():
-            if lk.source_id == node_id and (lk.enabled or not enabled_only):
-                if lk.sink_id not in out:
-                    out.append(lk.sink_id)
+            wanted = lk.source_id == node_id and (lk.enabled or not enabled_only)
+            if wanted and lk.sink_id not in out:
+                out.append(lk.sink_id)
         return out
 
     def descendants(self, node_id: str, enabled_only: bool = True) -> set[str]:
@@ -231,10 +232,10 @@ class Workflow:
         while stack:
             current = stack.pop()
             for lk in self._links.values():
-                if lk.sink_id == current and (lk.enabled or not enabled_only):
-                    if lk.source_id not in seen:
-                        seen.add(lk.source_id)
-                        stack.append(lk.source_id)
+                wanted = lk.sink_id == current and (lk.enabled or not enabled_only)
+                if wanted and lk.source_id not in seen:
+                    seen.add(lk.source_id)
+                    stack.append(lk.source_id)
         return seen
 
     def topological_order(self) -> list[str]:
@@ -407,10 +408,8 @@ class Workflow:
         pairs = []
         for o in outs:
             for i in ins:
-                try:
+                with contextlib.suppress(LinkError):
                     pairs.append(self.check_link(source_id, o.name, sink_id, i.name))
-                except LinkError:
-                    pass
         return pairs
 
     def add_link(
