@@ -1,0 +1,3 @@
+from petriflow.cli import main
+
+raise SystemExit(main())
