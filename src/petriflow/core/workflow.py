@@ -91,6 +91,9 @@ class Link:
     sink_id: str
     sink_channel: str
     enabled: bool = True
+    #: channel ids as written by Orange (kept so placeholders round-trip unchanged)
+    source_channel_id: str | None = None
+    sink_channel_id: str | None = None
 
 
 @dataclass
@@ -421,6 +424,7 @@ class Workflow:
         *,
         enabled: bool = True,
         link_id: str | None = None,
+        channel_ids: tuple[str | None, str | None] = (None, None),
     ) -> Link:
         with self._lock:
             out_name, in_name = self.check_link(source_id, source_channel, sink_id, sink_channel)
@@ -428,7 +432,7 @@ class Workflow:
                 link_id = self._new_id(self._links)
             elif link_id in self._links:
                 raise LinkError(f"duplicate link id {link_id!r}")
-            link = Link(link_id, source_id, out_name, sink_id, in_name, enabled)
+            link = Link(link_id, source_id, out_name, sink_id, in_name, enabled, *channel_ids)
             self._links[link_id] = link
         self._emit(WorkflowEvent(WorkflowEvent.LINK_ADDED, link=link))
         return link

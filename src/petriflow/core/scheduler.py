@@ -1,0 +1,488 @@
+"""Propagation: who runs when, with which inputs, on which thread.
+
+Rules (see docs/architecture.md):
+
+* Any change to a node (settings, an input link added/removed/enabled, the node added)
+  makes the node and all its descendants *dirty*.
+* A dirty node runs once none of its ancestors is dirty or running, so nodes run in
+  topological order and each sees settled inputs; independent branches run concurrently
+  on a thread pool (never on the caller's thread).
+* A node that becomes dirty while running has its run cancelled (cooperatively, through
+  its :class:`CancelToken`); whatever that run returns is discarded and it runs again
+  with the new inputs once the old run has returned.
+* A removed or disabled link delivers ``None``; a node whose required input is ``None``
+  does not run and outputs ``None`` on every channel (state idle, "waiting for input").
+* Unknown (placeholder) nodes never run and output ``None``.
+* :meth:`pause` stops new runs from starting (running ones finish); :meth:`step`
+  starts exactly one ready node while paused; :meth:`resume` continues.
+
+Listeners are called from whichever thread made the change (a worker thread for
+progress and results). A GUI must marshal them to its own thread: that bridge lives in
+``gui/``, not here.
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from petriflow.core.node import Cancelled, CancelToken, NodeContext, NodeError, Progress
+from petriflow.core.workflow import Workflow, WorkflowEvent
+
+__all__ = ["NodeState", "NodeStatus", "Scheduler"]
+
+log = logging.getLogger(__name__)
+
+
+class NodeState(str, enum.Enum):
+    IDLE = "idle"
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    """A snapshot of one node's runtime state (immutable, safe to pass across threads)."""
+
+    state: NodeState = NodeState.IDLE
+    progress: float = 0.0
+    message: str = ""
+    warnings: tuple[str, ...] = ()
+    elapsed: float | None = None
+    runs: int = 0  # completed runs, for tests and diagnostics
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (NodeState.DONE, NodeState.WARNING, NodeState.ERROR, NodeState.IDLE)
+
+
+@dataclass
+class _Entry:
+    dirty: bool = True
+    future: Future | None = None
+    token: CancelToken | None = None
+    generation: int = 0
+    started: float = 0.0
+    outputs: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    status: NodeStatus = field(default_factory=NodeStatus)
+
+
+def _same_outputs(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Outputs are the same when each channel holds the *same object* (no deep compare)."""
+    return a.keys() == b.keys() and all(a[k] is b[k] for k in a)
+
+
+StatusListener = Callable[[str, NodeStatus], None]
+OutputListener = Callable[[str, dict[str, Any]], None]
+
+
+class Scheduler:
+    """Runs a :class:`Workflow` and keeps it up to date as it changes."""
+
+    def __init__(
+        self,
+        workflow: Workflow,
+        *,
+        max_workers: int | None = None,
+        executor: Executor | None = None,
+        paused: bool = False,
+    ) -> None:
+        self.workflow = workflow
+        self._own_executor = executor is None
+        self._executor = executor or ThreadPoolExecutor(
+            max_workers=max_workers or max(2, os.cpu_count() or 2),
+            thread_name_prefix="petriflow-node",
+        )
+        self._lock = threading.RLock()
+        self._settled = threading.Condition(self._lock)
+        self._entries: dict[str, _Entry] = {nid: _Entry() for nid in (n.id for n in workflow)}
+        self._paused = paused
+        self._step_budget = 0
+        self._closed = False
+        self._status_listeners: list[StatusListener] = []
+        self._output_listeners: list[OutputListener] = []
+        self._partial_listeners: list[OutputListener] = []
+        self._pending_notes: list[Callable[[], None]] = []
+        self._unsubscribe = workflow.subscribe(self._on_event)
+        self._pump()
+
+    # ------------------------------------------------------------------ listeners
+    def add_status_listener(self, listener: StatusListener) -> None:
+        self._status_listeners.append(listener)
+
+    def add_output_listener(self, listener: OutputListener) -> None:
+        """``listener(node_id, outputs)`` after a node's outputs change (incl. to None)."""
+        self._output_listeners.append(listener)
+
+    def add_partial_listener(self, listener: OutputListener) -> None:
+        """``listener(node_id, outputs)`` for intermediate results (not propagated)."""
+        self._partial_listeners.append(listener)
+
+    def _note_status(self, node_id: str, status: NodeStatus) -> None:
+        for cb in list(self._status_listeners):
+            self._pending_notes.append(lambda cb=cb: cb(node_id, status))
+
+    def _note_outputs(self, node_id: str, outputs: dict[str, Any]) -> None:
+        for cb in list(self._output_listeners):
+            self._pending_notes.append(lambda cb=cb: cb(node_id, dict(outputs)))
+
+    def _flush_notes(self) -> None:
+        """Call queued listeners *outside* the lock so they may call back into us."""
+        with self._lock:
+            notes, self._pending_notes = self._pending_notes, []
+        for note in notes:
+            try:
+                note()
+            except Exception:  # a broken listener must not stall propagation
+                log.exception("scheduler listener failed")
+
+    # ------------------------------------------------------------------ queries
+    def status(self, node_id: str) -> NodeStatus:
+        with self._lock:
+            return self._entries[node_id].status
+
+    def outputs(self, node_id: str) -> dict[str, Any]:
+        """The node's latest outputs by name (missing = None)."""
+        with self._lock:
+            return dict(self._entries[node_id].outputs)
+
+    def output(self, node_id: str, name: str) -> Any:
+        with self._lock:
+            return self._entries[node_id].outputs.get(name)
+
+    def inputs(self, node_id: str) -> dict[str, Any]:
+        """The inputs the node's latest run received (views render these)."""
+        with self._lock:
+            return dict(self._entries[node_id].inputs)
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def is_settled(self) -> bool:
+        """True when nothing runs and nothing more will start (or it waits for resume)."""
+        with self._lock:
+            return self._settled_locked()
+
+    def _settled_locked(self) -> bool:
+        if any(e.future is not None for e in self._entries.values()):
+            return False
+        if self._paused and self._step_budget == 0:
+            return True
+        return not any(e.dirty for e in self._entries.values())
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until settled (see :meth:`is_settled`); False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._settled:
+            while not self._settled_locked():
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._settled.wait(remaining if remaining is not None else 0.5)
+        return True
+
+    # ------------------------------------------------------------------ control
+    def invalidate(self, node_id: str) -> None:
+        """Mark ``node_id`` and its descendants dirty and schedule them."""
+        with self._lock:
+            self._invalidate_locked(node_id)
+        self._pump()
+
+    def pause(self) -> None:
+        with self._lock:
+            self._paused = True
+            self._step_budget = 0
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused = False
+            self._step_budget = 0
+        self._pump()
+
+    def step(self) -> str | None:
+        """While paused, start one ready node; returns its id (None if nothing is ready)."""
+        with self._lock:
+            if not self._paused:
+                return None
+            self._step_budget = 1
+            before = {nid for nid, e in self._entries.items() if e.future is not None}
+        self._pump()
+        with self._lock:
+            self._step_budget = 0
+            started = [
+                nid for nid, e in self._entries.items()
+                if e.future is not None and nid not in before
+            ]
+            self._settled.notify_all()
+        return started[0] if started else None
+
+    def close(self) -> None:
+        """Cancel runs, stop listening to the workflow, release the thread pool."""
+        with self._lock:
+            self._closed = True
+            for e in self._entries.values():
+                if e.token is not None:
+                    e.token.cancel()
+        self._unsubscribe()
+        if self._own_executor:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> Scheduler:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ events
+    def _on_event(self, event: WorkflowEvent) -> None:
+        with self._lock:
+            kind = event.kind
+            if kind == WorkflowEvent.NODE_ADDED:
+                self._entries[event.node_id] = _Entry()
+            elif kind == WorkflowEvent.NODE_REMOVED:
+                entry = self._entries.pop(event.node_id, None)
+                if entry is not None and entry.token is not None:
+                    entry.token.cancel()
+            elif kind == WorkflowEvent.SETTINGS_CHANGED:
+                self._invalidate_locked(event.node_id)
+            elif kind in (
+                WorkflowEvent.LINK_ADDED, WorkflowEvent.LINK_REMOVED, WorkflowEvent.LINK_ENABLED
+            ):
+                if event.link.sink_id in self._entries:
+                    self._invalidate_locked(event.link.sink_id)
+            else:
+                return
+        self._pump()
+
+    def _invalidate_locked(self, node_id: str) -> None:
+        for nid in (node_id, *self.workflow.descendants(node_id)):
+            entry = self._entries.get(nid)
+            if entry is None:
+                continue
+            entry.dirty = True
+            if entry.token is not None:
+                entry.token.cancel()  # supersede the run in flight; its result is dropped
+            self._set_status(nid, replace(entry.status, state=NodeState.QUEUED, progress=0.0))
+
+    def _set_status(self, node_id: str, status: NodeStatus) -> None:
+        entry = self._entries[node_id]
+        if entry.status != status:
+            entry.status = status
+            self._note_status(node_id, status)
+
+    # ------------------------------------------------------------------ propagation
+    def _pump(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._pump_locked()
+            self._settled.notify_all()
+        self._flush_notes()
+
+    def _blocked(self, node_id: str) -> bool:
+        for anc in self.workflow.ancestors(node_id):
+            e = self._entries.get(anc)
+            if e is not None and (e.dirty or e.future is not None):
+                return True
+        return False
+
+    def _pump_locked(self) -> None:
+        for nid in self.workflow.topological_order():
+            entry = self._entries.get(nid)
+            if entry is None or not entry.dirty or entry.future is not None:
+                continue
+            if self._blocked(nid):
+                continue
+            node = self.workflow.node(nid)
+            if node.node_type is None:
+                entry.dirty = False
+                self._resolve(nid, {}, NodeState.WARNING,
+                              f"{node.type_name!r} is not available in Petriflow; kept as a "
+                              "placeholder that passes no data")
+                continue
+            inputs = self._gather_inputs(nid)
+            missing = [
+                i.name for i in node.node_type.inputs
+                if i.required and (inputs.get(i.name) is None or inputs.get(i.name) == [])
+            ]
+            if missing:
+                entry.dirty = False
+                entry.inputs = inputs
+                self._resolve(nid, {}, NodeState.IDLE, "Waiting for input: " + ", ".join(missing))
+                continue
+            if self._paused:
+                if self._step_budget <= 0:
+                    continue
+                self._step_budget -= 1
+            self._submit(nid, inputs)
+
+    def _resolve(self, nid: str, outputs: dict[str, Any], state: NodeState, message: str) -> None:
+        entry = self._entries[nid]
+        changed = not _same_outputs(entry.outputs, outputs)
+        entry.outputs = outputs
+        self._set_status(nid, NodeStatus(state, 0.0, message, (), None, entry.status.runs))
+        if changed:
+            self._note_outputs(nid, outputs)
+
+    def _gather_inputs(self, nid: str) -> dict[str, Any]:
+        node = self.workflow.node(nid)
+        assert node.node_type is not None
+        links = self.workflow.input_links(nid)
+        inputs: dict[str, Any] = {}
+        for inp in node.node_type.inputs:
+            values = []
+            for lk in links:
+                if lk.sink_channel != inp.name:
+                    continue
+                source = self._entries.get(lk.source_id)
+                value = source.outputs.get(lk.source_channel) if (lk.enabled and source) else None
+                if value is not None and not isinstance(value, inp.type):
+                    log.warning("dropping %r on %s: not a %s", type(value), inp.name, inp.type)
+                    value = None
+                values.append(value)
+            if inp.multiple:
+                inputs[inp.name] = [v for v in values if v is not None]
+            else:
+                inputs[inp.name] = values[0] if values else None
+        return inputs
+
+    def _submit(self, nid: str, inputs: dict[str, Any]) -> None:
+        entry = self._entries[nid]
+        node = self.workflow.node(nid)
+        entry.dirty = False
+        entry.generation += 1
+        entry.token = CancelToken()
+        entry.inputs = inputs
+        settings = copy.deepcopy(node.settings)
+        context = NodeContext(self.workflow.directory, nid, node.title)
+        self._set_status(nid, NodeStatus(NodeState.QUEUED, 0.0, "", (), None, entry.status.runs))
+        entry.future = self._executor.submit(
+            self._execute, nid, entry.generation, node.node_type, settings, context,
+            inputs, entry.token,
+        )
+
+    # ------------------------------------------------------------------ worker side
+    def _execute(
+        self, nid: str, generation: int, node_type: type, settings: Any,
+        context: NodeContext, inputs: dict[str, Any], token: CancelToken,
+    ) -> None:
+        if token.cancelled:
+            self._finish(nid, generation, "cancelled", None, ())
+            return
+        with self._lock:
+            entry = self._entries.get(nid)
+            if entry is not None and entry.generation == generation:
+                entry.started = time.monotonic()
+                self._set_status(nid, replace(entry.status, state=NodeState.RUNNING))
+        self._flush_notes()
+        progress = Progress(
+            callback=lambda pct, msg: self._on_progress(nid, generation, token, pct, msg),
+            partial=lambda outs: self._on_partial(nid, token, outs),
+        )
+        try:
+            node = node_type(settings, context)
+            outputs = node.run(inputs, progress, token)
+            token.check()
+            self._finish(nid, generation, "ok", self._check_outputs(node_type, outputs),
+                         tuple(progress.warnings))
+        except Cancelled:
+            self._finish(nid, generation, "cancelled", None, ())
+        except NodeError as exc:
+            self._finish(nid, generation, "error", str(exc), tuple(progress.warnings))
+        except MemoryError:
+            log.exception("node %s ran out of memory", context.title)
+            self._finish(nid, generation, "error",
+                         "Out of memory: try fewer images or a smaller setting",
+                         tuple(progress.warnings))
+        except Exception as exc:
+            log.exception("node %s failed", context.title)
+            self._finish(nid, generation, "error", f"{type(exc).__name__}: {exc}",
+                         tuple(progress.warnings))
+
+    @staticmethod
+    def _check_outputs(node_type: Any, outputs: Any) -> dict[str, Any]:
+        if outputs is None:
+            return {}
+        if not isinstance(outputs, dict):
+            raise TypeError(f"run() returned {type(outputs).__name__}, expected a dict")
+        known = {o.name: o for o in node_type.outputs}
+        clean: dict[str, Any] = {}
+        for name, value in outputs.items():
+            if name not in known:
+                raise KeyError(f"run() returned unknown output {name!r}")
+            if value is not None and not isinstance(value, known[name].type):
+                raise TypeError(
+                    f"output {name!r} is a {type(value).__name__}, "
+                    f"expected {known[name].type.__name__}"
+                )
+            if value is not None:
+                clean[name] = value
+        return clean
+
+    def _on_progress(
+        self, nid: str, generation: int, token: CancelToken, pct: float, msg: str | None
+    ) -> None:
+        if token.cancelled:
+            return
+        with self._lock:
+            entry = self._entries.get(nid)
+            if entry is None or entry.generation != generation:
+                return
+            self._set_status(nid, replace(
+                entry.status, state=NodeState.RUNNING, progress=pct,
+                message=msg or entry.status.message,
+            ))
+        self._flush_notes()
+
+    def _on_partial(self, nid: str, token: CancelToken, outputs: dict[str, Any]) -> None:
+        if token.cancelled:
+            return
+        for cb in list(self._partial_listeners):
+            try:
+                cb(nid, dict(outputs))
+            except Exception:
+                log.exception("partial-result listener failed")
+
+    def _finish(
+        self, nid: str, generation: int, kind: str, payload: Any, warnings: tuple[str, ...]
+    ) -> None:
+        with self._lock:
+            entry = self._entries.get(nid)
+            if entry is None or entry.generation != generation:
+                return  # node removed, or an older run: nothing to do
+            entry.future = None
+            entry.token = None
+            elapsed = time.monotonic() - entry.started if entry.started else None
+            runs = entry.status.runs + 1
+            if entry.dirty or kind == "cancelled":
+                # superseded: the node runs again with fresh inputs; drop this result
+                entry.dirty = True
+                self._set_status(nid, NodeStatus(NodeState.QUEUED, 0.0, "", (), None, runs))
+            elif kind == "ok":
+                state = NodeState.WARNING if warnings else NodeState.DONE
+                message = "; ".join(warnings)
+                changed = not _same_outputs(entry.outputs, payload)
+                entry.outputs = payload
+                self._set_status(nid, NodeStatus(state, 100.0, message, warnings, elapsed, runs))
+                if changed:
+                    self._note_outputs(nid, payload)
+            else:  # error: outputs become None, descendants re-run with None
+                changed = bool(entry.outputs)
+                entry.outputs = {}
+                self._set_status(nid, NodeStatus(NodeState.ERROR, 0.0, payload, warnings,
+                                                 elapsed, runs))
+                if changed:
+                    self._note_outputs(nid, {})
+        self._pump()
