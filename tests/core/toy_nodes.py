@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from petriflow.core.node import Input, Node, NodeError, Output
 from petriflow.core.registry import NodeRegistry
 from petriflow.core.table import Table
+from petriflow.core.types import DistanceMatrix
 
 RUN_LOG: list[tuple[str, object]] = []
 _log_lock = threading.Lock()
@@ -123,3 +124,46 @@ class Crash(Node):
 
 def registry() -> NodeRegistry:
     return NodeRegistry([Source, AddOne, Sum, Optional, TableSink, Crash])
+
+
+@dataclass
+class TableSourceSettings:
+    n: int = 4
+    label: str = "toy"
+
+
+class TableSource(Node):
+    qualified_name = "tests.table_source"
+    name = "Table Source"
+    outputs = (Output("Data", Table),)
+    Settings = TableSourceSettings
+
+    def run(self, inputs, progress, cancel):
+        import numpy as np
+
+        n = self.settings.n
+        if n < 0:
+            raise NodeError("n must not be negative")
+        X = np.arange(n * 2, dtype=float).reshape(n, 2)
+        return {"Data": Table.from_arrays(
+            X, ["a", "b"], classes=["x" if i % 2 else "y" for i in range(n)],
+            metas={"label": [f"{self.settings.label}{i}" for i in range(n)]})}
+
+
+class ToDistances(Node):
+    qualified_name = "tests.to_distances"
+    name = "To Distances"
+    inputs = (Input("Data", Table),)
+    outputs = (Output("Distances", DistanceMatrix),)
+
+    def run(self, inputs, progress, cancel):
+        import numpy as np
+
+        X = inputs["Data"].X
+        D = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+        return {"Distances": DistanceMatrix(D, inputs["Data"])}
+
+
+def full_registry() -> NodeRegistry:
+    return NodeRegistry([Source, AddOne, Sum, Optional, TableSink, Crash, TableSource,
+                         ToDistances])

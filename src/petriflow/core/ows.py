@@ -98,7 +98,8 @@ def parse_workflow(
         ) from exc
     except ET.ParseError as exc:
         raise WorkflowFormatError(f"{source}: not valid XML ({exc})") from exc
-    except (ValueError, RecursionError, MemoryError) as exc:
+    except (ValueError, LookupError, RecursionError, MemoryError) as exc:
+        # LookupError: an unknown encoding in the XML declaration
         raise WorkflowFormatError(f"{source}: not valid XML ({type(exc).__name__})") from exc
 
     if root.tag != "scheme":

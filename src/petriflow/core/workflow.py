@@ -151,7 +151,7 @@ class Workflow:
         self._links: dict[str, Link] = {}
         self.annotations: list[Annotation] = []
         self._listeners: list[Listener] = []
-        self._next_id = 0
+        self._next_id: dict[str, int] = {}
         self._lock = threading.RLock()
         #: non-fatal problems found when the workflow was read from a file
         self.load_warnings: list[str] = []
@@ -259,13 +259,14 @@ class Workflow:
         return order
 
     # ------------------------------------------------------------------ ids
-    def _new_id(self, taken: Iterable[str]) -> str:
+    def _new_id(self, taken: Iterable[str], kind: str) -> str:
+        """Next free integer id of ``kind`` (nodes, links and annotations count apart)."""
         taken = set(taken)
-        while str(self._next_id) in taken:
-            self._next_id += 1
-        nid = str(self._next_id)
-        self._next_id += 1
-        return nid
+        n = self._next_id.get(kind, 0)
+        while str(n) in taken:
+            n += 1
+        self._next_id[kind] = n + 1
+        return str(n)
 
     def unique_title(self, base: str) -> str:
         titles = {n.title for n in self._nodes.values()}
@@ -292,7 +293,7 @@ class Workflow:
             if node_type is None and unknown is None:
                 raise ValueError("a placeholder node needs its UnknownNodeInfo")
             if node_id is None:
-                node_id = self._new_id(self._nodes)
+                node_id = self._new_id(self._nodes, "node")
             elif node_id in self._nodes:
                 raise ValueError(f"duplicate node id {node_id!r}")
             if settings is None and node_type is not None:
@@ -429,7 +430,7 @@ class Workflow:
         with self._lock:
             out_name, in_name = self.check_link(source_id, source_channel, sink_id, sink_channel)
             if link_id is None:
-                link_id = self._new_id(self._links)
+                link_id = self._new_id(self._links, "link")
             elif link_id in self._links:
                 raise LinkError(f"duplicate link id {link_id!r}")
             link = Link(link_id, source_id, out_name, sink_id, in_name, enabled, *channel_ids)
@@ -454,7 +455,7 @@ class Workflow:
     def add_annotation(self, annotation: Annotation) -> Annotation:
         taken = {a.id for a in self.annotations}
         if not annotation.id or annotation.id in taken:
-            annotation.id = self._new_id(taken)
+            annotation.id = self._new_id(taken, "annotation")
         self.annotations.append(annotation)
         self._emit(WorkflowEvent(WorkflowEvent.ANNOTATIONS_CHANGED, annotation_id=annotation.id))
         return annotation

@@ -1,0 +1,198 @@
+"""``petriflow run FILE.ows``: run a workflow headless to completion.
+
+The very same engine as the canvas runs here, without Qt: that is the point of the
+layering. ``--set`` overrides settings for this run only (the file is not modified), so
+one saved workflow serves many folders: ``--set "Import Images.folder=/data/screen2"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from petriflow.commands.common import load_or_exit
+from petriflow.core.export import export_value, safe_filename
+from petriflow.core.scheduler import NodeState, NodeStatus, Scheduler
+from petriflow.core.workflow import Workflow
+
+__all__ = ["apply_override", "parse_override", "register", "run_workflow"]
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "run", help="run a workflow headless",
+        description="Run a workflow headless to completion. Exit status 0 when every node "
+                    "ends without error, 1 otherwise, 2 when the file cannot be used.",
+    )
+    p.add_argument("file", type=Path, help="workflow file (.ows)")
+    p.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="NODE.SETTING=VALUE",
+        help="override a setting for this run; NODE is a node title or id, VALUE is parsed "
+             "as JSON, else taken as text (repeatable)",
+    )
+    p.add_argument("--out", type=Path, help="write run.json and the outputs into this folder")
+    p.add_argument("--timeout", type=float, default=None, help="give up after this many seconds")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=main)
+
+
+def parse_override(text: str) -> tuple[str, str, Any]:
+    """Split ``NODE.setting=VALUE`` into (node, setting, value)."""
+    target, sep, raw = text.partition("=")
+    node, dot, setting = target.rpartition(".")
+    if not sep or not dot or not node or not setting:
+        raise ValueError(f"--set {text!r}: expected NODE.SETTING=VALUE")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return node.strip(), setting.strip(), value
+
+
+def apply_override(workflow: Workflow, text: str) -> None:
+    """Apply one ``--set`` to the workflow (validated against the settings' types)."""
+    node_key, setting, value = parse_override(text)
+    try:
+        node = workflow.find_node(node_key)
+    except KeyError as exc:
+        raise ValueError(f"--set {text!r}: {exc.args[0]}") from None
+    if node.node_type is None:
+        raise ValueError(f"--set {text!r}: {node.title!r} is a placeholder without settings")
+    try:
+        workflow.update_settings(node.id, **{setting: value})
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"--set {text!r}: {exc}") from None
+
+
+class ConsoleReporter:
+    """Progress on stderr: redrawn bars on a terminal, one line per state change otherwise."""
+
+    def __init__(self, workflow: Workflow, stream: TextIO) -> None:
+        self.workflow = workflow
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._lock = threading.Lock()
+        self._running: dict[str, float] = {}
+        self._last_line = 0.0
+
+    def __call__(self, node_id: str, status: NodeStatus) -> None:
+        try:
+            title = self.workflow.node(node_id).title
+        except KeyError:
+            return
+        with self._lock:
+            if status.state is NodeState.RUNNING:
+                first = node_id not in self._running
+                self._running[node_id] = status.progress
+                if self.tty:
+                    self._draw()
+                elif first:
+                    self._print(f"{title}: running")
+                return
+            was_running = self._running.pop(node_id, None) is not None
+            if status.state in (NodeState.DONE, NodeState.WARNING, NodeState.ERROR) and (
+                was_running or status.state is NodeState.ERROR
+            ):
+                took = f" in {status.elapsed:.1f} s" if status.elapsed is not None else ""
+                text = {NodeState.DONE: f"done{took}",
+                        NodeState.WARNING: f"done{took}, warning: {status.message}",
+                        NodeState.ERROR: f"error: {status.message}"}[status.state]
+                self._print(f"{title}: {text}")
+
+    def _print(self, line: str) -> None:
+        if self.tty:
+            self.stream.write("\r\033[K")
+        self.stream.write(line + "\n")
+        if self.tty:
+            self._draw()
+        self.stream.flush()
+
+    def _draw(self) -> None:
+        now = time.monotonic()
+        if now - self._last_line < 0.1:
+            return
+        self._last_line = now
+        parts = []
+        for nid, pct in self._running.items():
+            filled = int(pct / 10)
+            title = self.workflow.node(nid).title[:20]
+            parts.append(f"{title} [{'#' * filled}{'.' * (10 - filled)}] {pct:3.0f}%")
+        self.stream.write("\r\033[K" + "  ".join(parts))
+        self.stream.flush()
+
+
+def run_workflow(
+    workflow: Workflow, *, timeout: float | None = None, reporter: Any = None
+) -> tuple[Scheduler, bool]:
+    """Run to completion; returns the (closed) scheduler and whether it settled in time."""
+    scheduler = Scheduler(workflow, paused=True)
+    if reporter is not None:
+        scheduler.add_status_listener(reporter)
+    scheduler.resume()
+    settled = scheduler.wait(timeout)
+    scheduler.close()
+    return scheduler, settled
+
+
+def write_report(workflow: Workflow, scheduler: Scheduler, out: Path, elapsed: float) -> dict:
+    """Write every output that carries data into ``out`` and describe them in run.json."""
+    out.mkdir(parents=True, exist_ok=True)
+    nodes = []
+    for node in workflow.nodes:
+        status = scheduler.status(node.id)
+        outputs = {}
+        for name, value in scheduler.outputs(node.id).items():
+            stem = f"{safe_filename(node.id)}_{safe_filename(node.title)}_{safe_filename(name)}"
+            outputs[name] = export_value(value, out, stem)
+        nodes.append({
+            "id": node.id,
+            "title": node.title,
+            "type": node.type_name,
+            "qualified_name": node.qualified_name,
+            "state": status.state.value,
+            "message": status.message,
+            "warnings": list(status.warnings),
+            "elapsed_s": None if status.elapsed is None else round(status.elapsed, 3),
+            "outputs": outputs,
+        })
+    from petriflow import __version__
+
+    report = {
+        "petriflow": __version__,
+        "workflow": str(workflow.path) if workflow.path else None,
+        "ok": all(n["state"] != NodeState.ERROR.value for n in nodes),
+        "elapsed_s": round(elapsed, 3),
+        "nodes": nodes,
+    }
+    (out / "run.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+def main(args: argparse.Namespace) -> int:
+    workflow = load_or_exit(args.file)
+    if isinstance(workflow, int):
+        return workflow
+    for text in args.overrides:
+        try:
+            apply_override(workflow, text)
+        except ValueError as exc:
+            print(f"petriflow run: {exc}", file=sys.stderr)
+            return 2
+    reporter = None if args.quiet else ConsoleReporter(workflow, sys.stderr)
+    t0 = time.monotonic()
+    scheduler, settled = run_workflow(workflow, timeout=args.timeout, reporter=reporter)
+    elapsed = time.monotonic() - t0
+    if args.out is not None:
+        write_report(workflow, scheduler, args.out, elapsed)
+    failed = [n for n in workflow.nodes if scheduler.status(n.id).state is NodeState.ERROR]
+    for node in failed:
+        print(f"{node.title}: {scheduler.status(node.id).message}", file=sys.stderr)
+    if not settled:
+        print(f"petriflow run: gave up after {args.timeout} s", file=sys.stderr)
+        return 1
+    return 1 if failed else 0

@@ -1,0 +1,75 @@
+"""Writing node outputs to files, for ``petriflow run --out`` and for Save Data.
+
+Tables become CSV with a header, distance matrices ``.npy``, evaluation results JSON
+(scores and confusion matrix per learner). Other values (learners, models) are described
+but not written: they are recipes, not data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from petriflow.core.types import DistanceMatrix, EvaluationResults, Table, describe_value
+
+__all__ = ["atomic_write", "export_value", "safe_filename"]
+
+
+def safe_filename(text: str, max_len: int = 60) -> str:
+    """A portable file name fragment (letters, digits, dash, underscore)."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")
+    return slug[:max_len] or "x"
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp_path)`` then rename the temp file over ``path`` (same folder)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_value(value: Any, directory: Path, stem: str) -> dict[str, Any]:
+    """Write ``value`` under ``directory`` as ``stem.<ext>``; return its run.json record."""
+    kind, shape, summary = describe_value(value)
+    record: dict[str, Any] = {"kind": kind, "shape": list(shape) if shape else None,
+                              "summary": summary}
+    if isinstance(value, Table):
+        path = directory / f"{stem}.csv"
+        atomic_write(path, value.to_csv)
+    elif isinstance(value, DistanceMatrix):
+        path = directory / f"{stem}.npy"
+        atomic_write(path, lambda p: _save_npy(p, value.values))
+    elif isinstance(value, EvaluationResults):
+        path = directory / f"{stem}.json"
+        text = json.dumps(value.to_json_dict(), indent=2, default=_json_default)
+        atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+    else:
+        return record
+    record["file"] = path.name
+    return record
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    # through a file object: np.save would append ".npy" to the temp file's name
+    with path.open("wb") as fh:
+        np.save(fh, array, allow_pickle=False)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return repr(obj)
