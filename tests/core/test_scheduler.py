@@ -89,7 +89,7 @@ def test_independent_branches_run_concurrently():
 
 
 def test_work_runs_off_the_callers_thread():
-    wf, (s, *_rest) = chain(1)
+    wf, (_s, *_rest) = chain(1)
     seen = []
     with Scheduler(wf, paused=True) as sch:
         sch.add_status_listener(
@@ -123,7 +123,7 @@ def test_superseded_run_is_cancelled_and_its_result_discarded():
 
 
 def test_removing_a_link_delivers_none():
-    wf, (s, a0, a1) = chain(2)
+    wf, (_s, a0, a1) = chain(2)
     with Scheduler(wf) as sch:
         sch.wait(10)
         link = wf.input_links(a0.id)[0]
@@ -137,7 +137,7 @@ def test_removing_a_link_delivers_none():
 
 
 def test_disabling_a_link_delivers_none_and_enabling_restores():
-    wf, (s, a0) = chain(1)
+    wf, (_s, a0) = chain(1)
     link = wf.links[0]
     with Scheduler(wf) as sch:
         sch.wait(10)
@@ -174,7 +174,7 @@ def test_multiple_inputs_in_link_order_and_removal():
 
 
 def test_pause_resume_and_step():
-    wf, (s, a0, a1) = chain(2)
+    wf, (s, a0, _a1) = chain(2)
     with Scheduler(wf, paused=True) as sch:
         assert sch.wait(2)
         assert toy.RUN_LOG == []
