@@ -89,16 +89,19 @@ def test_independent_branches_run_concurrently():
 
 
 def test_work_runs_off_the_callers_thread():
-    wf, (_s, *_rest) = chain(1)
-    seen = []
-    with Scheduler(wf, paused=True) as sch:
-        sch.add_status_listener(
-            lambda nid, st: seen.append(threading.current_thread().name)
-            if st.state is NodeState.RUNNING else None
-        )
-        sch.resume()
-        sch.wait(10)
-    assert seen and all(name.startswith("petriflow-node") for name in seen)
+    threads = []
+
+    class Probe(Source):
+        def run(self, inputs, progress, cancel):
+            threads.append(threading.current_thread().name)
+            return super().run(inputs, progress, cancel)
+
+    wf = Workflow()
+    wf.add_node(Probe, title="probe")
+    with Scheduler(wf) as sch:
+        assert sch.wait(10)
+    assert threads and threads[0].startswith("petriflow-node")
+    assert threads[0] != threading.current_thread().name
 
 
 def test_superseded_run_is_cancelled_and_its_result_discarded():
