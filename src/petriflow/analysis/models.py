@@ -1,0 +1,225 @@
+"""Learners and models: thin, explicit wrappers around scikit-learn estimators.
+
+A :class:`SklearnLearner` fits on a :class:`Table` with a categorical class and returns
+a :class:`SklearnModel` that predicts probabilities over *all* the training table's
+class values (columns for classes absent from a training fold are 0), so results from
+different folds line up. Missing feature values are filled with the training means.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from petriflow.core.table import Table
+from petriflow.core.types import Learner, Model
+
+__all__ = [
+    "KNNLearner",
+    "LearnerError",
+    "LogisticRegressionLearner",
+    "SklearnLearner",
+    "SklearnModel",
+    "align_features",
+]
+
+
+class LearnerError(ValueError):
+    """The data cannot be used by this learner (message meant for the user)."""
+
+
+def align_features(table: Table, feature_names: tuple[str, ...]) -> np.ndarray:
+    """``table.X`` with columns in the order of ``feature_names`` (by name)."""
+    if table.feature_names == feature_names:
+        return table.X
+    index = {name: i for i, name in enumerate(table.feature_names)}
+    missing = [f for f in feature_names if f not in index]
+    if missing:
+        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        raise LearnerError(
+            f"the data lacks {len(missing)} feature(s) the model was trained on: {shown}"
+        )
+    return table.X[:, [index[f] for f in feature_names]]
+
+
+class SklearnModel(Model):
+    """A fitted scikit-learn classifier plus what is needed to apply it to a table."""
+
+    def __init__(
+        self,
+        estimator: Any,
+        *,
+        name: str,
+        feature_names: tuple[str, ...],
+        class_values: tuple[str, ...],
+        class_name: str,
+        fill_values: np.ndarray,
+        constant_class: int | None = None,
+    ) -> None:
+        self.estimator = estimator
+        self.name = name
+        self.feature_names = feature_names
+        self.class_values = class_values
+        self.class_name = class_name
+        self.fill_values = fill_values
+        self.constant_class = constant_class
+
+    def _matrix(self, table: Table) -> np.ndarray:
+        X = np.array(align_features(table, self.feature_names), dtype=np.float64)
+        bad = ~np.isfinite(X)
+        if bad.any():
+            X[bad] = self.fill_values[np.nonzero(bad)[1]]
+        return X
+
+    def predict_proba(self, table: Table) -> np.ndarray:
+        n, k = len(table), len(self.class_values)
+        out = np.zeros((n, k))
+        if self.constant_class is not None:
+            out[:, self.constant_class] = 1.0
+            return out
+        if n == 0:
+            return out
+        proba = self.estimator.predict_proba(self._matrix(table))
+        out[:, np.asarray(self.estimator.classes_, dtype=np.int64)] = proba
+        return out
+
+    def __repr__(self) -> str:
+        return f"SklearnModel({self.name!r})"
+
+
+class SklearnLearner(Learner):
+    """Fits a scikit-learn classifier built by ``make_estimator()`` on a table."""
+
+    def __init__(self, name: str, make_estimator: Callable[[int], Any]) -> None:
+        self.name = name
+        self._make = make_estimator
+
+    def fit(self, table: Table) -> SklearnModel:
+        if table.y is None:
+            raise LearnerError(f"{self.name} needs data with a categorical class")
+        known = table.y >= 0
+        if not known.any():
+            raise LearnerError(f"{self.name}: no rows have a known class")
+        X = np.asarray(table.X[known], dtype=np.float64)
+        y = table.y[known]
+        if X.shape[1] == 0:
+            raise LearnerError(f"{self.name} needs at least one feature")
+        with np.errstate(all="ignore"):
+            bad = ~np.isfinite(X)
+            if bad.any():
+                X = X.copy()
+                X[bad] = np.nan
+                fill = np.nanmean(X, axis=0)
+                fill = np.where(np.isfinite(fill), fill, 0.0)
+                X[bad] = fill[np.nonzero(bad)[1]]
+            else:
+                fill = np.zeros(X.shape[1])
+        common = dict(
+            name=self.name,
+            feature_names=table.feature_names,
+            class_values=table.class_values,
+            class_name=str(table.class_name),
+            fill_values=fill,
+        )
+        classes = np.unique(y)
+        if len(classes) == 1:  # nothing to learn: always predict the one class seen
+            return SklearnModel(None, constant_class=int(classes[0]), **common)
+        estimator = self._make(len(y))
+        estimator.fit(X, y)
+        return SklearnModel(estimator, **common)
+
+
+def _lr_kwargs(penalty: str, C: float) -> dict[str, Any]:
+    """LogisticRegression arguments across scikit-learn versions (penalty deprecated 1.8)."""
+    from sklearn.linear_model import LogisticRegression
+
+    new_api = inspect.signature(LogisticRegression).parameters["penalty"].default == "deprecated"
+    if penalty == "none":
+        return {"C": np.inf} if new_api else {"penalty": None}
+    if penalty == "l1":
+        base = {"solver": "saga", "C": C}
+        return {**base, "l1_ratio": 1.0} if new_api else {**base, "penalty": "l1"}
+    if penalty == "l2":
+        return {"C": C} if new_api else {"penalty": "l2", "C": C}
+    raise ValueError(f"unknown penalty {penalty!r}")
+
+
+class LogisticRegressionLearner(SklearnLearner):
+    """Multinomial logistic regression (lbfgs; saga for L1), like Orange's defaults."""
+
+    def __init__(
+        self,
+        penalty: str = "l2",
+        C: float = 1.0,
+        class_weight_balanced: bool = False,
+        name: str = "Logistic Regression",
+        max_iter: int = 10000,
+    ) -> None:
+        if C <= 0:
+            raise LearnerError("the regularization strength C must be positive")
+        self.penalty, self.C, self.balanced = penalty, C, class_weight_balanced
+        kwargs = _lr_kwargs(penalty, C)
+
+        def make(_n: int) -> Any:
+            from sklearn.linear_model import LogisticRegression
+
+            return LogisticRegression(
+                max_iter=max_iter,
+                tol=1e-4,
+                class_weight="balanced" if class_weight_balanced else None,
+                random_state=0,
+                **kwargs,
+            )
+
+        super().__init__(name, make)
+
+    @staticmethod
+    def coefficients(model: SklearnModel) -> tuple[np.ndarray, list[str], list[str]]:
+        """(matrix rows=intercept+features × columns, row names, column names)."""
+        est = model.estimator
+        if est is None:
+            raise LearnerError("the model saw a single class and has no coefficients")
+        coef = np.atleast_2d(est.coef_)
+        intercept = np.atleast_1d(est.intercept_)
+        M = np.vstack([intercept[None, :], coef.T])
+        if coef.shape[0] == 1:
+            cols = ["coef"]
+        else:
+            cols = [model.class_values[int(c)] for c in est.classes_]
+        return M, ["intercept", *model.feature_names], cols
+
+
+class KNNLearner(SklearnLearner):
+    """k nearest neighbours (brute force, so cosine works); k is capped by training size."""
+
+    METRICS = ("euclidean", "manhattan", "cosine", "chebyshev")
+
+    def __init__(
+        self,
+        n_neighbors: int = 5,
+        metric: str = "euclidean",
+        weights: str = "uniform",
+        name: str = "kNN",
+    ) -> None:
+        if metric not in self.METRICS:
+            raise LearnerError(f"unknown metric {metric!r}; use one of {', '.join(self.METRICS)}")
+        if weights not in ("uniform", "distance"):
+            raise LearnerError(f"unknown weighting {weights!r}")
+        if n_neighbors < 1:
+            raise LearnerError("the number of neighbours must be at least 1")
+        self.n_neighbors, self.metric, self.weights = n_neighbors, metric, weights
+
+        def make(n_train: int) -> Any:
+            from sklearn.neighbors import KNeighborsClassifier
+
+            return KNeighborsClassifier(
+                n_neighbors=min(n_neighbors, n_train),
+                metric=metric,
+                weights=weights,
+                algorithm="brute",
+            )
+
+        super().__init__(name, make)

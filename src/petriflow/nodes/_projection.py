@@ -1,0 +1,31 @@
+"""What MDS, PCA and t-SNE share: coordinates appended as metas, and the selection.
+
+A projection node computes an (n, 2) layout for its input rows, appends it as two metas
+(e.g. ``mds-x``, ``mds-y``) and outputs ``Selected Data`` (the rows whose positions are
+in the ``selected`` setting, input order) and ``Data`` (all rows, plus a ``Selected``
+Yes/No meta). The view draws the layout from ``Data`` and writes ``selected``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from petriflow.core.node import Progress
+from petriflow.core.table import Table
+from petriflow.nodes._shared import selection_outputs
+
+
+def with_coordinates(table: Table, layout: np.ndarray, names: tuple[str, str]) -> Table:
+    layout = np.asarray(layout, dtype=np.float64)
+    return table.with_meta(names[0], layout[:, 0]).with_meta(names[1], layout[:, 1])
+
+
+def projection_outputs(
+    table: Table,
+    layout: np.ndarray,
+    names: tuple[str, str],
+    selected: list[int],
+    progress: Progress,
+) -> dict[str, Table | None]:
+    """The two standard outputs of a projection node."""
+    return selection_outputs(with_coordinates(table, layout, names), selected, progress)

@@ -1,0 +1,58 @@
+"""Helpers shared by several nodes (not a node module; the registry does not list it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from petriflow.analysis.preprocess import impute_nan
+from petriflow.analysis.selection import annotate_selection
+from petriflow.core.node import NodeError, Progress
+from petriflow.core.table import Table
+
+__all__ = ["check_subset", "features_or_error", "selection_outputs"]
+
+
+def features_or_error(
+    table: Table, progress: Progress, what: str, min_rows: int = 1
+) -> np.ndarray:
+    """The table's features with NaN/inf imputed (warned), or NodeError if unusable."""
+    if len(table) < min_rows:
+        raise NodeError(
+            f"{what} needs at least {min_rows} row(s); the data has {len(table)}."
+        )
+    if table.n_features == 0:
+        raise NodeError(
+            f"{what} needs numeric features; the data has none "
+            "(embed images with Image Embedder first)."
+        )
+    X, n_bad = impute_nan(table.X)
+    if n_bad:
+        progress.warn(f"{n_bad} missing or infinite value(s) were replaced by column means.")
+    return X
+
+
+def selection_outputs(
+    table: Table, positions: Iterable[int], progress: Progress,
+    selected_name: str = "Selected Data", data_name: str = "Data",
+) -> dict[str, Table | None]:
+    """'Selected Data' (None when nothing is selected) and annotated 'Data'."""
+    selected, annotated, n_bad = annotate_selection(table, positions)
+    if n_bad:
+        progress.warn(
+            f"{n_bad} saved selection position(s) are outside the data "
+            f"({len(table)} rows) and were ignored."
+        )
+    return {selected_name: selected, data_name: annotated}
+
+
+def check_subset(data: Table, subset: Table | None, progress: Progress) -> np.ndarray | None:
+    """Mask of ``data`` rows that are in ``subset`` (by row id); warns on foreign rows."""
+    if subset is None:
+        return None
+    mask = np.isin(data.row_ids, subset.row_ids)
+    n_foreign = int((~np.isin(subset.row_ids, data.row_ids)).sum())
+    if n_foreign:
+        progress.warn(f"{n_foreign} rows of Data Subset are not in Data and are not shown.")
+    return mask

@@ -1,0 +1,98 @@
+"""Confusion Matrix: actual × predicted counts; select cells to see their rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from petriflow.analysis.evaluation import confusion_values
+from petriflow.core.node import CancelToken, Input, Node, Output, Progress
+from petriflow.core.table import Table
+from petriflow.core.types import EvaluationResults
+
+
+class ConfusionMatrix(Node):
+    qualified_name = "petriflow.confusion_matrix"
+    name = "Confusion Matrix"
+    category = "Evaluate"
+    icon = "confusion-matrix"
+    description = "Actual vs predicted classes; select cells to inspect misclassified rows."
+    keywords = ("confusion matrix", "errors", "misclassified", "evaluation")
+    priority = 20
+    inputs = (
+        Input("Evaluation Results", EvaluationResults, default=True, id="evaluation_results"),
+    )
+    outputs = (
+        Output("Selected Data", Table, default=True, id="selected_data"),
+        Output("Data", Table, id="annotated_data"),
+    )
+    replaces = ("Orange.widgets.evaluate.owconfusionmatrix.OWConfusionMatrix",)
+
+    @dataclass
+    class Settings:
+        #: index of the learner in the evaluation results
+        learner: int = 0
+        #: what the view shows (outputs do not depend on it)
+        show: Literal["counts", "proportion_predicted", "proportion_actual"] = "counts"
+        #: selected cells as [actual class index, predicted class index] pairs
+        selected_cells: list[list[int]] = field(default_factory=list)
+        append_predictions: bool = True
+        append_probabilities: bool = True
+
+    def run(
+        self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
+    ) -> dict[str, Any]:
+        res: EvaluationResults = inputs["Evaluation Results"]
+        s = self.settings
+        n_learners = len(res.learner_names)
+        li = s.learner
+        if not 0 <= li < n_learners:
+            progress.warn(
+                f"Learner {li} is not in the results ({n_learners} learner(s)); "
+                f"showing {res.learner_names[0]!r}."
+            )
+            li = 0
+        name = res.learner_names[li]
+        k = len(res.class_values)
+        cells = set()
+        bad = 0
+        for cell in s.selected_cells:
+            if len(cell) == 2 and all(0 <= int(c) < k for c in cell):
+                cells.add((int(cell[0]), int(cell[1])))
+            else:
+                bad += 1
+        if bad:
+            progress.warn(f"{bad} selected cell(s) are outside the {k}×{k} matrix; ignored.")
+        predicted = res.predicted[li]
+        mask = np.zeros(len(res), dtype=bool)
+        for a, p in cells:
+            mask |= (res.actual == a) & (predicted == p)
+
+        table = res.data
+        values = np.array(res.class_values, dtype=object)
+        if s.append_predictions:
+            table = table.with_meta(name, values[predicted])
+        if s.append_probabilities:
+            for c, value in enumerate(res.class_values):
+                table = table.with_meta(f"p({value}) [{name}]", res.probabilities[li, :, c])
+        annotated = table.with_meta("Selected", np.where(mask, "Yes", "No").astype(object))
+        selected = table.take(mask) if mask.any() else None
+        m = confusion_values(res, li, "counts")
+        ca = float(np.trace(m) / m.sum()) if m.sum() else float("nan")
+        progress(100, f"{name}: {int(mask.sum())} rows selected; accuracy {ca:.3f}")
+        return {"Selected Data": selected, "Data": annotated}
+
+    @classmethod
+    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
+        """Accept Orange's ``selected_learner`` list and ``selection`` set of cells."""
+        values = dict(values)
+        sel = values.pop("selected_learner", None)
+        if isinstance(sel, list | tuple) and sel and isinstance(sel[0], int):
+            values["learner"] = sel[0]
+        cells = values.pop("selection", None)
+        if isinstance(cells, list | tuple | set):
+            values["selected_cells"] = [list(c) for c in cells if len(c) == 2]
+        return values

@@ -1,0 +1,141 @@
+"""Hierarchical Clustering: a dendrogram over a distance matrix; select clusters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from petriflow.analysis.clustering import (
+    LINKAGES,
+    clusters_by_height_ratio,
+    clusters_top_n,
+    dendrogram_geometry,
+    hierarchical_linkage,
+    labels_for_clusters,
+    normalize_selection,
+)
+from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.table import Table
+from petriflow.core.types import DistanceMatrix
+
+CLUSTER_META = "Cluster"
+
+
+def _row_table(dm: DistanceMatrix) -> Table:
+    """The table whose rows the matrix's items are (a label-only table if none)."""
+    if dm.axis == 0 and dm.table is not None:
+        return dm.table
+    labels = dm.labels or tuple(f"item {i + 1}" for i in range(len(dm)))
+    return Table.from_arrays(np.zeros((len(dm), 0)), [], metas={"label": list(labels)})
+
+
+class HierarchicalClustering(Node):
+    qualified_name = "petriflow.hierarchical_clustering"
+    name = "Hierarchical Clustering"
+    category = "Unsupervised"
+    icon = "hierarchical-clustering"
+    description = "Cluster items by their distances into a dendrogram and select clusters."
+    keywords = ("clustering", "dendrogram", "hierarchical", "linkage", "ward")
+    priority = 20
+    inputs = (
+        Input("Distances", DistanceMatrix, default=True, id="distances"),
+        Input("Data Subset", Table, required=False, id="subset"),
+    )
+    outputs = (
+        Output("Selected Data", Table, default=True, id="selected_data"),
+        Output("Data", Table, id="annotated_data"),
+    )
+    replaces = (
+        "Orange.widgets.unsupervised.owhierarchicalclustering.OWHierarchicalClustering",
+        "Orange.widgets.unsupervised.owhierarchicalclustering.OWHierarchicalClustering2",
+    )
+
+    @dataclass
+    class Settings:
+        linkage: Literal["single", "average", "weighted", "complete", "ward"] = "ward"
+        selection_mode: Literal["manual", "height_ratio", "top_n"] = "manual"
+        #: manual selection: cluster nodes of scipy's linkage tree (leaves 0..n-1, the
+        #: merge in row i of the linkage matrix is node n+i), any order; the node
+        #: uses them in left-to-right dendrogram order, dropping nested ones
+        selected_nodes: list[int] = field(default_factory=list)
+        #: cut at this % of the tree's height (selection_mode "height_ratio")
+        cut_ratio: float = 75.0
+        #: number of top clusters (selection_mode "top_n")
+        top_n: int = 3
+
+    def run(
+        self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
+    ) -> dict[str, Any]:
+        dm: DistanceMatrix = inputs["Distances"]
+        s = self.settings
+        if s.linkage not in LINKAGES:
+            raise NodeError(f"Unknown linkage {s.linkage!r}; choose one of {', '.join(LINKAGES)}.")
+        n = len(dm)
+        if n == 0:
+            raise NodeError("The distance matrix is empty.")
+        progress(5, f"{s.linkage} linkage of {n} items")
+        cancel.check()
+        try:
+            Z = hierarchical_linkage(dm.values, s.linkage)
+        except ValueError as exc:
+            raise NodeError(f"Cannot cluster: {exc}.") from None
+        cancel.check()
+        geom = dendrogram_geometry(Z, n)
+        if s.selection_mode == "manual":
+            clusters, dropped = normalize_selection(geom, s.selected_nodes)
+            if dropped:
+                progress.warn(
+                    f"{dropped} saved cluster(s) do not fit this dendrogram "
+                    f"(out of range, repeated or nested) and were ignored."
+                )
+        elif s.selection_mode == "height_ratio":
+            clusters, _ = normalize_selection(geom, clusters_by_height_ratio(Z, n, s.cut_ratio))
+        elif s.selection_mode == "top_n":
+            if s.top_n < 1:
+                raise NodeError("Top N must be at least 1.")
+            clusters, _ = normalize_selection(geom, clusters_top_n(Z, n, s.top_n))
+        else:
+            raise NodeError(f"Unknown selection mode {s.selection_mode!r}.")
+        labels = labels_for_clusters(geom, clusters, n)
+        names = np.array([f"C{k + 1}" for k in range(len(clusters))] + ["Other"], dtype=object)
+        cluster_col = names[labels]  # -1 -> "Other"
+        selected_mask = labels >= 0
+        flags = np.where(selected_mask, "Yes", "No").astype(object)
+        progress(100, f"{len(clusters)} cluster(s) selected, {int(selected_mask.sum())} items")
+
+        if dm.axis == 1:  # column clustering: select features of the source table
+            if dm.table is None or dm.table.n_features != n:
+                return {"Selected Data": None, "Data": None}
+            keep = np.flatnonzero(selected_mask)
+            src = dm.table
+            sel = src.with_features(src.X[:, keep], [src.feature_names[i] for i in keep])
+            return {"Selected Data": sel if len(keep) else None, "Data": None}
+
+        table = _row_table(dm)
+        annotated = table.with_meta("Selected", flags).with_meta(CLUSTER_META, cluster_col)
+        # Selected Data keeps the input's row order (not the dendrogram's leaf order)
+        selected = (
+            table.take(np.flatnonzero(selected_mask)).with_meta(
+                CLUSTER_META, cluster_col[selected_mask]
+            )
+            if selected_mask.any()
+            else None
+        )
+        return {"Selected Data": selected, "Data": annotated}
+
+    @classmethod
+    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
+        """Accept Orange's integer ``linkage``/``selection_method``/``cut_ratio``/``top_n``."""
+        values = dict(values)
+        if isinstance(values.get("linkage"), int):
+            order = ["single", "average", "weighted", "complete", "ward"]
+            i = values["linkage"]
+            values["linkage"] = order[i] if 0 <= i < len(order) else "ward"
+        if isinstance(values.get("selection_method"), int):
+            modes = ["manual", "height_ratio", "top_n"]
+            i = values.pop("selection_method")
+            values["selection_mode"] = modes[i] if 0 <= i < len(modes) else "manual"
+        return values

@@ -1,0 +1,94 @@
+"""Image Viewer: thumbnails of a table's images; pass on the ones the user selects."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.table import Table
+from petriflow.nodes._shared import selection_outputs
+
+
+def image_column_of(table: Table, wanted: str = "") -> str:
+    """The column holding image paths: the setting, else the table's image column, else
+    the first text meta named like an image/path column. Raises NodeError if none."""
+    if wanted:
+        if wanted not in table.metas:
+            raise NodeError(
+                f"the data has no column {wanted!r}; text columns: "
+                + (", ".join(n for n, v in table.metas.items() if v.dtype == object) or "none")
+            )
+        return wanted
+    if table.image_column:
+        return table.image_column
+    for name, values in table.metas.items():
+        if values.dtype == object and name.lower() in ("image", "path", "file", "filename"):
+            return name
+    raise NodeError("the data has no image column (use Import Images to load images)")
+
+
+def resolve_image_path(value: str, bases: list[Path]) -> Path:
+    """An image path as stored (absolute or relative), resolved against ``bases``."""
+    p = Path(value).expanduser()
+    if p.is_absolute():
+        return p
+    for base in bases:
+        if (base / p).exists():
+            return base / p
+    return (bases[0] / p) if bases else p
+
+
+class ImageViewer(Node):
+    qualified_name = "petriflow.image_viewer"
+    name = "Image Viewer"
+    category = "Images"
+    icon = "image-viewer"
+    description = "View images of a table as thumbnails and select some."
+    keywords = ("image", "thumbnail", "gallery", "viewer")
+    priority = 30
+    inputs = (Input("Data", Table, default=True, id="data"),)
+    outputs = (
+        Output("Selected Images", Table, default=True, id="selected_data"),
+        Output("Data", Table, id="annotated_data"),
+    )
+    replaces = (
+        "orangecontrib.imageanalytics.widgets.owimageviewer.OWImageViewer",
+        "Orange.widgets.data.owimageviewer.OWImageViewer",
+    )
+
+    @dataclass
+    class Settings:
+        #: meta column with image paths ("" = the table's image column)
+        image_column: str = ""
+        #: column shown under each thumbnail ("" = the class, else "image name")
+        title_column: str = ""
+        #: thumbnail edge in pixels (32–1024)
+        thumbnail_size: int = 100
+        #: positions (0-based) of the selected rows of the input
+        selected: list[int] = field(default_factory=list)
+
+    def run(
+        self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
+    ) -> dict[str, Any]:
+        data: Table = inputs["Data"]
+        s = self.settings
+        column = image_column_of(data, s.image_column)
+        if s.title_column and s.title_column not in data.column_names:
+            progress.warn(f"no column {s.title_column!r} for titles; showing image names")
+        bases = [b for b in (self.context.workflow_dir, Path.cwd()) if b is not None]
+        missing = 0
+        values = data.metas[column]
+        for i, value in enumerate(values):
+            if i % 256 == 0:
+                cancel.check()
+                progress(100.0 * i / max(len(values), 1), "checking image files")
+            if not value or not os.path.exists(resolve_image_path(str(value), bases)):
+                missing += 1
+        if missing:
+            progress.warn(f"{missing} of {len(values)} images were not found on disk.")
+        out = selection_outputs(data, s.selected, progress, selected_name="Selected Images")
+        return out

@@ -1,0 +1,64 @@
+"""Import Images: a table of the images in a folder (class = first-level subfolder)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from petriflow.analysis.image_import import (
+    LIST_SUFFIXES,
+    ImageImportError,
+    images_table,
+    read_image_list,
+    scan_folder,
+)
+from petriflow.core.node import CancelToken, Node, NodeError, Output, Progress
+from petriflow.core.table import Table
+
+
+class ImportImages(Node):
+    qualified_name = "petriflow.import_images"
+    name = "Import Images"
+    category = "Images"
+    icon = "import-images"
+    description = "Import images from a folder (subfolders become classes) or a CSV list."
+    keywords = ("images", "folder", "import", "load", "directory")
+    priority = 10
+    outputs = (Output("Data", Table, default=True, id="data"),)
+    replaces = ("orangecontrib.imageanalytics.widgets.owimageimport.OWImportImages",)
+
+    @dataclass
+    class Settings:
+        #: a folder, or a .csv/.tsv file listing image paths; relative paths are
+        #: relative to the workflow file's folder
+        folder: str = ""
+
+    def run(
+        self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
+    ) -> dict[str, Any]:
+        typed = self.settings.folder.strip()
+        if not typed:
+            progress.warn("No folder chosen.")
+            return {"Data": None}
+        path = self.context.resolve_path(typed)
+        report = lambda f: progress(100.0 * f, "reading image headers")  # noqa: E731
+        try:
+            if path.is_file() and path.suffix.lower() in LIST_SUFFIXES:
+                progress(0, f"reading the list {path.name}")
+                result = read_image_list(path, progress=report, check=cancel.check)
+            else:
+                progress(0, f"scanning {path}")
+                result = scan_folder(path, progress=report, check=cancel.check)
+        except ImageImportError as exc:
+            raise NodeError(str(exc)[0].upper() + str(exc)[1:] + ".") from None
+        skipped = result.skipped_message()
+        if not result.paths:
+            raise NodeError(f"No images found in {str(path)!r}." + (f" {skipped}" if skipped
+                                                                    else ""))
+        if skipped:
+            progress.warn(skipped)
+        table = images_table(result, name=path.stem or path.name)
+        n_cat = len(table.class_values)
+        progress(100, f"{len(table)} images" + (f", {n_cat} categories" if n_cat else ""))
+        return {"Data": table}

@@ -1,0 +1,61 @@
+"""kNN: classify by the majority class of the k nearest training rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from petriflow.analysis.models import KNNLearner, LearnerError
+from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.table import Table
+from petriflow.core.types import Learner, Model
+from petriflow.nodes.logistic_regression import fit_if_data
+
+
+class KNN(Node):
+    qualified_name = "petriflow.knn"
+    name = "kNN"
+    category = "Model"
+    icon = "knn"
+    description = "k nearest neighbours classifier."
+    keywords = ("knn", "k nearest neighbours", "neighbors", "classifier", "model")
+    priority = 20
+    inputs = (Input("Data", Table, default=True, required=False, id="data"),)
+    outputs = (
+        Output("Learner", Learner, default=True, id="learner"),
+        Output("Model", Model, id="model"),
+    )
+    replaces = (
+        "Orange.widgets.model.owknn.OWKNNLearner",
+        "Orange.widgets.classify.owknn.OWKNNLearner",
+    )
+
+    @dataclass
+    class Settings:
+        learner_name: str = "kNN"
+        n_neighbors: int = 5
+        metric: Literal["euclidean", "manhattan", "cosine", "chebyshev"] = "euclidean"
+        weights: Literal["uniform", "distance"] = "uniform"
+
+    def run(
+        self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
+    ) -> dict[str, Any]:
+        s = self.settings
+        try:
+            learner = KNNLearner(s.n_neighbors, s.metric, s.weights, name=s.learner_name or "kNN")
+        except LearnerError as exc:
+            raise NodeError(str(exc)) from None
+        return {"Learner": learner, "Model": fit_if_data(learner, inputs.get("Data"), progress)}
+
+    @classmethod
+    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
+        """Accept Orange's ``metric_index`` / ``weight_index`` integers."""
+        values = dict(values)
+        if isinstance(values.get("metric_index"), int):
+            m = ["euclidean", "manhattan", "chebyshev", "euclidean"]
+            i = values.pop("metric_index")
+            values["metric"] = m[i] if 0 <= i < len(m) else "euclidean"
+        if isinstance(values.get("weight_index"), int):
+            values["weights"] = "distance" if values.pop("weight_index") == 1 else "uniform"
+        return values

@@ -1,0 +1,113 @@
+"""MDS: a 2-D layout whose distances approximate the given ones (SMACOF)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from petriflow.analysis.distances import MemoryLimitError, pairwise_distances
+from petriflow.analysis.projection import mds_smacof, point_stress
+from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.table import Table
+from petriflow.core.types import DistanceMatrix
+from petriflow.nodes._projection import projection_outputs, with_coordinates
+from petriflow.nodes._shared import check_subset, features_or_error
+
+COORDS = ("mds-x", "mds-y")
+STRESS_META = "mds-stress"
+#: Kruskal's rule of thumb: stress above this is a poor fit
+POOR_STRESS = 0.2
+
+
+class MDS(Node):
+    qualified_name = "petriflow.mds"
+    name = "MDS"
+    category = "Unsupervised"
+    icon = "mds"
+    description = "Multidimensional scaling: place items in 2-D to preserve their distances."
+    keywords = ("mds", "multidimensional scaling", "projection", "embedding", "smacof")
+    priority = 30
+    inputs = (
+        Input("Data", Table, default=True, required=False, id="data"),
+        Input("Distances", DistanceMatrix, required=False, id="distances"),
+        Input("Data Subset", Table, required=False, id="data_subset"),
+    )
+    outputs = (
+        Output("Selected Data", Table, default=True, id="selected_data"),
+        Output("Data", Table, id="annotated_data"),
+    )
+    replaces = ("Orange.widgets.unsupervised.owmds.OWMDS",)
+
+    @dataclass
+    class Settings:
+        #: starting layout: "pca" (Torgerson scaling) or "random" (seeded)
+        init: Literal["pca", "random"] = "pca"
+        max_iter: int = 300
+        #: publish the layout every this many iterations (0 = only at the end)
+        refresh_every: int = 25
+        random_seed: int = 0
+        #: positions (0-based) of the selected rows of the input
+        selected: list[int] = field(default_factory=list)
+
+    def run(
+        self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
+    ) -> dict[str, Any]:
+        data: Table | None = inputs.get("Data")
+        dm: DistanceMatrix | None = inputs.get("Distances")
+        s = self.settings
+        if data is None and dm is None:
+            return {"Selected Data": None, "Data": None}
+        if s.max_iter < 1:
+            raise NodeError("Max iterations must be at least 1.")
+        if dm is not None:
+            if dm.axis != 0:
+                raise NodeError("MDS needs distances between rows, not columns.")
+            if data is not None and len(data) != len(dm):
+                raise NodeError(
+                    f"Data has {len(data)} rows but the distance matrix is "
+                    f"{len(dm)}×{len(dm)}; connect matching inputs."
+                )
+            table = data if data is not None else dm.table
+            if table is None:
+                labels = dm.labels or tuple(str(i + 1) for i in range(len(dm)))
+                table = Table.from_arrays(np.zeros((len(dm), 0)), [],
+                                          metas={"label": list(labels)})
+            if len(dm) == 0:
+                raise NodeError("The distance matrix is empty.")
+            D = np.asarray(dm.values, dtype=np.float64)
+            if not np.isfinite(D).all():
+                raise NodeError("The distance matrix contains missing or infinite values.")
+        else:
+            assert data is not None
+            table = data
+            X = features_or_error(data, progress, "MDS")
+            progress(0, "Euclidean distances")
+            try:
+                D = pairwise_distances(X, "euclidean", check=cancel.check).astype(np.float64)
+            except MemoryLimitError as exc:
+                raise NodeError(str(exc)) from None
+        check_subset(table, inputs.get("Data Subset"), progress)
+
+        def publish(it: int, layout: np.ndarray, stress: float) -> None:
+            progress(100.0 * it / s.max_iter, f"iteration {it}, Kruskal stress {stress:.4f}")
+            progress.partial_result({"Data": with_coordinates(table, layout, COORDS)})
+
+        result = mds_smacof(
+            D, init=s.init, max_iter=s.max_iter, random_state=s.random_seed,
+            callback=publish, callback_every=max(s.refresh_every, 0), check=cancel.check,
+        )
+        state = "converged" if result.converged else "stopped at max iterations"
+        progress(
+            100,
+            f"Kruskal stress {result.stress:.4f} after {result.n_iter} iterations ({state})",
+        )
+        if result.stress > POOR_STRESS:
+            progress.warn(
+                f"Kruskal stress is {result.stress:.3f} (above {POOR_STRESS}): distances "
+                "are poorly preserved in 2-D; read the layout with care."
+            )
+        table = table.with_meta(STRESS_META, point_stress(D, result.embedding))
+        return projection_outputs(table, result.embedding, COORDS, s.selected, progress)

@@ -1,0 +1,78 @@
+"""PCA: principal components; a PC1 × PC2 scatter to select from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from petriflow.analysis.projection import pca_projection
+from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.table import Table
+from petriflow.nodes._projection import projection_outputs
+from petriflow.nodes._shared import check_subset, features_or_error
+
+
+class PCA(Node):
+    qualified_name = "petriflow.pca"
+    name = "PCA"
+    category = "Unsupervised"
+    icon = "pca"
+    description = "Principal component analysis: linear projection onto main directions."
+    keywords = ("pca", "principal components", "projection", "dimensionality reduction")
+    priority = 40
+    inputs = (
+        Input("Data", Table, default=True, id="data"),
+        Input("Data Subset", Table, required=False, id="data_subset"),
+    )
+    outputs = (
+        Output("Selected Data", Table, default=True, id="selected_data"),
+        Output("Data", Table, id="annotated_data"),
+        Output("Transformed Data", Table, id="transformed_data"),
+        Output("Components", Table, id="components"),
+    )
+    replaces = ("Orange.widgets.unsupervised.owpca.OWPCA",)
+
+    @dataclass
+    class Settings:
+        #: components kept (capped by rows and features)
+        n_components: int = 10
+        #: standardize features first
+        normalize: bool = False
+        #: positions (0-based) of the rows selected in the PC1 × PC2 plot
+        selected: list[int] = field(default_factory=list)
+
+    def run(
+        self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
+    ) -> dict[str, Any]:
+        data: Table = inputs["Data"]
+        s = self.settings
+        if s.n_components < 1:
+            raise NodeError("The number of components must be at least 1.")
+        X = features_or_error(data, progress, "PCA", min_rows=2)
+        check_subset(data, inputs.get("Data Subset"), progress)
+        progress(10, "computing principal components")
+        cancel.check()
+        res = pca_projection(X, s.n_components, normalize=s.normalize)
+        k = res.transformed.shape[1]
+        names = [f"PC{i + 1}" for i in range(k)]
+        layout = res.transformed[:, :2] if k >= 2 else np.c_[res.transformed, np.zeros(len(X))]
+        table = data
+        for i in range(2, k):
+            table = table.with_meta(names[i], res.transformed[:, i])
+        out = projection_outputs(table, layout, ("PC1", "PC2"), s.selected, progress)
+        out["Transformed Data"] = data.with_features(res.transformed, names)
+        out["Components"] = Table.from_arrays(
+            res.components,
+            data.feature_names,
+            metas={
+                "component": names,
+                "variance": np.asarray(res.explained_variance_ratio, dtype=np.float64),
+            },
+            name="PCA components",
+        )
+        cum = float(np.sum(res.explained_variance_ratio)) * 100
+        progress(100, f"{k} components explain {cum:.1f} % of the variance")
+        return out

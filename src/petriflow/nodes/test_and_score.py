@@ -1,0 +1,141 @@
+"""Test and Score: cross-validate learners and report classification scores."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from petriflow.analysis.evaluation import EvaluationError, evaluate
+from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.table import Table
+from petriflow.core.types import EvaluationResults, Learner
+
+FOLD_META = "Fold"
+
+
+def predictions_table(results: EvaluationResults, probabilities: bool = True) -> Table:
+    """Evaluated rows with each learner's predicted class (and probabilities) as metas."""
+    table = results.data
+    values = np.array(results.class_values, dtype=object)
+    for i, name in enumerate(results.learner_names):
+        table = table.with_meta(name, values[results.predicted[i]])
+        if probabilities:
+            for c, value in enumerate(results.class_values):
+                table = table.with_meta(f"{name} ({value})", results.probabilities[i, :, c])
+    if len(results.folds) == len(table):
+        table = table.with_meta(FOLD_META, results.folds + 1)
+    return table
+
+
+class TestAndScore(Node):
+    __test__ = False  # not a pytest test class
+
+    qualified_name = "petriflow.test_and_score"
+    name = "Test and Score"
+    category = "Evaluate"
+    icon = "test-and-score"
+    description = "Cross-validation and other ways to test learners; classification scores."
+    keywords = ("test", "score", "cross validation", "evaluation", "accuracy", "auc")
+    priority = 10
+    inputs = (
+        Input("Data", Table, default=True, id="train_data"),
+        Input("Test Data", Table, required=False, id="test_data"),
+        Input("Learner", Learner, multiple=True, required=False, id="learner"),
+    )
+    outputs = (
+        Output("Evaluation Results", EvaluationResults, default=True, id="evaluations_results"),
+        Output("Predictions", Table, id="predictions"),
+    )
+    replaces = (
+        "Orange.widgets.evaluate.owtestandscore.OWTestAndScore",
+        "Orange.widgets.evaluate.owtestlearners.OWTestLearners",
+    )
+
+    @dataclass
+    class Settings:
+        resampling: Literal[
+            "cross_validation",
+            "cross_validation_by_feature",
+            "random_sampling",
+            "leave_one_out",
+            "test_on_train",
+            "test_on_test",
+        ] = "cross_validation"
+        n_folds: int = 5
+        stratified: bool = True
+        #: random sampling: number of repeats and training set size in %
+        n_repeats: int = 10
+        train_size: float = 66.0
+        #: cross-validation by feature: the column whose values define the folds
+        fold_column: str = ""
+        #: class value for F1/precision/recall/AUC ("" = weighted average over classes)
+        target_class: str = ""
+        random_seed: int = 0
+
+    def run(
+        self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
+    ) -> dict[str, Any]:
+        data: Table = inputs["Data"]
+        learners = [lr for lr in (inputs.get("Learner") or []) if lr is not None]
+        s = self.settings
+        if not learners:
+            progress.warn("Connect at least one learner.")
+            return {"Evaluation Results": None, "Predictions": None}
+        if data.y is None:
+            raise NodeError(
+                "Test and Score needs data with a categorical class (e.g. Import Images "
+                "from a folder with one subfolder per class)."
+            )
+        if len(data) == 0:
+            raise NodeError("The data is empty.")
+        if data.n_features == 0:
+            raise NodeError("The data has no features; embed the images first.")
+        target = None
+        if s.target_class:
+            if s.target_class not in data.class_values:
+                raise NodeError(
+                    f"Target class {s.target_class!r} is not a class value "
+                    f"({', '.join(data.class_values)})."
+                )
+            target = data.class_values.index(s.target_class)
+        test_data = inputs.get("Test Data")
+        if s.resampling == "test_on_test" and test_data is None:
+            progress.warn("Connect Test Data to test on separate data.")
+            return {"Evaluation Results": None, "Predictions": None}
+        progress(0, f"{s.resampling.replace('_', ' ')} of {len(learners)} learner(s)")
+        try:
+            results = evaluate(
+                data, learners, method=s.resampling, test_data=test_data,
+                n_folds=s.n_folds, stratified=s.stratified, n_repeats=s.n_repeats,
+                train_size=s.train_size / 100.0, fold_column=s.fold_column, target=target,
+                random_state=s.random_seed, progress=lambda f: progress(100.0 * f),
+                check=cancel.check, warn=progress.warn,
+            )
+        except EvaluationError as exc:
+            msg = str(exc)
+            raise NodeError(msg[0].upper() + msg[1:] + ".") from None
+        best = max(results.learner_names, key=lambda nm: results.scores[nm]["CA"])
+        progress(100, f"best CA: {best} {results.scores[best]['CA']:.3f}")
+        return {"Evaluation Results": results, "Predictions": predictions_table(results)}
+
+    @classmethod
+    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
+        """Accept Orange's settings: ``resampling`` and ``n_folds`` are indices there.
+
+        An integer ``resampling`` marks an Orange dict; only then is ``n_folds`` read as
+        an index into Orange's fold choices (2, 3, 5, 10, 20).
+        """
+        values = dict(values)
+        if isinstance(values.get("resampling"), int):
+            modes = ["cross_validation", "cross_validation_by_feature", "random_sampling",
+                     "leave_one_out", "test_on_train", "test_on_test"]
+            i = values["resampling"]
+            values["resampling"] = modes[i] if 0 <= i < len(modes) else "cross_validation"
+            folds = [2, 3, 5, 10, 20]
+            k = values.get("n_folds")
+            if isinstance(k, int):
+                values["n_folds"] = folds[k] if 0 <= k < len(folds) else 5
+        return values
