@@ -110,6 +110,7 @@ class Scheduler:
         self._entries: dict[str, _Entry] = {nid: _Entry() for nid in (n.id for n in workflow)}
         self._paused = paused
         self._step_budget = 0
+        self._stepped: str | None = None
         self._closed = False
         self._status_listeners: list[StatusListener] = []
         self._output_listeners: list[OutputListener] = []
@@ -218,16 +219,12 @@ class Scheduler:
             if not self._paused:
                 return None
             self._step_budget = 1
-            before = {nid for nid, e in self._entries.items() if e.future is not None}
+            self._stepped = None
         self._pump()
         with self._lock:
             self._step_budget = 0
-            started = [
-                nid for nid, e in self._entries.items()
-                if e.future is not None and nid not in before
-            ]
             self._settled.notify_all()
-        return started[0] if started else None
+            return self._stepped
 
     def close(self) -> None:
         """Cancel runs, stop listening to the workflow, release the thread pool."""
@@ -326,6 +323,7 @@ class Scheduler:
                 if self._step_budget <= 0:
                     continue
                 self._step_budget -= 1
+                self._stepped = nid
             self._submit(nid, inputs)
 
     def _resolve(self, nid: str, outputs: dict[str, Any], state: NodeState, message: str) -> None:
