@@ -1,0 +1,82 @@
+"""Every built-in analysis node honours the node contract the scheduler and GUI rely on."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+
+import pytest
+
+from petriflow.core.node import settings_from_dict, settings_to_dict
+from petriflow.core.registry import BUILTIN_MODULES, CATEGORIES, default_registry
+
+MINE = [m for m in BUILTIN_MODULES if m != "image_embedder"]
+
+
+def _classes():
+    reg = default_registry()
+    return [reg.get(f"petriflow.{m}") for m in MINE]
+
+
+@pytest.mark.parametrize("module", MINE)
+def test_declaration(module):
+    cls = default_registry().get(f"petriflow.{module}")
+    assert cls is not None, f"petriflow.{module} is not registered"
+    assert cls.__module__ == f"petriflow.nodes.{module}"
+    assert cls.category in CATEGORIES[:-1] and cls.name and cls.icon and cls.description
+    names = [c.name for c in (*cls.inputs, *cls.outputs)]
+    assert len(set(c.name for c in cls.inputs)) == len(cls.inputs)
+    assert len(set(c.name for c in cls.outputs)) == len(cls.outputs)
+    assert all(names)
+    # settings survive the literal round trip used by .ows files
+    s = cls.Settings()
+    values = settings_to_dict(s)
+    back, warnings = settings_from_dict(cls.Settings, values)
+    assert not warnings and dataclasses.asdict(back) == dataclasses.asdict(s)
+    for old in cls.replaces:
+        assert default_registry().get(old) is cls
+
+
+def test_orange_channel_names():
+    reg = default_registry()
+    expect = {
+        "import_images": ((), ("Data",)),
+        "data_table": (("Data",), ("Selected Data", "Data")),
+        "image_viewer": (("Data",), ("Selected Images", "Data")),
+        "distances": (("Data",), ("Distances",)),
+        "hierarchical_clustering": (("Distances", "Data Subset"), ("Selected Data", "Data")),
+        "mds": (("Data", "Distances", "Data Subset"), ("Selected Data", "Data")),
+        "logistic_regression": (("Data",), ("Learner", "Model", "Coefficients")),
+        "test_and_score": (("Data", "Test Data", "Learner"),
+                           ("Evaluation Results", "Predictions")),
+        "confusion_matrix": (("Evaluation Results",), ("Selected Data", "Data")),
+    }
+    for module, (ins, outs) in expect.items():
+        cls = reg.get(f"petriflow.{module}")
+        assert tuple(i.name for i in cls.inputs) == ins, module
+        assert tuple(o.name for o in cls.outputs) == outs, module
+
+
+def test_orange_settings_migrate():
+    reg = default_registry()
+    hc = reg.get("petriflow.hierarchical_clustering")
+    assert hc.migrate_settings({"linkage": 4, "selection_method": 2}, 0) == {
+        "linkage": "ward", "selection_mode": "top_n"}
+    dist = reg.get("petriflow.distances")
+    assert dist.migrate_settings({"metric_idx": 2, "axis": 0}, 3) == {
+        "metric": "cosine", "normalize": False, "axis": "rows"}
+    ts = reg.get("petriflow.test_and_score")
+    assert ts.migrate_settings({"resampling": 0, "n_folds": 3}, 0) == {
+        "resampling": "cross_validation", "n_folds": 10}
+
+
+def test_nodes_and_analysis_import_without_qt():
+    code = (
+        "import sys; sys.modules['PyQt6'] = None\n"
+        "import petriflow.core.registry as r\n"
+        f"for m in {MINE!r}: __import__('petriflow.nodes.' + m)\n"
+        "print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr
