@@ -80,3 +80,18 @@ def test_nodes_and_analysis_import_without_qt():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_saved_selections_survive_ows_round_trip():
+    from petriflow.core.ows import parse_workflow, workflow_to_bytes
+    from petriflow.core.workflow import Workflow
+
+    reg = default_registry()
+    wf = Workflow()
+    cm = wf.add_node(reg.get("petriflow.confusion_matrix")).id
+    hc = wf.add_node(reg.get("petriflow.hierarchical_clustering")).id
+    wf.update_settings(cm, selected_cells=[[0, 1], [2, 0]], show="proportion_actual")
+    wf.update_settings(hc, selected_nodes=[70, 3], linkage="average", cut_ratio=40)
+    back = parse_workflow(workflow_to_bytes(wf))
+    assert back.node(cm).settings == wf.node(cm).settings
+    assert back.node(hc).settings == wf.node(hc).settings
