@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import os
+import stat
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -149,6 +150,8 @@ def _stat_key(path: str) -> tuple[str, int, int] | None:
         st = os.stat(path)
     except OSError:
         return None
+    if stat.S_ISDIR(st.st_mode):
+        return None
     return (os.path.abspath(path), st.st_size, st.st_mtime_ns)
 
 
@@ -230,8 +233,11 @@ def embed_paths(
         todo = list(range(n))
     for i in todo:
         if stats[i] is None:
-            exists = os.path.lexists(str_paths[i])
-            reasons[i] = "cannot read the file" if exists else "file not found"
+            p = str_paths[i]
+            if os.path.isdir(p):
+                reasons[i] = "is a folder, not an image"
+            else:
+                reasons[i] = "cannot read the file" if os.path.lexists(p) else "file not found"
     todo = [i for i in todo if i not in reasons]
 
     def report(done_new: int, t_start: float) -> None:

@@ -1,0 +1,239 @@
+"""``petriflow embed FOLDER_OR_CSV --model ID [--per-channel] --out FILE``.
+
+Why a command of its own: embedding is the slow step of every image workflow, and people
+want to run it on a server or in a batch job, then open the vectors anywhere. The output
+has one row per image: ``path``, ``class`` (first-level subfolder, or the CSV's class
+column) and the features; .csv, .npy (features only, plus a ``.paths.txt`` beside it)
+or .parquet by extension. ``petriflow embed --clear-cache`` is the "clear cache" action.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["func", "read_csv_list", "register", "scan_folder"]
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "embed",
+        help="compute deep image features for a folder or a CSV list of images",
+        description=(
+            "Embed images with a local CNN. A folder is scanned recursively (hidden files "
+            "and non-images skipped; the first-level subfolder is the class). A CSV/TSV "
+            "needs a column of paths ('path', 'image' or the first column) and may have a "
+            "'class' column. Output format by extension: .csv, .npy or .parquet."
+        ),
+    )
+    p.add_argument("source", nargs="?", help="folder of images, or a .csv/.tsv list")
+    p.add_argument("--model", default="squeezenet",
+                   help="embedder id: squeezenet (default), inception-v3, resnet-50, vgg16")
+    p.add_argument("--per-channel", action="store_true",
+                   help="embed each channel separately and concatenate (microscopy)")
+    p.add_argument("--out", "-o", help="output file (.csv, .npy or .parquet)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    p.add_argument("--cache-dir", help="cache folder (default: the user cache)")
+    p.add_argument("--clear-cache", action="store_true",
+                   help="delete all cached embeddings (alone, or before embedding)")
+    p.add_argument("--weights", help="weights file for the model (e.g. Inception v3 .pth)")
+    p.add_argument("--allow-download", action="store_true",
+                   help="allow downloading missing weights (needs a network)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    p.add_argument("--list-models", action="store_true", help="list embedders and exit")
+    p.set_defaults(func=func)
+
+
+# ----------------------------------------------------------------------------- inputs
+def scan_folder(folder: Path) -> list[tuple[str, str]]:
+    """(path, class) for every image under ``folder``, sorted; class = first-level
+    subfolder ('' for images at the top). Hidden files and folders are skipped."""
+    from petriflow.analysis.images import is_image_file
+
+    items: list[tuple[str, str]] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        rel = Path(root).relative_to(folder)
+        cls = rel.parts[0] if rel.parts else ""
+        for name in sorted(files):
+            if is_image_file(name):
+                items.append((str(Path(root) / name), cls))
+    return items
+
+
+def read_csv_list(path: Path) -> list[tuple[str, str]]:
+    """(path, class) rows of a CSV/TSV list; relative paths are relative to the file."""
+    text = path.read_text(encoding="utf-8-sig")
+    delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+    first_line = text.splitlines()[0] if text.strip() else ""
+    if delimiter == "," and "\t" in first_line and "," not in first_line:
+        delimiter = "\t"
+    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    if not rows:
+        return []
+    header = [h.strip() for h in rows[0]]
+    low = [h.lower() for h in header]
+    path_col = next((low.index(k) for k in ("path", "image", "file", "filename") if k in low),
+                    None)
+    if path_col is None:
+        # no header we recognise: is the first row itself a path?
+        first = rows[0][0].strip() if rows[0] else ""
+        has_header = not _looks_like_image(first)
+        path_col = 0
+    else:
+        has_header = True
+    class_col = next((low.index(k) for k in ("class", "label", "category") if k in low), None)
+    if not has_header:
+        class_col = None
+    base = path.parent
+    out = []
+    for row in rows[1:] if has_header else rows:
+        if len(row) <= path_col or not row[path_col].strip():
+            continue
+        p = Path(row[path_col].strip()).expanduser()
+        if not p.is_absolute():
+            p = base / p
+        cls = row[class_col].strip() if class_col is not None and len(row) > class_col else ""
+        out.append((str(p), cls))
+    return out
+
+
+def _looks_like_image(text: str) -> bool:
+    from petriflow.analysis.images import IMAGE_EXTENSIONS
+
+    return Path(text).suffix.lower() in IMAGE_EXTENSIONS
+
+
+# ----------------------------------------------------------------------------- outputs
+def _write(out: Path, paths: list[str], classes: list[str], vectors: np.ndarray,
+           names: list[str]) -> None:
+    ext = out.suffix.lower()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
+    try:
+        if ext == ".npy":
+            with tmp.open("wb") as fh:
+                np.save(fh, vectors.astype(np.float32))
+            side = out.with_name(out.stem + ".paths.txt")
+            side.write_text("".join(f"{p}\t{c}\n" for p, c in zip(paths, classes, strict=True)),
+                            encoding="utf-8")
+        elif ext == ".parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            cols = {"path": pa.array(paths, pa.string()), "class": pa.array(classes, pa.string())}
+            for j, name in enumerate(names):
+                cols[name] = pa.array(vectors[:, j], pa.float32())
+            pq.write_table(pa.table(cols), tmp)
+        elif ext in (".csv", ".tsv"):
+            with tmp.open("w", newline="", encoding="utf-8") as fh:
+                w = csv.writer(fh, delimiter="\t" if ext == ".tsv" else ",")
+                w.writerow(["path", "class", *names])
+                for p, c, vec in zip(paths, classes, vectors, strict=True):
+                    w.writerow([p, c, *(f"{v:.7g}" for v in vec)])
+        else:
+            raise ValueError(f"unknown output format {ext!r}; use .csv, .npy or .parquet")
+        tmp.replace(out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+# ----------------------------------------------------------------------------- main
+def func(args: argparse.Namespace) -> int:
+    from petriflow.analysis.embedding import (
+        EmbedderError,
+        EmbeddingCache,
+        available_embedders,
+        embed_paths,
+        get_embedder,
+    )
+
+    if args.list_models:
+        for spec in available_embedders():
+            print(f"{spec.id:14s} {spec.dim:5d}-d {spec.input_size}²  {spec.display_name}: "
+                  f"{spec.description}")
+        return 0
+    if args.clear_cache:
+        with EmbeddingCache(args.cache_dir) as cache:
+            n = cache.clear()
+        print(f"cleared {n} cached embeddings from {cache.path}", file=sys.stderr)
+        if not args.source:
+            return 0
+    if not args.source:
+        print("petriflow embed: give a folder or a CSV list of images", file=sys.stderr)
+        return 2
+    if not args.out:
+        print("petriflow embed: give an output file with --out (.csv, .npy, .parquet)",
+              file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".tsv", ".npy", ".parquet"):
+        print(f"petriflow embed: unknown output format {out.suffix!r}; use .csv, .npy "
+              f"or .parquet", file=sys.stderr)
+        return 2
+    src = Path(args.source).expanduser()
+    if src.is_dir():
+        items = scan_folder(src)
+    elif src.is_file():
+        try:
+            items = read_csv_list(src)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            print(f"petriflow embed: cannot read {src}: {exc}", file=sys.stderr)
+            return 2
+    else:
+        print(f"petriflow embed: {src} does not exist", file=sys.stderr)
+        return 2
+    if not items:
+        print(f"petriflow embed: no images found in {src}", file=sys.stderr)
+        return 1
+    try:
+        spec = get_embedder(args.model)
+    except EmbedderError as exc:
+        print(f"petriflow embed: {exc}", file=sys.stderr)
+        return 2
+
+    last = [0.0]
+
+    def show(p: Any) -> None:
+        now = time.monotonic()
+        if args.quiet or (now - last[0] < 0.5 and p.done < p.total):
+            return
+        last[0] = now
+        print(f"\r{spec.display_name}: {p.message()}\033[K", end="", file=sys.stderr,
+              flush=True)
+
+    cache: Any = False if args.no_cache else EmbeddingCache(args.cache_dir)
+    paths = [p for p, _ in items]
+    try:
+        result = embed_paths(paths, spec, per_channel=args.per_channel, device=args.device,
+                             cache=cache, progress=show, batch_size=args.batch_size,
+                             weights_path=args.weights, allow_download=args.allow_download)
+    except EmbedderError as exc:
+        print(f"\npetriflow embed: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\npetriflow embed: interrupted (finished batches are cached)", file=sys.stderr)
+        return 130
+    finally:
+        if cache:
+            cache.close()
+    if not args.quiet:
+        print(file=sys.stderr)
+    for _, path, reason in result.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    ok = result.ok_indices.tolist()
+    _write(out, [paths[i] for i in ok], [items[i][1] for i in ok], result.vectors,
+           result.feature_names)
+    print(f"{len(ok)} images embedded ({result.from_cache} from cache), "
+          f"{len(result.skipped)} skipped, {result.elapsed_s:.1f} s → {out}", file=sys.stderr)
+    return 0 if ok else 1

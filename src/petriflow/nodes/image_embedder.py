@@ -1,0 +1,126 @@
+"""Image Embedder: turn each image of a table into a CNN feature vector.
+
+Why a thin node: all the work (decode, cache, batching, devices) lives in
+:mod:`petriflow.analysis.embedding` so that the CLI, scripts and tests share it; this node
+only maps table rows to file paths and back. Rows keep their ids (selections made
+downstream still find their images) and rows that fail go to "Skipped Images" with a
+reason per file instead of failing the whole run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.table import Table
+
+__all__ = ["ImageEmbedder"]
+
+
+@dataclass
+class ImageEmbedderSettings:
+    """Settings: the embedder id, the path column ("" = the table's image column),
+    per-channel (microscopy) mode, the device and whether to use the disk cache."""
+
+    model: str = "squeezenet"
+    image_column: str = ""
+    per_channel: bool = False
+    device: str = "auto"
+    use_cache: bool = True
+
+
+class ImageEmbedder(Node):
+    qualified_name = "petriflow.image_embedder"
+    name = "Image Embedder"
+    category = "Images"
+    icon = "icons/image-embedder.svg"
+    description = "Describe each image by deep-network features (computed locally)."
+    keywords = ("embedding", "cnn", "deep", "features", "squeezenet", "inception")
+    priority = 20
+    inputs = (Input("Images", Table, doc="a table with a column of image paths"),)
+    outputs = (
+        Output("Embeddings", Table, default=True, doc="input rows with image features"),
+        Output("Skipped Images", Table, doc="rows whose image could not be used, with why"),
+    )
+    Settings = ImageEmbedderSettings
+    replaces = ("orangecontrib.imageanalytics.widgets.owimageembedding.OWImageEmbedding",)
+
+    def run(
+        self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
+    ) -> dict[str, Any]:
+        from petriflow.analysis.embedding import (
+            EmbedderError,
+            EmbeddingCancelled,
+            embed_paths,
+            get_embedder,
+        )
+        from petriflow.core.node import Cancelled
+
+        table: Table | None = inputs.get("Images")
+        if table is None:
+            return {"Embeddings": None, "Skipped Images": None}
+        s = self.settings
+        column = s.image_column or table.image_column
+        if not column:
+            raise NodeError(
+                "The input has no image column; connect Import Images or choose the "
+                "column with image paths."
+            )
+        if column not in table.metas:
+            raise NodeError(f"The input has no column {column!r} with image paths.")
+        try:
+            spec = get_embedder(s.model)
+        except EmbedderError as exc:
+            raise NodeError(str(exc)) from None
+        raw = table.metas[column]
+        paths = [
+            "" if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip()
+            else str(self.context.resolve_path(str(v).strip()))
+            for v in raw
+        ]
+
+        def on_progress(p: Any) -> None:
+            progress(p.percent, f"{spec.display_name}: {p.message()}")
+
+        progress(0, f"{spec.display_name}: starting")
+        try:
+            result = embed_paths(
+                paths,
+                spec,
+                per_channel=s.per_channel,
+                device=s.device,
+                cache=bool(s.use_cache),
+                progress=on_progress,
+                cancel=cancel.check,
+            )
+        except (EmbeddingCancelled, Cancelled):
+            raise Cancelled() from None
+        except EmbedderError as exc:
+            raise NodeError(str(exc)) from None
+        # empty paths are "skipped" by the pipeline as missing files: say it plainly
+        reasons = {
+            i: ("no image path in this row" if not paths[i] else reason)
+            for i, _, reason in result.skipped
+        }
+        embedded = table.take(result.ok_indices).with_features(
+            result.vectors, result.feature_names
+        )
+        skipped_rows = np.array(sorted(reasons), dtype=np.int64)
+        skipped: Table | None = None
+        if len(skipped_rows):
+            skipped = table.take(skipped_rows).with_meta(
+                "skip reason", np.array([reasons[i] for i in skipped_rows], dtype=object)
+            )
+            n = len(skipped_rows)
+            progress.warn(f"{n} image{'s' if n != 1 else ''} skipped (see Skipped Images)")
+        if len(embedded) == 0 and len(table):
+            progress.warn("No image could be embedded; see Skipped Images for the reasons.")
+        if result.from_cache:
+            progress(100, f"{len(embedded)} embedded ({result.from_cache} from cache)")
+        else:
+            progress(100, f"{len(embedded)} embedded")
+        return {"Embeddings": embedded, "Skipped Images": skipped}
