@@ -1,7 +1,7 @@
 """Rebuild the bundled example image set ``workflows/data/textures``.
 
 Three classes of real photographs — brick, grass, gravel — each a 512×512 texture from
-scikit-image's data folder (all three CC0, see workflows/data/textures/LICENSE.txt), cut
+scikit-image's data folder (all three CC0, see workflows/data/LICENSE-textures.txt), cut
 into a 4×4 grid of 128×128 tiles and saved as JPEG. Small enough to ship (≈ 0.3 MB),
 real enough that a pretrained CNN separates the classes, so both example workflows run
 offline on a fresh machine.

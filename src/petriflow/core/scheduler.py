@@ -106,6 +106,7 @@ class Scheduler:
             thread_name_prefix="petriflow-node",
         )
         self._lock = threading.RLock()
+        self._flush_lock = threading.RLock()
         self._settled = threading.Condition(self._lock)
         self._entries: dict[str, _Entry] = {nid: _Entry() for nid in (n.id for n in workflow)}
         self._paused = paused
@@ -140,14 +141,23 @@ class Scheduler:
             self._pending_notes.append(lambda cb=cb: cb(node_id, dict(outputs)))
 
     def _flush_notes(self) -> None:
-        """Call queued listeners *outside* the lock so they may call back into us."""
-        with self._lock:
-            notes, self._pending_notes = self._pending_notes, []
-        for note in notes:
-            try:
-                note()
-            except Exception:  # a broken listener must not stall propagation
-                log.exception("scheduler listener failed")
+        """Call queued listeners *outside* the state lock so they may call back into us.
+
+        Deliveries are serialized by ``_flush_lock`` (taken before the state lock, never
+        while holding it), so listeners see one node's states in the order they happened
+        even when a worker thread and the caller's thread flush at the same time.
+        """
+        with self._flush_lock:
+            while True:
+                with self._lock:
+                    notes, self._pending_notes = self._pending_notes, []
+                if not notes:
+                    return
+                for note in notes:
+                    try:
+                        note()
+                    except Exception:  # a broken listener must not stall propagation
+                        log.exception("scheduler listener failed")
 
     # ------------------------------------------------------------------ queries
     def status(self, node_id: str) -> NodeStatus:
