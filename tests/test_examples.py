@@ -1,0 +1,93 @@
+"""End to end: the bundled example workflows run headless with the real nodes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from petriflow import cli, load_workflow
+from petriflow.core.ows import workflow_to_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = ROOT / "workflows"
+SHARED = ROOT.parent / "shared"
+REFERENCE = sorted((SHARED / "reference" / "ows").glob("*.ows"))
+
+
+def run(tmp_path: Path, name: str, *extra: str) -> dict:
+    out = tmp_path / "out"
+    code = cli.main(["run", str(WORKFLOWS / name), "--quiet", "--out", str(out), *extra])
+    report = json.loads((out / "run.json").read_text())
+    assert code == 0, report
+    report["dir"] = out
+    return report
+
+
+def by_title(report: dict) -> dict:
+    return {n["title"]: n for n in report["nodes"]}
+
+
+@pytest.mark.parametrize("name", ["image-clustering.ows", "image-classification.ows"])
+def test_examples_are_saved_by_the_current_code(name):
+    """The shipped files load without warnings and re-save to the same bytes."""
+    path = WORKFLOWS / name
+    wf = load_workflow(path)
+    assert wf.load_warnings == []
+    assert all(not n.is_placeholder for n in wf.nodes)
+    assert workflow_to_bytes(wf) == path.read_bytes()
+
+
+def test_image_clustering_example(tmp_path):
+    nodes = by_title(run(tmp_path, "image-clustering.ows"))
+    assert all(n["state"] == "done" for n in nodes.values()), nodes
+    emb = nodes["Image Embedder"]["outputs"]["Embeddings"]
+    assert emb["shape"] == [48, 1000]
+    dist = np.load(tmp_path / "out" / nodes["Distances"]["outputs"]["Distances"]["file"])
+    assert dist.shape == (48, 48)
+    np.testing.assert_allclose(np.diag(dist), 0, atol=1e-5)
+    # Ward on cosine distances, top 3 clusters: the three texture classes come apart
+    csv_path = tmp_path / "out" / nodes["Hierarchical Clustering"]["outputs"]["Data"]["file"]
+    header, *rows = [line.split(",") for line in csv_path.read_text().splitlines()]
+    cls, cluster = header.index("category"), header.index("Cluster")
+    pairs = {(r[cls], r[cluster]) for r in rows}
+    assert len(pairs) == 3 and len({c for _, c in pairs}) == 3
+
+
+def test_image_classification_example(tmp_path):
+    report = run(tmp_path, "image-classification.ows")
+    nodes = by_title(report)
+    assert all(n["state"] == "done" for n in nodes.values()), nodes
+    ev_file = nodes["Test and Score"]["outputs"]["Evaluation Results"]["file"]
+    results = json.loads((tmp_path / "out" / ev_file).read_text())
+    scores = results["learners"][0]["scores"]
+    assert set(scores) >= {"CA", "AUC", "F1", "Precision", "Recall", "MCC"}
+    assert scores["CA"] >= 0.9
+    assert np.sum(results["learners"][0]["confusion_matrix"]) == 48
+    # the confusion-matrix selection (brick predicted as brick) reaches the viewer
+    assert nodes["Image Viewer"]["outputs"]["Data"]["shape"][0] == (
+        results["learners"][0]["confusion_matrix"][0][0])
+
+
+@pytest.mark.skipif(not (SHARED / "data" / "bone-healing").is_dir(),
+                    reason="../shared/data absent")
+def test_classification_on_another_folder_via_set(tmp_path):
+    folder = SHARED / "data" / "bone-healing"
+    report = run(tmp_path, "image-classification.ows", "--set",
+                 f"Import Images.folder={folder}")
+    nodes = by_title(report)
+    assert nodes["Image Embedder"]["outputs"]["Embeddings"]["shape"] == [37, 1000]
+    ev = json.loads((tmp_path / "out" / nodes["Test and Score"]["outputs"]
+                     ["Evaluation Results"]["file"]).read_text())
+    assert ev["class_values"] == ["D14", "D7"]
+    assert ev["learners"][0]["scores"]["CA"] > 0.6
+
+
+@pytest.mark.skipif(not REFERENCE, reason="../shared/reference absent")
+@pytest.mark.parametrize("path", REFERENCE, ids=lambda p: p.name)
+def test_inspect_every_reference_file(path, capsys):
+    assert cli.main(["inspect", str(path)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["nodes"]) >= 2
