@@ -113,3 +113,33 @@ def test_inspect_prints_json(example, capsys):
     assert doc["links"][0] == {"id": "0", "source": "0", "source_channel": "Data", "sink": "1",
                                "sink_channel": "Data", "enabled": True}
     assert doc["warnings"] == []
+
+
+class FakeTerminal:
+    def __init__(self):
+        self.chunks = []
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.chunks.append(text)
+
+    def flush(self):
+        pass
+
+
+def test_console_reporter_draws_progress_bars_on_a_terminal():
+    from petriflow.commands.run import ConsoleReporter, run_workflow
+
+    wf = Workflow()
+    s = wf.add_node(toy.Source, title="S")
+    a = wf.add_node(toy.AddOne, title="Slow add", settings=toy.AddOne.Settings(delay=0.6))
+    wf.add_link(s.id, "Number", a.id, "Number")
+    term = FakeTerminal()
+    _, settled = run_workflow(wf, timeout=10, reporter=ConsoleReporter(wf, term))
+    assert settled
+    text = "".join(term.chunks)
+    assert "\r\033[K" in text
+    assert "Slow add [" in text and "%" in text
+    assert "Slow add: done in" in text
