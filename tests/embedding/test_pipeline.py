@@ -167,3 +167,19 @@ def test_progress_and_cancel(tmp_path):
     token.cancel()
     with pytest.raises(Cancelled):
         embed_paths(paths, cache=False, device="cpu", cancel=token.check)
+
+
+def test_bf16_precision_is_close_and_cached_separately(corpus, tmp_path):
+    from petriflow.analysis.embedding import EmbedderError
+
+    paths = [corpus["rgb.jpg"], corpus["gray16.tif"]]
+    cache = EmbeddingCache(tmp_path / "c")
+    a = embed_paths(paths, cache=cache, device="cpu")
+    b = embed_paths(paths, cache=cache, device="cpu", precision="bf16")
+    assert b.from_cache == 0  # a different cache key than fp32
+    cos = (a.vectors * b.vectors).sum(1) / (
+        np.linalg.norm(a.vectors, axis=1) * np.linalg.norm(b.vectors, axis=1))
+    assert cos.min() > 0.999 and not np.array_equal(a.vectors, b.vectors)
+    with pytest.raises(EmbedderError, match="fp16 needs a GPU"):
+        embed_paths(paths, cache=False, device="cpu", precision="fp16")
+    cache.close()

@@ -40,6 +40,9 @@ def register(subparsers: Any) -> None:
                    help="embed each channel separately and concatenate (microscopy)")
     p.add_argument("--out", "-o", help="output file (.csv, .npy or .parquet)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    p.add_argument("--precision", default="fp32", choices=("fp32", "bf16", "fp16"),
+                   help="fp32 (default, exact); bf16 is ~1.6x faster on CPUs with native "
+                        "bfloat16 (AVX512-BF16/AMX); fp16 on GPUs")
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     p.add_argument("--cache-dir", help="cache folder (default: the user cache)")
@@ -217,6 +220,7 @@ def func(args: argparse.Namespace) -> int:
     try:
         result = embed_paths(paths, spec, per_channel=args.per_channel, device=args.device,
                              cache=cache, progress=show, batch_size=args.batch_size,
+                             precision=args.precision,
                              weights_path=args.weights, allow_download=args.allow_download)
     except EmbedderError as exc:
         print(f"\npetriflow embed: {exc}", file=sys.stderr)

@@ -25,9 +25,11 @@ from petriflow.analysis.embedding.models import (
     Preprocessing,
     WeightsNotFoundError,
     available_embedders,
+    cpu_has_native_bf16,
     get_embedder,
     load_embedder,
     resolve_device,
+    resolve_precision,
 )
 from petriflow.analysis.embedding.pipeline import (
     EmbeddingCancelled,
@@ -50,12 +52,14 @@ __all__ = [
     "WeightsNotFoundError",
     "available_embedders",
     "clear_cache",
+    "cpu_has_native_bf16",
     "default_cache_dir",
     "embed_paths",
     "get_embedder",
     "load_embedder",
     "physical_cores",
     "resolve_device",
+    "resolve_precision",
 ]
 
 

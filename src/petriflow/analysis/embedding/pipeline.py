@@ -30,6 +30,7 @@ from petriflow.analysis.embedding.models import (
     get_embedder,
     load_embedder,
     resolve_device,
+    resolve_precision,
 )
 from petriflow.analysis.images import ImageLoadError, load_image
 
@@ -169,7 +170,7 @@ def embed_paths(
     workers: int | None = None,
     weights_path: str | os.PathLike[str] | None = None,
     allow_download: bool = False,
-    half: bool = False,
+    precision: str = "fp32",
 ) -> EmbeddingResult:
     """Embed image files with a CNN; unreadable files are skipped with a reason.
 
@@ -185,7 +186,8 @@ def embed_paths(
             return True, which raises :class:`EmbeddingCancelled`.
         batch_size, workers: tuning (defaults depend on the model and the machine).
         weights_path, allow_download: where the weights are / whether a download is OK.
-        half: half precision on CUDA (ignored elsewhere).
+        precision: "fp32" (default, exact), "bf16" (CPUs with native bfloat16, CUDA) or
+            "fp16" (GPUs); part of the cache key. See :func:`resolve_precision`.
     """
     t0 = time.perf_counter()
     spec = model if isinstance(model, EmbedderSpec) else get_embedder(model)
@@ -193,10 +195,10 @@ def embed_paths(
     n = len(str_paths)
     dev = resolve_device(device)
     weights = spec.locate(weights_path, allow_download)  # fails early and clearly
-    use_half = bool(half and dev.startswith("cuda"))
+    prec = resolve_precision(precision, dev)
     model_key = "|".join([
         spec.id, weights.sha256, spec.preprocessing.key(),
-        "per-channel" if per_channel else "rgb", "fp16" if use_half else "fp32",
+        "per-channel" if per_channel else "rgb", prec,
     ])
     store: EmbeddingCache | None
     if cache is True:
@@ -308,14 +310,14 @@ def embed_paths(
                 return
             if loaded is None:
                 loaded = load_embedder(spec, device=dev, weights_path=weights_path,
-                                       allow_download=allow_download, half=use_half)
+                                       allow_download=allow_download)
             batch = np.empty((pending_views, size, size, 3), dtype=np.uint8)
             k = 0
             for it in pending_items:
                 for plane in it.planes or ():
                     batch[k] = plane if plane.ndim == 3 else plane[:, :, None]
                     k += 1
-            vecs = _infer(loaded, batch)
+            vecs = _infer(loaded, batch, prec)
             k = 0
             to_store = []
             for it in pending_items:
@@ -392,17 +394,26 @@ def embed_paths(
 
 def _default_batch_size(spec: EmbedderSpec, device: str) -> int:
     if device == "cpu":
-        # small batches stay in the CPU caches; measured fastest for SqueezeNet on 2 cores
-        return 8 if spec.id == "squeezenet" else spec.default_batch_size
+        # small batches keep activations in the CPU caches: on 2 cores batch 8 measured
+        # ~1.4× faster than 32 for SqueezeNet and ~1.15× faster than 16 for Inception v3
+        return 8
     return max(64, spec.default_batch_size * 4)
 
 
-def _infer(loaded: LoadedEmbedder, batch: np.ndarray) -> np.ndarray:
+def _infer(loaded: LoadedEmbedder, batch: np.ndarray, precision: str = "fp32") -> np.ndarray:
+    import contextlib
+
     import torch
 
-    with torch.inference_mode():
+    device_type = loaded.device.split(":")[0]
+    if precision == "fp32":
+        amp: Any = contextlib.nullcontext()
+    else:
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+        amp = torch.autocast(device_type, dtype=dtype)
+    with torch.inference_mode(), amp:
         x = torch.from_numpy(batch).permute(0, 3, 1, 2)  # NHWC memory = channels_last
-        if loaded.device != "cpu":
+        if device_type != "cpu":
             x = x.to(loaded.device, non_blocking=True)
         out = loaded.module(x)
         return out.float().cpu().numpy().astype(np.float32, copy=False)
