@@ -183,3 +183,13 @@ def test_bf16_precision_is_close_and_cached_separately(corpus, tmp_path):
     with pytest.raises(EmbedderError, match="fp16 needs a GPU"):
         embed_paths(paths, cache=False, device="cpu", precision="fp16")
     cache.close()
+
+
+def test_overlap_schedule_gives_the_same_vectors(corpus):
+    """The GPU schedule (decode ahead, infer in the main thread) run on the CPU."""
+    paths = [corpus[n] for n in ("rgb.jpg", "text.png", "gray16.tif", "palette.png")]
+    a = embed_paths(paths, cache=False, device="cpu")
+    b = embed_paths(paths, cache=False, device="cpu", schedule="overlap", batch_size=2)
+    assert list(a.ok_indices) == list(b.ok_indices) == [0, 2, 3]
+    assert [s[0] for s in b.skipped] == [1]
+    np.testing.assert_allclose(a.vectors, b.vectors, rtol=1e-4, atol=1e-4)
