@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.cluster.hierarchy import linkage
-from scipy.spatial.distance import squareform
 
 __all__ = [
     "LINKAGES",
@@ -32,6 +30,10 @@ LINKAGES = ("single", "average", "weighted", "complete", "ward")
 
 def hierarchical_linkage(D: np.ndarray, method: str = "ward") -> np.ndarray:
     """scipy linkage matrix (n-1, 4) for a square symmetric distance matrix."""
+    # lazy: scipy.cluster/spatial cost ~0.3 s at import and the canvas only lists nodes
+    from scipy.cluster.hierarchy import linkage
+    from scipy.spatial.distance import squareform
+
     if method not in LINKAGES:
         raise ValueError(f"unknown linkage {method!r}; choose one of {', '.join(LINKAGES)}")
     D = np.asarray(D, dtype=np.float64)

@@ -12,8 +12,6 @@ import os
 from collections.abc import Callable
 
 import numpy as np
-from scipy.spatial.distance import cdist
-from scipy.stats import rankdata
 
 from petriflow.analysis.preprocess import standardize
 
@@ -87,6 +85,8 @@ def _prepare(M: np.ndarray, metric: str, normalize: bool) -> np.ndarray:
     if normalize:
         M = standardize(M)
     if metric == "spearman":
+        from scipy.stats import rankdata  # lazy: scipy.stats costs ~0.6 s at import
+
         M = rankdata(M, axis=1)
         metric = "pearson"
     if metric == "pearson":
@@ -130,6 +130,8 @@ def pairwise_distances(
             check()
         stop = min(n, start + block)
         A = P[start:stop]
+        if metric in ("manhattan", "jaccard"):
+            from scipy.spatial.distance import cdist  # lazy: keeps the canvas start-up fast
         if metric in ("cosine", "pearson", "spearman"):
             D = 1.0 - A @ P.T
             np.clip(D, 0.0, 2.0, out=D)
