@@ -1,0 +1,1 @@
+"""The workflow canvas: a QGraphicsScene that mirrors a Workflow, and its items."""

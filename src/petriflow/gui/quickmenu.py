@@ -1,0 +1,74 @@
+"""The quick menu: type a widget's name on the canvas (right-click or Space) to add it."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QPoint, QSize, Qt, pyqtSignal
+from PyQt6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
+
+from petriflow.core.registry import NodeRegistry
+from petriflow.gui.icons import node_icon
+from petriflow.gui.toolbox import matches
+
+__all__ = ["QuickMenu"]
+
+_QN_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class QuickMenu(QFrame):
+    """A popup with a search field; Enter or a click picks the highlighted widget."""
+
+    picked = pyqtSignal(str)  # qualified name
+
+    def __init__(self, registry: NodeRegistry, parent=None) -> None:
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.registry = registry
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Type a widget name…")
+        self.list = QListWidget()
+        self.list.setIconSize(QSize(22, 22))
+        layout.addWidget(self.search)
+        layout.addWidget(self.list)
+        self.resize(260, 320)
+        for items in registry.by_category().values():
+            for nt in items:
+                it = QListWidgetItem(node_icon(nt), nt.name)
+                it.setToolTip(nt.description)
+                it.setData(_QN_ROLE, nt.qualified_name)
+                self.list.addItem(it)
+        self.search.textChanged.connect(self.apply_filter)
+        self.search.returnPressed.connect(self.accept_current)
+        self.list.itemActivated.connect(lambda _it: self.accept_current())
+        self.list.itemClicked.connect(lambda _it: self.accept_current())
+        self.list.setCurrentRow(0)
+
+    def apply_filter(self, text: str) -> None:
+        first = None
+        for i in range(self.list.count()):
+            it = self.list.item(i)
+            nt = self.registry.get(it.data(_QN_ROLE))
+            show = nt is not None and matches(nt, text)
+            it.setHidden(not show)
+            if show and first is None:
+                first = i
+        if first is not None:
+            self.list.setCurrentRow(first)
+
+    def accept_current(self) -> None:
+        it = self.list.currentItem()
+        if it is not None and not it.isHidden():
+            self.picked.emit(it.data(_QN_ROLE))
+        self.close()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            self.list.keyPressEvent(event)
+            return
+        super().keyPressEvent(event)
+
+    def popup(self, at: QPoint) -> None:
+        self.move(at)
+        self.show()
+        self.search.setFocus()

@@ -1,0 +1,232 @@
+"""A settings form generated from a node's Settings dataclass (fallback view).
+
+Used for nodes that have no custom view yet. Each edit becomes a
+:class:`~petriflow.gui.commands.SettingsCommand`, so it is undoable and re-runs the node
+through the scheduler like any other edit. Field types map to controls: bool → check
+box, int/float → spin box, Literal → combo box, str → line edit (with a folder button
+for paths); lists, dicts and other values are shown read-only (selections are written
+by views, not typed in).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QUndoStack
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from petriflow.core.workflow import Workflow, WorkflowEvent
+from petriflow.gui.commands import SettingsCommand
+
+__all__ = ["SettingsPanel", "field_kind"]
+
+
+def _unwrap_optional(hint: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return hint, False
+
+
+def field_kind(hint: Any) -> str:
+    """'bool' | 'int' | 'float' | 'choice' | 'str' | 'readonly' for a type hint."""
+    hint, _ = _unwrap_optional(hint)
+    if typing.get_origin(hint) is typing.Literal:
+        return "choice"
+    if hint is bool:
+        return "bool"
+    if hint is int:
+        return "int"
+    if hint is float:
+        return "float"
+    if hint is str:
+        return "str"
+    return "readonly"
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+class SettingsPanel(QWidget):
+    """Form for one node's settings; follows undo/redo of its settings."""
+
+    def __init__(self, workflow: Workflow, node_id: str, undo_stack: QUndoStack,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workflow, self.node_id, self.undo_stack = workflow, node_id, undo_stack
+        node = workflow.node(node_id)
+        self.setWindowTitle(node.title)
+        layout = QVBoxLayout(self)
+        self.header = QLabel()
+        self.header.setWordWrap(True)
+        layout.addWidget(self.header)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.addLayout(self.form)
+        layout.addStretch(1)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("color: #666;")
+        layout.addWidget(self.status)
+        self.editors: dict[str, QWidget] = {}
+        self._setters: dict[str, Callable[[Any], None]] = {}
+        self._updating = False
+        self._build()
+        self.refresh()
+        self._unsubscribe = workflow.subscribe(self._on_event)
+        self.destroyed.connect(lambda *_: self._unsubscribe())
+        self.resize(380, max(160, 60 + 34 * len(self.editors)))
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> None:
+        node = self.workflow.node(self.node_id)
+        nt = node.node_type
+        if nt is None:
+            self.header.setText(f"<b>{node.type_name}</b> is not available in Petriflow; its "
+                                "settings are kept as they were in the file.")
+            return
+        self.header.setText(f"<b>{nt.name}</b> — {nt.description}")
+        if not dataclasses.is_dataclass(nt.Settings) or not dataclasses.fields(nt.Settings):
+            self.form.addRow(QLabel("This widget has no settings."))
+            return
+        hints = typing.get_type_hints(nt.Settings)
+        for f in dataclasses.fields(nt.Settings):
+            self._add_field(f.name, hints.get(f.name, Any))
+
+    def _add_field(self, name: str, hint: Any) -> None:
+        kind = field_kind(hint)
+        inner, optional = _unwrap_optional(hint)
+        editor: QWidget
+        if kind == "bool":
+            box = QCheckBox()
+            box.toggled.connect(lambda v, n=name: self._commit(n, bool(v)))
+            self._setters[name] = lambda v, w=box: w.setChecked(bool(v))
+            editor = box
+        elif kind == "int":
+            spin = QSpinBox()
+            spin.setRange(-1_000_000_000, 1_000_000_000)
+            if optional:
+                spin.setSpecialValueText("(none)")
+                spin.setMinimum(-1)
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(lambda v, n=name, o=optional: self._commit(
+                n, None if (o and v == -1) else int(v)))
+            self._setters[name] = lambda v, w=spin: w.setValue(-1 if v is None else int(v))
+            editor = spin
+        elif kind == "float":
+            dspin = QDoubleSpinBox()
+            dspin.setRange(-1e12, 1e12)
+            dspin.setDecimals(4)
+            dspin.setKeyboardTracking(False)
+            dspin.valueChanged.connect(lambda v, n=name: self._commit(n, float(v)))
+            self._setters[name] = lambda v, w=dspin: w.setValue(float(v or 0.0))
+            editor = dspin
+        elif kind == "choice":
+            combo = QComboBox()
+            values = list(typing.get_args(inner))
+            for v in values:
+                combo.addItem(str(v), v)
+            combo.activated.connect(lambda i, n=name, w=combo: self._commit(n, w.itemData(i)))
+            self._setters[name] = lambda v, w=combo: w.setCurrentIndex(max(w.findData(v), 0))
+            editor = combo
+        elif kind == "str":
+            line = QLineEdit()
+            line.editingFinished.connect(lambda n=name, w=line: self._commit(n, w.text()))
+            self._setters[name] = lambda v, w=line: w.setText("" if v is None else str(v))
+            editor = line
+            if any(k in name for k in ("folder", "path", "file", "directory")):
+                editor = self._with_browse(line, name)
+        else:
+            label = QLabel()
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+            label.setToolTip("Set by the widget's view (e.g. a selection); read-only here.")
+            self._setters[name] = lambda v, w=label: w.setText(_short_repr(v))
+            editor = label
+        editor.setObjectName(f"setting-{name}")
+        self.editors[name] = editor
+        self.form.addRow(_label(name), editor)
+
+    def _with_browse(self, line: QLineEdit, name: str) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(line)
+        button = QPushButton("…")
+        button.setFixedWidth(32)
+
+        def browse() -> None:
+            start = line.text() or str(self.workflow.directory or "")
+            folder = QFileDialog.getExistingDirectory(self, _label(name), start)
+            if folder:
+                line.setText(folder)
+                self._commit(name, folder)
+
+        button.clicked.connect(browse)
+        row.addWidget(button)
+        return box
+
+    # ------------------------------------------------------------------ sync
+    def refresh(self) -> None:
+        """Show the workflow's current values (after undo/redo or a view's edit)."""
+        node = self.workflow.node(self.node_id)
+        self.setWindowTitle(node.title)
+        if node.settings is None or not dataclasses.is_dataclass(node.settings):
+            return
+        self._updating = True
+        try:
+            for name, setter in self._setters.items():
+                setter(getattr(node.settings, name))
+        finally:
+            self._updating = False
+
+    def _on_event(self, event: WorkflowEvent) -> None:
+        if event.node_id != self.node_id:
+            return
+        if event.kind == WorkflowEvent.NODE_REMOVED:
+            self.close()
+        elif event.kind in (WorkflowEvent.SETTINGS_CHANGED, WorkflowEvent.NODE_CHANGED):
+            self.refresh()
+
+    def _commit(self, name: str, value: Any) -> None:
+        if self._updating:
+            return
+        current = getattr(self.workflow.node(self.node_id).settings, name)
+        if current == value:
+            return
+        try:
+            self.undo_stack.push(SettingsCommand(self.workflow, self.node_id, **{name: value}))
+        except (ValueError, TypeError) as exc:
+            self.status.setText(str(exc))
+            self.refresh()
+
+    def show_status(self, text: str) -> None:
+        self.status.setText(text)
+
+
+def _short_repr(value: Any) -> str:
+    if isinstance(value, list | tuple | set) and len(value) > 8:
+        return f"{len(value)} items"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "…"
