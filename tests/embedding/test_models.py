@@ -149,3 +149,28 @@ def test_wrong_weights_file_is_refused(tmp_path):
     junk.write_bytes(b"not a pickle at all")
     with pytest.raises(EmbedderError, match="not a readable PyTorch weights file"):
         load_embedder("inception-v3", device="cpu", weights_path=junk)
+
+
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
+def test_user_squeezenet_file_is_read_weights_only(tmp_path):
+    """A user-given SqueezeNet file is a torch state dict (never unpickled as is)."""
+    import pickle
+
+    ref = load_embedder("squeezenet", device="cpu")
+    good = tmp_path / "sq.pth"
+    torch.save(ref.module[1].state_dict(), good)  # keys: features.*, conv10.*
+    evil = tmp_path / "evil.pkl"
+    evil.write_bytes(pickle.dumps({"conv1": (np.zeros(1), np.zeros(1))}))
+    with pytest.raises(EmbedderError):
+        load_embedder("squeezenet", device="cpu", weights_path=evil)
+    with pytest.raises(EmbedderError, match="does not fit"):
+        load_embedder("squeezenet", device="cpu", weights_path=good)  # wrong key layout
+    # torchvision's layout (classifier.1 = conv10) loads and gives the same network
+    state = {k.replace("conv10.", "classifier.1."): v
+             for k, v in ref.module[1].state_dict().items()}
+    torch.save(state, good)
+    mine = load_embedder("squeezenet", device="cpu", weights_path=good)
+    assert mine.weights.source == "file" and mine.weights_checksum != ref.weights_checksum
+    x = torch.randint(0, 255, (1, 3, 227, 227), dtype=torch.uint8)
+    with torch.inference_mode():
+        torch.testing.assert_close(mine.module(x), ref.module(x))

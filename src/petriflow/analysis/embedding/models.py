@@ -185,8 +185,8 @@ def load_ndf_squeezenet_state_dict(path: str | os.PathLike[str]) -> dict[str, An
 
     Security note: this file is a pickle, but it is package data shipped by the
     installed ``ndf`` distribution (the same trust as importing its code), never a file
-    from a workflow or the internet. A user-given replacement must be a file of the same
-    kind from a source they trust; workflows never name weights files.
+    from a workflow or the internet. Only :func:`ndf_squeezenet_path` is passed here; a
+    user-given SqueezeNet file is read as a torch state dict with ``weights_only``.
     """
     import pickle
 
@@ -217,7 +217,12 @@ def _build_squeezenet(weights: WeightsFile) -> Any:
     net.features[0].padding = (1, 1)
     for idx in (2, 5, 8):
         net.features[idx].ceil_mode = False
-    net.load_state_dict(load_ndf_squeezenet_state_dict(weights.path))
+    if weights.source == "ndf package":
+        net.load_state_dict(load_ndf_squeezenet_state_dict(weights.path))
+    else:
+        # a user-given file is never unpickled: it must be a torch state dict of this
+        # port (e.g. saved with torch.save(module.state_dict())), read weights-only
+        _load_strict(net, load_torchvision_state_dict(weights.path), weights.path)
 
     class SqueezeNetEmbedding(nn.Module):
         """conv10 before its ReLU, averaged over space: the 1000-d embedding."""

@@ -478,6 +478,8 @@ def _assemble(
         n_ch = len(ref_vec) // spec.dim
         channel_names = tuple(ref_names) if len(ref_names) == n_ch else tuple(
             f"ch{i}" for i in range(n_ch))
+        if len(set(channel_names)) != len(channel_names):  # feature names must be unique
+            channel_names = tuple(f"{name}#{i}" for i, name in enumerate(channel_names))
         keep = []
         for i in order:
             vec, _ = results[i]
