@@ -193,3 +193,20 @@ def test_overlap_schedule_gives_the_same_vectors(corpus):
     assert list(a.ok_indices) == list(b.ok_indices) == [0, 2, 3]
     assert [s[0] for s in b.skipped] == [1]
     np.testing.assert_allclose(a.vectors, b.vectors, rtol=1e-4, atol=1e-4)
+
+
+def test_warm_run_does_not_import_torch(corpus):
+    """Served from the cache, a fresh process answers without importing torch."""
+    import subprocess
+    import sys
+
+    paths = [str(corpus["rgb.jpg"]), str(corpus["gray.png"])]
+    embed_paths(paths, device="cpu")  # fills the (test-private) user cache
+    code = (
+        "import sys; from petriflow.analysis.embedding import embed_paths; "
+        f"r = embed_paths({paths!r}); "
+        "print(len(r), r.from_cache, 'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.split() == ["2", "2", "False"]

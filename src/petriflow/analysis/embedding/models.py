@@ -504,20 +504,21 @@ def resolve_device(device: str = "auto") -> str:
     raise EmbedderError(f"unknown device {device!r}; use auto, cpu, cuda or mps")
 
 
-def resolve_precision(precision: str, device: str) -> str:
+def resolve_precision(precision: str, device: str | None) -> str:
     """Check a precision for a device: "fp32" (default: exact and the same on every
     machine), "bf16" (CPUs with native bfloat16 such as AVX512-BF16/AMX, or CUDA: ~1.6×
     faster on such CPUs, embeddings within ~1e-4 cosine of fp32) or "fp16" (GPUs).
 
     Why fp32 stays the default: embeddings of a shared data set should not depend on
-    whose machine computed them; reduced precision is an explicit choice."""
+    whose machine computed them; reduced precision is an explicit choice. With
+    ``device=None`` only the name is checked (no torch import: warm cache runs)."""
     p = (precision or "fp32").strip().lower()
     if p in ("fp32", "float32"):
         return "fp32"
     if p in ("bf16", "bfloat16"):
         return "bf16"
     if p in ("fp16", "float16", "half"):
-        if device == "cpu":
+        if device is not None and device == "cpu":
             raise EmbedderError("precision fp16 needs a GPU; use bf16 or fp32 on the CPU")
         return "fp16"
     raise EmbedderError(f"unknown precision {precision!r}; use fp32, bf16 or fp16")

@@ -201,9 +201,10 @@ def embed_paths(
     spec = model if isinstance(model, EmbedderSpec) else get_embedder(model)
     str_paths = [os.fspath(p) for p in paths]
     n = len(str_paths)
-    dev = resolve_device(device)
     weights = spec.locate(weights_path, allow_download)  # fails early and clearly
-    prec = resolve_precision(precision, dev)
+    # device and torch are only needed when something must be computed: a run served
+    # entirely from the cache does not even import torch (the CLI answers in ~0.1 s)
+    prec = resolve_precision(precision, None)
     model_key = "|".join([
         spec.id, weights.sha256, spec.preprocessing.key(),
         "per-channel" if per_channel else "rgb", prec,
@@ -265,6 +266,8 @@ def embed_paths(
 
     # --- phase B: stream the rest through decode workers and the network -------------
     if todo:
+        dev = resolve_device(device)
+        resolve_precision(prec, dev)
         size = spec.preprocessing.size
         draft = size if spec.preprocessing.jpeg_draft else None
         resample = spec.preprocessing.resample
