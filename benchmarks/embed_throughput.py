@@ -18,8 +18,10 @@ depend on weight values).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -81,6 +83,22 @@ def orange_like_baseline(paths: list[Path]) -> float:
         model.predict([x[None]])[0][0]
     _note_cpu("orange-like", time.process_time() - c, len(paths))
     return len(paths) / (time.perf_counter() - t)
+
+
+def orange_real(python: str, paths: list[Path], tmp: Path) -> float:
+    """img/s of Orange's own ImageEmbedder(model="squeezenet"), cold, in its venv.
+
+    Only the embedding call is timed (inside the subprocess), not Orange's import."""
+    listing = tmp / "orange-paths.txt"
+    listing.write_text("\n".join(str(p) for p in paths), encoding="utf-8")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run(
+        [python, "-W", "ignore", str(Path(__file__).with_name("orange_embed_baseline.py")),
+         str(listing)], capture_output=True, text=True, env=env, check=True)
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    _note_cpu("orange", out["cpu_s"], out["n"])
+    return out["n"] / out["seconds"]
 
 
 def ours(paths: list[Path], cache_dir: Path, label: str = "", **kw) -> tuple[float, float]:
@@ -149,6 +167,9 @@ def main() -> int:
                     help="images per round for the (slow) ndf baseline")
     ap.add_argument("--inception-n", type=int, default=48)
     ap.add_argument("--skip-inception", action="store_true")
+    ap.add_argument("--orange-python", default=os.environ.get("ORANGE_PYTHON"),
+                    help="python of a scratch venv with orange3-imageanalytics: adds Orange's "
+                         "own local SqueezeNet embedder as a baseline in every round")
     args = ap.parse_args()
 
     print(f"machine: {machine()}", flush=True)
@@ -170,11 +191,13 @@ def main() -> int:
         from petriflow.analysis.embedding import cpu_has_native_bf16
 
         bf16 = cpu_has_native_bf16()
-        base_r, cold_r, warm_r, bf_r = [], [], [], []
+        base_r, cold_r, warm_r, bf_r, orange_r = [], [], [], [], []
         for r in range(args.rounds):
             chunk = [paths[(r * args.baseline_chunk + i) % len(paths)]
                      for i in range(args.baseline_chunk)]
             base_r.append(orange_like_baseline(chunk))
+            if args.orange_python:
+                orange_r.append(orange_real(args.orange_python, chunk, tmp))
             cold, _ = ours(paths, tmp / f"cold{r}", "cold")  # fresh cache: all decoded
             warm, _ = ours(paths, tmp / f"cold{r}", "warm")  # same cache again: all hits
             cold_r.append(cold)
@@ -183,6 +206,8 @@ def main() -> int:
             if bf16:
                 bf_r.append(ours(paths, tmp / f"bf{r}", "cold bf16", precision="bf16")[0])
                 extra = f"  cold bf16 {bf_r[-1]:6.1f}"
+            if orange_r:
+                extra += f"  orange {orange_r[-1]:6.1f}"
             print(f"  round {r + 1}: orange-like {base_r[-1]:6.1f}  cold {cold:6.1f}  "
                   f"warm {warm:9.1f}{extra} img/s", flush=True)
         b_best, c_best, w_best = max(base_r), max(cold_r), max(warm_r)
@@ -197,11 +222,20 @@ def main() -> int:
               f"{c_med / b_med:5.1f}x   (target >= 8x)")
         print(f"ratio warm / cold:        best {w_best / c_best:5.1f}x  median "
               f"{w_med / c_med:5.1f}x   (target >= 50x)")
+        if orange_r:
+            o_best, o_med = max(orange_r), float(np.median(orange_r))
+            print(f"Orange 3 ImageEmbedder(squeezenet), cold: best {o_best:8.1f}  median "
+                  f"{o_med:8.1f} img/s")
+            print(f"ratio cold / Orange:       best {c_best / o_best:5.1f}x  median "
+                  f"{c_med / o_med:5.1f}x   (target >= 8x)")
         if bf_r:
             bf_best, bf_med = max(bf_r), float(np.median(bf_r))
             print(f"petriflow SqueezeNet, cold, --precision bf16: best {bf_best:6.1f}  "
                   f"median {bf_med:6.1f} img/s; ratio to orange-like: best "
                   f"{bf_best / b_best:5.1f}x  median {bf_med / b_med:5.1f}x")
+            if orange_r:
+                print(f"ratio cold bf16 / Orange: best {bf_best / o_best:5.1f}x  median "
+                      f"{bf_med / o_med:5.1f}x")
         med = {k: float(np.median(v)) for k, v in _cpu_ms.items()}
         print("CPU ms per image (median): " + ", ".join(
             f"{k} {v:.2f}" for k, v in med.items() if k))
