@@ -129,23 +129,16 @@ def score(data: Any, seeds: int) -> dict[str, Any]:
 
 
 def orange_like_input(images: Any) -> Any:
-    """Diagnosis only: the images embedded the way Orange 3.40's local SqueezeNet feeds
-    them -- RGB channel order (its RGB→BGR swap indexes the width axis, so the Caffe
-    model sees RGB minus the BGR means), Lanczos resize of the fully decoded image."""
-    import dataclasses
+    """The images embedded with ``squeezenet-orange``: the input Orange 3.40's local
+    SqueezeNet really computes (RGB channel order -- its RGB→BGR swap indexes the width
+    axis, so the Caffe model sees RGB minus the BGR means -- and a Lanczos resize of the
+    fully decoded image)."""
+    from petriflow.analysis.embedding import embed_paths
 
-    from petriflow.analysis.embedding import embed_paths, get_embedder
-
-    spec = get_embedder("squeezenet")
-    pre = dataclasses.replace(
-        spec.preprocessing, channel_order="RGB", resample="lanczos", jpeg_draft=False
-    )
-    # a distinct id: loaded networks (with their input normalisation) are cached by id
-    variant = dataclasses.replace(spec, id="squeezenet-orange-input", preprocessing=pre)
     paths = [str(Path(p).resolve()) for p in images.metas[images.image_column]]
-    result = embed_paths(paths, variant, cache=False)
+    result = embed_paths(paths, "squeezenet-orange", cache=False)
     if len(result.ok_indices) != len(images):
-        raise SystemExit("images were skipped in the diagnosis run")
+        raise SystemExit("images were skipped in the squeezenet-orange run")
     return images.with_features(result.vectors, result.feature_names)
 
 
@@ -302,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         for _, d, _ in diag:
             d["embed_s"] = None
         print()
-        print("Diagnosis: the same Petriflow nodes on embeddings made from Orange-style input "
+        print("Model squeezenet-orange: the same Petriflow nodes on embeddings made from "
+              "Orange-style input "
               "(RGB channel order as Orange 3.40's local SqueezeNet actually uses, Lanczos "
               "resize, full JPEG decode):")
         print(table(diag)[0])

