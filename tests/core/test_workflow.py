@@ -93,3 +93,13 @@ def test_titles_are_made_unique_and_find_node_by_title_or_id():
     assert wf.find_node(a.id) is a
     with pytest.raises(KeyError, match="no node with id or title"):
         wf.find_node("Missing")
+
+
+def test_compatible_channels_lists_output_input_pairs():
+    wf = Workflow()
+    s = wf.add_node(Source, title="S")
+    a = wf.add_node(AddOne, title="A")
+    total = wf.add_node(Sum, title="Sum")
+    assert wf.compatible_channels(s.id, a.id) == [("Number", "Number")]
+    assert wf.compatible_channels(s.id, total.id) == [("Number", "Numbers")]
+    assert wf.compatible_channels(a.id, s.id) == []  # Source has no inputs

@@ -407,8 +407,8 @@ class Workflow:
 
     def compatible_channels(self, source_id: str, sink_id: str) -> list[tuple[str, str]]:
         """All (output, input) name pairs that could link these two nodes now."""
-        outs, _ = self.channels_of(source_id)
-        _, ins = self.channels_of(sink_id)
+        _, outs = self.channels_of(source_id)
+        ins, _ = self.channels_of(sink_id)
         pairs = []
         for o in outs:
             for i in ins:
