@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.data_dir = Path(data_dir)
         self.autosave = AutosaveStore(self.data_dir / "autosave")
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
+        self.undo_stack.cleanChanged.connect(self._update_title)
         self._recovered = False  # restored from an autosave: modified though stack is clean
         self._views: dict[str, QWidget] = {}
         self._statuses: dict[str, NodeStatus] = {}
@@ -97,10 +97,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.run_label)
         self._make_actions()
         self._make_menus()
-        self.toolbox.node_requested.connect(lambda qn: self.add_node(qn))
+        self.toolbox.node_requested.connect(self.add_node)
         self.view.node_dropped.connect(self.add_node)
         self.view.folder_dropped.connect(self.add_image_folder)
-        self.view.file_dropped.connect(lambda p: self.open_file(Path(p)))
+        self.view.file_dropped.connect(self._open_dropped)
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.autosave_now)
@@ -206,14 +206,16 @@ class MainWindow(QMainWindow):
         self._recovered = False
         self.workflow = workflow
         self._statuses = {}
+        # the scheduler subscribes to the workflow before the scene, so it knows a new
+        # node by the time the scene asks for its status;
+        # created paused so the window shows before any node starts; resumed below
+        self.scheduler = Scheduler(workflow, paused=True)
         self.scene = CanvasScene(workflow, self.undo_stack, self)
         self.scene.node_activated.connect(self.open_node)
-        self.scene.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.scene.message.connect(self._show_message)
         self.scene.quick_menu_requested.connect(self.show_quick_menu)
         self.view.setScene(self.scene)
         old_scene.deleteLater()
-        # created paused so the window shows before any node starts; resumed below
-        self.scheduler = Scheduler(workflow, paused=True)
         self.bridge = SchedulerBridge(self.scheduler, self)
         self.bridge.status_changed.connect(self._on_status)
         self.bridge.outputs_changed.connect(self._on_outputs)
@@ -224,6 +226,9 @@ class MainWindow(QMainWindow):
             scheduler = self.scheduler
             QTimer.singleShot(0, lambda: scheduler is self.scheduler and scheduler.resume())
         QTimer.singleShot(0, self.view.fit_workflow)
+
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
 
     def _on_status(self, node_id: str, status: NodeStatus) -> None:
         self.scene.on_status(node_id, status)
@@ -271,12 +276,15 @@ class MainWindow(QMainWindow):
     def is_modified(self) -> bool:
         return self._recovered or not self.undo_stack.isClean()
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_: object) -> None:
         name = self.workflow.path.name if self.workflow.path else "untitled"
         self.setWindowTitle(f"{name}[*] — Petriflow")
         self.setWindowModified(self.is_modified())
 
     # ------------------------------------------------------------------ new / open / save
+    def _open_dropped(self, path: str) -> None:
+        self.open_file(Path(path))
+
     def new_workflow(self) -> None:
         if self.maybe_save():
             self._set_workflow(Workflow())

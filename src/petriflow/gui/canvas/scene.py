@@ -128,7 +128,8 @@ class CanvasScene(QGraphicsScene):
         self.node_items[node.id] = item
         self.addItem(item)
         if self.scheduler is not None:
-            item.set_status(self.scheduler.status(node.id))
+            with contextlib.suppress(KeyError):  # scheduler not told about it yet
+                item.set_status(self.scheduler.status(node.id))
 
     def _add_link_item(self, link: Link) -> None:
         source, sink = self.node_items.get(link.source_id), self.node_items.get(link.sink_id)
@@ -282,8 +283,8 @@ class CanvasScene(QGraphicsScene):
     def refusal(self, source_id: str, sink_id: str) -> str:
         """Why these two nodes cannot be linked, in one sentence."""
         source, sink = self.workflow.node(source_id), self.workflow.node(sink_id)
-        outs, _ = self.workflow.channels_of(source_id)
-        _, ins = self.workflow.channels_of(sink_id)
+        _, outs = self.workflow.channels_of(source_id)
+        ins, _ = self.workflow.channels_of(sink_id)
         if not outs:
             return f"Cannot link: {source.title!r} has no outputs."
         if not ins:
