@@ -8,6 +8,7 @@ the undo stack of its edits. Opening another file replaces all five together.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -135,7 +136,8 @@ class MainWindow(QMainWindow):
         self.paste_action = self._action("&Paste", self.paste, K.Paste)
         self.delete_action = self._action("&Delete", self.delete_selection, K.Delete)
         self.delete_action.setShortcuts([QKeySequence(K.Delete), QKeySequence("Backspace")])
-        self.select_all_action = self._action("Select &All", self.scene.select_all, K.SelectAll)
+        self.select_all_action = self._action("Select &All", lambda: self.scene.select_all(),
+                                              K.SelectAll)
         self.rename_action = self._action("Re&name", self.rename_selected, "F2")
         self.open_node_action = self._action("&Open Widget", self.open_selected, "Ctrl+Return")
         self.text_action = self._action("&Text Annotation", lambda: self._set_mode("text"),
@@ -635,10 +637,13 @@ class MainWindow(QMainWindow):
         widget.setParent(self, Qt.WindowType.Window)
         widget.setWindowIcon(node_icon(node.node_type))
         widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        widget.destroyed.connect(lambda *_, nid=node_id: self._views.pop(nid, None))
+        widget.destroyed.connect(functools.partial(self._forget_view, node_id))
         self._views[node_id] = widget
         widget.show()
         return widget
+
+    def _forget_view(self, node_id: str, *_: object) -> None:
+        self._views.pop(node_id, None)
 
     # ================================================================== closing
     def closeEvent(self, event: QCloseEvent) -> None:

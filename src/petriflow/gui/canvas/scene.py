@@ -13,6 +13,7 @@ scheduler events come through :class:`~petriflow.gui.bridge.SchedulerBridge`.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -483,6 +484,12 @@ class CanvasScene(QGraphicsScene):
             self._drag_item = None
 
     # ------------------------------------------------------------------ context menus
+    def _set_link_enabled(self, link_id: str, enabled: bool, *_: object) -> None:
+        self.push(cmd.SetLinkEnabledCommand(self.workflow, link_id, enabled))
+
+    def _remove(self, nodes: list[str], links: list[str], anns: list[str], *_: object) -> None:
+        self.push(cmd.RemoveCommand(self.workflow, nodes, links, anns))
+
     def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:
         pos = event.scenePos()
         node = self._node_at(pos)
@@ -491,8 +498,7 @@ class CanvasScene(QGraphicsScene):
             menu.addAction("Open", lambda: self.node_activated.emit(node.node_id))
             menu.addAction("Rename", lambda: self.start_rename(node.node_id))
             menu.addSeparator()
-            menu.addAction("Remove", lambda: self.push(
-                cmd.RemoveCommand(self.workflow, [node.node_id])))
+            menu.addAction("Remove", functools.partial(self._remove, [node.node_id], [], []))
             menu.exec(event.screenPos())
             return
         for item in self.items(pos):
@@ -503,10 +509,9 @@ class CanvasScene(QGraphicsScene):
                 act = menu.addAction("Enabled")
                 act.setCheckable(True)
                 act.setChecked(enabled)
-                act.triggered.connect(lambda *_, lid=link_id, en=enabled: self.push(
-                    cmd.SetLinkEnabledCommand(self.workflow, lid, not en)))
-                menu.addAction("Remove", lambda *_, lid=link_id: self.push(
-                    cmd.RemoveCommand(self.workflow, [], [lid])))
+                act.triggered.connect(
+                    functools.partial(self._set_link_enabled, link_id, not enabled))
+                menu.addAction("Remove", functools.partial(self._remove, [], [link_id], []))
                 menu.exec(event.screenPos())
                 return
             if isinstance(item, TextAnnotationItem | ArrowAnnotationItem):
@@ -514,8 +519,7 @@ class CanvasScene(QGraphicsScene):
                 menu = QMenu()
                 if isinstance(item, TextAnnotationItem):
                     menu.addAction("Edit text", item.start_editing)
-                menu.addAction("Remove", lambda *_, aid=ann_id: self.push(
-                    cmd.RemoveCommand(self.workflow, [], [], [aid])))
+                menu.addAction("Remove", functools.partial(self._remove, [], [], [ann_id]))
                 menu.exec(event.screenPos())
                 return
         self.quick_menu_requested.emit(event.screenPos(), pos)
