@@ -8,11 +8,11 @@ the undo stack of its edits. Opening another file replaces all five together.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 from pathlib import Path
 from typing import Any
 
+from PyQt6 import sip
 from PyQt6.QtCore import QMimeData, QPointF, Qt, QTimer
 from PyQt6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
 from PyQt6.QtWidgets import (
@@ -195,8 +195,10 @@ class MainWindow(QMainWindow):
     # ================================================================== document
     def _set_workflow(self, workflow: Workflow, start: bool = True) -> None:
         """Replace the document: workflow, scheduler, bridge, scene, undo history."""
-        for w in list(self._views.values()):
-            w.close()
+        for nid in list(self._views):
+            w = self.live_view(nid)
+            if w is not None:
+                w.close()
         self._views.clear()
         if self.bridge is not None:
             self.bridge.close()
@@ -235,14 +237,14 @@ class MainWindow(QMainWindow):
     def _on_status(self, node_id: str, status: NodeStatus) -> None:
         self.scene.on_status(node_id, status)
         self._statuses[node_id] = status
-        view = self._views.get(node_id)
+        view = self.live_view(node_id)
         if isinstance(view, SettingsPanel):
             view.show_status(self.describe_status(node_id))
         self._update_run_label()
 
     def _on_outputs(self, node_id: str, outputs: dict[str, Any]) -> None:
         self.scene.on_outputs(node_id, outputs)
-        view = self._views.get(node_id)
+        view = self.live_view(node_id)
         if isinstance(view, SettingsPanel):
             view.show_status(self.describe_status(node_id))
 
@@ -619,7 +621,7 @@ class MainWindow(QMainWindow):
     # ================================================================== node views
     def open_node(self, node_id: str) -> QWidget:
         """Show a node's view (its registered view, else the settings panel)."""
-        existing = self._views.get(node_id)
+        existing = self.live_view(node_id)
         if existing is not None:
             existing.show()
             existing.raise_()
@@ -637,13 +639,21 @@ class MainWindow(QMainWindow):
         widget.setParent(self, Qt.WindowType.Window)
         widget.setWindowIcon(node_icon(node.node_type))
         widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        widget.destroyed.connect(functools.partial(self._forget_view, node_id))
         self._views[node_id] = widget
         widget.show()
         return widget
 
-    def _forget_view(self, node_id: str, *_: object) -> None:
-        self._views.pop(node_id, None)
+    def live_view(self, node_id: str) -> QWidget | None:
+        """The node's open view window, if it still exists (closed views delete themselves).
+
+        Why not ``destroyed.connect``: that signal also fires while this window is being
+        destroyed, and a slot bound to a half-destroyed window crashes PyQt.
+        """
+        widget = self._views.get(node_id)
+        if widget is not None and sip.isdeleted(widget):
+            del self._views[node_id]
+            return None
+        return widget
 
     # ================================================================== closing
     def closeEvent(self, event: QCloseEvent) -> None:

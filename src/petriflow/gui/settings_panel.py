@@ -16,6 +16,7 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
+from PyQt6 import sip
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QUndoStack
 from PyQt6.QtWidgets import (
@@ -95,7 +96,6 @@ class SettingsPanel(QWidget):
         self._build()
         self.refresh()
         self._unsubscribe = workflow.subscribe(self._on_event)
-        self.destroyed.connect(lambda *_: self._unsubscribe())
         self.resize(380, max(160, 60 + 34 * len(self.editors)))
 
     # ------------------------------------------------------------------ building
@@ -201,7 +201,14 @@ class SettingsPanel(QWidget):
         finally:
             self._updating = False
 
+    def closeEvent(self, event) -> None:
+        self._unsubscribe()
+        super().closeEvent(event)
+
     def _on_event(self, event: WorkflowEvent) -> None:
+        if sip.isdeleted(self):  # deleted with its main window without being closed
+            self._unsubscribe()
+            return
         if event.node_id != self.node_id:
             return
         if event.kind == WorkflowEvent.NODE_REMOVED:
