@@ -92,23 +92,33 @@ class LinkItem(QGraphicsPathItem):
         self.place_label()
 
     def place_label(self) -> None:
-        """Put the label on the curve where it covers no node (middle if possible)."""
+        """Put the label on the curve where it covers the least of nodes and other labels."""
         path = self.path()
         br = self.label.boundingRect()
         scene = self.scene()
-        first = None
-        for t in (0.5, 0.38, 0.62, 0.28, 0.72):
+        best, best_cost = None, None
+        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
             mid = path.pointAtPercent(t)
             pos = QPointF(mid.x() - br.width() / 2, mid.y() - br.height() - 2)
-            first = first or pos
             if scene is None:
+                best = pos
                 break
             rect = br.translated(pos)
-            if not any(isinstance(it, NodeItem) or isinstance(it.parentItem(), NodeItem)
-                       for it in scene.items(rect)):
-                self.label.setPos(pos)
-                return
-        self.label.setPos(first)
+            cost = 0.0
+            for it in scene.items(rect):
+                if it is self.label or it is self:
+                    continue
+                blocking = (isinstance(it, NodeItem) or isinstance(it.parentItem(), NodeItem)
+                            or (isinstance(it, QGraphicsSimpleTextItem)
+                                and isinstance(it.parentItem(), LinkItem)))
+                if blocking:
+                    overlap = rect.intersected(it.sceneBoundingRect())
+                    cost += overlap.width() * overlap.height()
+            if best_cost is None or cost < best_cost - 1e-6:
+                best, best_cost = pos, cost
+            if cost == 0:
+                break
+        self.label.setPos(best)
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
