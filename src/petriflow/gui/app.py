@@ -43,10 +43,30 @@ def safe_filename(title: str) -> str:
     return name or "node"
 
 
+def no_display_message(has_display: bool, file: str | None) -> str | None:
+    """Why the window cannot open, for a Linux machine without a screen (else None).
+
+    Qt would abort with a message about xcb plugins that sends users reinstalling
+    packages; the real answer is the headless runner.
+    """
+    if has_display or os.environ.get("QT_QPA_PLATFORM") or not sys.platform.startswith("linux"):
+        return None
+    target = file or "FILE.ows"
+    return (
+        "petriflow: no display found (DISPLAY is not set), so the canvas cannot open.\n"
+        f"Run the workflow headless instead: petriflow run {target} --out results/\n"
+        "(or take screenshots with: petriflow FILE.ows --screenshot DIR)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    if args.screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if args.screenshot and not has_display:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if no_display_message(has_display, args.file):
+        print(no_display_message(has_display, args.file), file=sys.stderr)
+        return 2
 
     from PyQt6.QtCore import QTimer
     from PyQt6.QtWidgets import QApplication
