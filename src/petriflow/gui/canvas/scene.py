@@ -17,6 +17,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from PyQt6 import sip
 from PyQt6.QtCore import QPoint, QPointF, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QPen, QUndoCommand, QUndoStack
 from PyQt6.QtWidgets import (
@@ -319,6 +320,9 @@ class CanvasScene(QGraphicsScene):
         self._notices.append(note)
 
         def drop() -> None:
+            # the scene (and the note with it) may be gone when the timer fires
+            if sip.isdeleted(self) or sip.isdeleted(note):
+                return
             if note in self._notices:
                 self._notices.remove(note)
                 if note.scene() is self:
