@@ -96,3 +96,13 @@ def drag(window: MainWindow, start: QPointF, end: QPointF, steps: int = 5) -> No
         p = a + (b - a) * (i / steps)
         QTest.mouseMove(viewport, p)
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _embedding_cache(tmp_path_factory):
+    """One private embedding cache for the whole run: the texture set is embedded once,
+    and the user's own cache is never touched by tests."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PETRIFLOW_CACHE_DIR", str(tmp_path_factory.mktemp("embedding-cache")))
+    yield
+    mp.undo()

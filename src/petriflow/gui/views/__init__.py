@@ -2,11 +2,16 @@
 
 The canvas opens ``VIEWS[qualified_name](context)`` on double-click, or the generic
 :class:`~petriflow.gui.settings_panel.SettingsPanel` when no view is registered. Views
-are registered with :func:`register_view`; the per-widget views arrive in a later issue.
+are registered with :func:`register_view`.
+
+The view modules are imported on the first lookup, not at start-up: they pull in
+matplotlib, scipy and Pillow, which would add a second to every start of the canvas
+(``tests/gui/test_files.py::test_startup_does_not_import_heavy_modules``).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -41,8 +46,36 @@ class ViewContext:
 
 ViewFactory = Callable[[ViewContext], "QWidget"]
 
+#: modules (under this package) that register the built-in views when imported
+BUILTIN_VIEW_MODULES = ("hierarchical_clustering",)
+
+
+class _LazyViews(dict):
+    """A dict that imports the built-in view modules before the first lookup."""
+
+    _loaded = False
+
+    def _load(self) -> None:
+        if not _LazyViews._loaded:
+            _LazyViews._loaded = True
+            for name in BUILTIN_VIEW_MODULES:
+                importlib.import_module(f"{__name__}.{name}")
+
+    def get(self, key, default=None):  # type: ignore[override]
+        self._load()
+        return super().get(key, default)
+
+    def __getitem__(self, key):  # type: ignore[override]
+        self._load()
+        return super().__getitem__(key)
+
+    def __contains__(self, key) -> bool:  # type: ignore[override]
+        self._load()
+        return super().__contains__(key)
+
+
 #: qualified node name -> factory returning a top-level QWidget
-VIEWS: dict[str, ViewFactory] = {}
+VIEWS: dict[str, ViewFactory] = _LazyViews()
 
 
 def register_view(qualified_name: str) -> Callable[[ViewFactory], ViewFactory]:

@@ -1,0 +1,420 @@
+"""Hierarchical Clustering view: a dendrogram to click clusters in (Fig. 2 of the paper).
+
+The root is on the left, leaves on the right with their labels, one row per leaf; each
+leaf's label and marker take its class colour. A click on a branch (its vertical bar or
+the horizontal stem leading into it) selects that cluster; Ctrl/⌘-click adds or removes
+clusters; a click on empty space clears. The selection is the node's ``selected_nodes``
+setting (scipy node ids) with ``selection_mode="manual"``, written through the undo
+stack, so the scheduler re-runs the node and the selection flows downstream.
+
+Why the view recomputes the linkage rather than reading it from the node: the node's
+outputs are tables; the tree is cheap to rebuild from the same distances and linkage
+(scipy is deterministic), and doing it on Qt's thread pool keeps large trees off the
+GUI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PyQt6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
+from PyQt6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from petriflow.analysis.clustering import (
+    LINKAGES,
+    Dendrogram,
+    clusters_by_height_ratio,
+    clusters_top_n,
+    dendrogram_geometry,
+    hierarchical_linkage,
+    normalize_selection,
+)
+from petriflow.core.scheduler import NodeStatus
+from petriflow.core.table import Table
+from petriflow.core.types import DistanceMatrix
+from petriflow.gui.views import ViewContext, register_view
+from petriflow.gui.views._common import NodeView, class_colors, run_in_background
+
+__all__ = ["DendrogramWidget", "HierarchicalClusteringView"]
+
+SELECTION_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
+#: how close (pixels) a click must be to a branch to pick it
+PICK_TOLERANCE = 5.0
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A computed dendrogram with the labels and classes of its leaves."""
+
+    Z: np.ndarray
+    geom: Dendrogram
+    labels: list[str]
+    classes: np.ndarray | None  # class code per item (-1 missing), or None
+    class_values: tuple[str, ...]
+    linkage: str
+    n: int
+
+
+class DendrogramWidget(QWidget):
+    """Paints a :class:`Tree` and maps clicks to cluster nodes.
+
+    ``node_point(v)`` is the pixel at the middle of node ``v``'s branch: tests click
+    there, and the hit test uses the same geometry.
+    """
+
+    #: (node id or -1 for empty space, additive: ctrl/cmd held)
+    clicked = pyqtSignal(int, bool)
+
+    LEFT, RIGHT_LABELS, TOP, BOTTOM = 12, 170, 12, 12
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tree: Tree | None = None
+        self.selected: list[int] = []
+        self.cut_ratio: float | None = None
+        self.setMinimumSize(QSize(360, 200))
+        self.setMouseTracking(False)
+        self.setAutoFillBackground(True)
+
+    def set_tree(self, tree: Tree | None) -> None:
+        self.tree = tree
+        if tree is not None:
+            self.setMinimumHeight(min(max(200, 4 * tree.n + self.TOP + self.BOTTOM), 20000))
+        self.update()
+
+    def set_selection(self, nodes: list[int], cut_ratio: float | None) -> None:
+        self.selected, self.cut_ratio = list(nodes), cut_ratio
+        self.update()
+
+    # ------------------------------------------------------------------ geometry
+    def _row_height(self) -> float:
+        assert self.tree is not None
+        return max(self.height() - self.TOP - self.BOTTOM, 1) / max(self.tree.n, 1)
+
+    def _x_of_height(self, h: float) -> float:
+        assert self.tree is not None
+        top = float(self.tree.geom.height.max()) or 1.0
+        width = max(self.width() - self.LEFT - self.RIGHT_LABELS, 10)
+        return self.LEFT + width * (1.0 - h / top)
+
+    def _y_of_pos(self, pos: float) -> float:
+        return self.TOP + (pos + 0.5) * self._row_height()
+
+    def node_point(self, node: int) -> QPoint:
+        """Pixel in the middle of the branch that selects ``node``."""
+        assert self.tree is not None
+        g = self.tree.geom
+        if node >= self.tree.n:  # a merge: middle of its vertical bar
+            a, b = g.children[node - self.tree.n]
+            y = (self._y_of_pos(g.x[a]) + self._y_of_pos(g.x[b])) / 2
+            return QPoint(round(self._x_of_height(g.height[node])), round(y))
+        # a leaf: middle of its stem
+        x0 = self._x_of_height(self._parent_height(node))
+        x1 = self._x_of_height(0.0)
+        return QPoint(round((x0 + x1) / 2), round(self._y_of_pos(g.x[node])))
+
+    def _parent_height(self, node: int) -> float:
+        assert self.tree is not None
+        n = self.tree.n
+        rows = np.flatnonzero((self.tree.geom.children == node).any(axis=1))
+        return float(self.tree.geom.height[n + rows[0]]) if len(rows) else 0.0
+
+    def node_at(self, p: QPointF) -> int:
+        """The cluster node whose branch is nearest to ``p`` (within tolerance), else -1."""
+        if self.tree is None or self.tree.n < 2:
+            return -1
+        g, n = self.tree.geom, self.tree.n
+        px, py = p.x(), p.y()
+        best, best_d = -1, PICK_TOLERANCE
+        ys = self._y_of_pos(g.x)
+        xs = np.array([self._x_of_height(h) for h in g.height])
+        for i, (a, b) in enumerate(g.children):
+            v = n + i
+            y0, y1 = sorted((ys[a], ys[b]))
+            # vertical bar of v
+            dy = 0.0 if y0 <= py <= y1 else min(abs(py - y0), abs(py - y1))
+            d = float(np.hypot(px - xs[v], dy))
+            if d < best_d:
+                best, best_d = v, d
+            # stems into the children (from v's bar to the child's own height)
+            for c in (a, b):
+                xa, xb = sorted((xs[v], xs[c]))
+                dx = 0.0 if xa <= px <= xb else min(abs(px - xa), abs(px - xb))
+                d = float(np.hypot(dx, py - ys[c]))
+                if d < best_d:
+                    best, best_d = int(c), d
+        return best
+
+    # ------------------------------------------------------------------ painting
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor("white"))
+        tree = self.tree
+        if tree is None or tree.n == 0:
+            p.setPen(QColor("#777"))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No distances on the input.")
+            return
+        g, n = tree.geom, tree.n
+        ys = self._y_of_pos(g.x)
+        xs = np.array([self._x_of_height(h) for h in g.height])
+        row_h = self._row_height()
+        # which cluster (if any) covers each node, for colouring branches
+        owner = np.full(2 * n - 1, -1)
+        for k, v in enumerate(self.selected):
+            members = [v]
+            stack = [v]
+            while stack:
+                u = stack.pop()
+                if u >= n:
+                    kids = [int(c) for c in g.children[u - n]]
+                    members += kids
+                    stack += kids
+            owner[members] = k
+        # selection bands behind the tree
+        for k, v in enumerate(self.selected):
+            color = QColor(SELECTION_COLORS[k % len(SELECTION_COLORS)])
+            color.setAlpha(40)
+            top = self.TOP + g.first_leaf[v] * row_h
+            bottom = self.TOP + (g.last_leaf[v] + 1) * row_h
+            p.fillRect(QRectF(xs[v] - 3, top, self.width() - xs[v] + 3, bottom - top), color)
+        default_pen = QPen(QColor("#444"), 1.2)
+
+        def pen_for(v: int) -> QPen:
+            if owner[v] >= 0:
+                return QPen(QColor(SELECTION_COLORS[owner[v] % len(SELECTION_COLORS)]), 2.4)
+            return default_pen
+
+        for i, (a, b) in enumerate(g.children):
+            v = n + i
+            p.setPen(pen_for(v))
+            p.drawLine(QPointF(xs[v], ys[a]), QPointF(xs[v], ys[b]))
+            for c in (a, b):
+                p.setPen(pen_for(int(c)))
+                p.drawLine(QPointF(xs[v], ys[c]), QPointF(xs[c], ys[c]))
+        if self.cut_ratio is not None:
+            top_h = float(g.height.max()) or 1.0
+            x = self._x_of_height(top_h * self.cut_ratio / 100.0)
+            p.setPen(QPen(QColor("#d62728"), 1.5, Qt.PenStyle.DashLine))
+            p.drawLine(QPointF(x, self.TOP), QPointF(x, self.height() - self.BOTTOM))
+        # leaf markers and labels
+        colors = class_colors(len(tree.class_values))
+        font = QFont(self.font())
+        font.setPointSizeF(max(min(row_h * 0.62, 10.0), 5.0))
+        p.setFont(font)
+        show_labels = row_h >= 6
+        x_leaf = self._x_of_height(0.0)
+        for item in range(n):
+            y = ys[item]
+            code = int(tree.classes[item]) if tree.classes is not None else -1
+            color = colors[code] if code >= 0 else QColor("#444")
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(color)
+            r = max(min(row_h * 0.3, 4.0), 1.5)
+            p.drawEllipse(QPointF(x_leaf + 6, y), r, r)
+            if show_labels:
+                p.setPen(color)
+                p.drawText(QRectF(x_leaf + 14, y - row_h / 2, self.RIGHT_LABELS - 16, row_h),
+                           Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                           tree.labels[item])
+        p.end()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        mods = event.modifiers()
+        additive = bool(mods & (Qt.KeyboardModifier.ControlModifier
+                                | Qt.KeyboardModifier.MetaModifier
+                                | Qt.KeyboardModifier.ShiftModifier))
+        self.clicked.emit(self.node_at(event.position()), additive)
+        event.accept()
+
+
+def leaf_labels(table: Table | None, n: int, column: str = "") -> list[str]:
+    """Label per item: the chosen column, else the image name, else the class, else 1…n."""
+    if table is None or len(table) != n:
+        return [str(i + 1) for i in range(n)]
+    names = [column] if column else []
+    names += ["image name", "name", "label"]
+    for name in names:
+        if name and name in table.column_names:
+            return [str(v) for v in table.column(name)]
+    if table.has_class:
+        return [str(v) for v in table.class_labels()]
+    return [str(i + 1) for i in range(n)]
+
+
+def build_tree(dm: DistanceMatrix, linkage: str) -> Tree:
+    """The tree for ``dm`` (runs on a worker thread)."""
+    n = len(dm)
+    Z = hierarchical_linkage(dm.values, linkage)
+    geom = dendrogram_geometry(Z, n)
+    table = dm.table if dm.axis == 0 else None
+    if table is not None and len(table) == n and table.has_class:
+        classes, class_values = np.asarray(table.y), tuple(str(c) for c in table.class_values)
+    else:
+        classes, class_values = None, ()
+    labels = leaf_labels(table, n) if dm.axis == 0 else list(
+        dm.labels or [str(i + 1) for i in range(n)])
+    return Tree(Z, geom, labels, classes, class_values, linkage, n)
+
+
+class HierarchicalClusteringView(NodeView):
+    """Dendrogram plus linkage and selection-mode controls."""
+
+    MODES = (("manual", "Manual (click branches)"), ("height_ratio", "Height ratio"),
+             ("top_n", "Top N"))
+
+    def __init__(self, ctx: ViewContext) -> None:
+        super().__init__(ctx)
+        self.tree: Tree | None = None
+        self._dm: DistanceMatrix | None = None
+        self._pending: tuple[int, str] | None = None
+        layout = QHBoxLayout(self)
+        side = QVBoxLayout()
+        form = QFormLayout()
+        self.linkage_combo = QComboBox()
+        for name in LINKAGES:
+            self.linkage_combo.addItem(name.capitalize(), name)
+        self.linkage_combo.activated.connect(
+            lambda i: self.set_settings(linkage=self.linkage_combo.itemData(i)))
+        form.addRow("Linkage", self.linkage_combo)
+        side.addLayout(form)
+        side.addWidget(QLabel("<b>Selection</b>"))
+        self.mode_group = QButtonGroup(self)
+        self.mode_buttons: dict[str, QRadioButton] = {}
+        for i, (mode, text) in enumerate(self.MODES):
+            button = QRadioButton(text)
+            self.mode_group.addButton(button, i)
+            self.mode_buttons[mode] = button
+            side.addWidget(button)
+            if mode == "height_ratio":
+                self.ratio_spin = QDoubleSpinBox()
+                self.ratio_spin.setRange(0.0, 100.0)
+                self.ratio_spin.setSuffix(" %")
+                self.ratio_spin.setKeyboardTracking(False)
+                self.ratio_spin.valueChanged.connect(
+                    lambda v: self.set_settings(selection_mode="height_ratio", cut_ratio=v))
+                side.addWidget(self.ratio_spin)
+            elif mode == "top_n":
+                self.top_spin = QSpinBox()
+                self.top_spin.setRange(1, 1000)
+                self.top_spin.setKeyboardTracking(False)
+                self.top_spin.valueChanged.connect(
+                    lambda v: self.set_settings(selection_mode="top_n", top_n=v))
+                side.addWidget(self.top_spin)
+        self.mode_group.idClicked.connect(
+            lambda i: self.set_settings(selection_mode=self.MODES[i][0]))
+        side.addStretch(1)
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.info.setStyleSheet("color: #555;")
+        side.addWidget(self.info)
+        side_box = QWidget()
+        side_box.setLayout(side)
+        side_box.setFixedWidth(200)
+        layout.addWidget(side_box)
+        self.dendrogram = DendrogramWidget()
+        self.dendrogram.clicked.connect(self._on_click)
+        layout.addWidget(self.dendrogram, 1)
+        self.resize(900, 760)
+        self._updating = True
+        try:
+            self.on_settings()
+        finally:
+            self._updating = False
+        self.on_data()
+
+    # ------------------------------------------------------------------ data
+    def on_data(self) -> None:
+        dm = self.inputs().get("Distances")
+        linkage = self.settings.linkage
+        if dm is None:
+            self._dm, self.tree = None, None
+            self.dendrogram.set_tree(None)
+            self._show_selection()
+            return
+        if self._dm is dm and self.tree is not None and self.tree.linkage == linkage:
+            self._show_selection()
+            return
+        self._dm = dm
+        key = (id(dm), linkage)
+        self._pending = key
+
+        def done(tree: Tree | None, error: BaseException | None) -> None:
+            if self._pending != key or not self._alive():
+                return  # superseded by newer distances or linkage
+            self._pending = None
+            if error is not None:
+                self.info.setText(f"Cannot cluster: {error}")
+                tree = None
+            self.tree = tree
+            self.dendrogram.set_tree(tree)
+            self._show_selection()
+
+        run_in_background(lambda: build_tree(dm, linkage), done)
+
+    def on_status(self, status: NodeStatus) -> None:
+        if status.message:
+            self.info.setText(status.message)
+
+    def on_settings(self) -> None:
+        s = self.settings
+        self.linkage_combo.setCurrentIndex(max(self.linkage_combo.findData(s.linkage), 0))
+        self.mode_buttons[s.selection_mode].setChecked(True)
+        self.ratio_spin.setValue(s.cut_ratio)
+        self.top_spin.setValue(s.top_n)
+        if self.tree is not None and self.tree.linkage != s.linkage:
+            self.on_data()
+        else:
+            self._show_selection()
+
+    def current_clusters(self) -> list[int]:
+        """Selected cluster nodes as the node computes them (left to right)."""
+        if self.tree is None:
+            return []
+        s, t = self.settings, self.tree
+        if s.selection_mode == "manual":
+            nodes = s.selected_nodes
+        elif s.selection_mode == "height_ratio":
+            nodes = clusters_by_height_ratio(t.Z, t.n, s.cut_ratio)
+        else:
+            nodes = clusters_top_n(t.Z, t.n, s.top_n)
+        return normalize_selection(t.geom, nodes)[0]
+
+    def _show_selection(self) -> None:
+        s = self.settings
+        cut = s.cut_ratio if s.selection_mode == "height_ratio" else None
+        self.dendrogram.set_selection(self.current_clusters(), cut)
+
+    # ------------------------------------------------------------------ clicks
+    def _on_click(self, node: int, additive: bool) -> None:
+        if self.tree is None:
+            return
+        current = self.current_clusters() if self.settings.selection_mode == "manual" else []
+        if node < 0:
+            new = current if additive else []
+        elif additive:
+            new = [v for v in current if v != node] if node in current else [*current, node]
+        else:
+            new = [node]
+        new = normalize_selection(self.tree.geom, new)[0] if new else []
+        self.set_settings(selection_mode="manual", selected_nodes=new)
+
+
+@register_view("petriflow.hierarchical_clustering")
+def make_view(ctx: ViewContext) -> QWidget:
+    return HierarchicalClusteringView(ctx)

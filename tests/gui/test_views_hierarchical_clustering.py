@@ -1,0 +1,89 @@
+"""Fig. 2 of the paper: click a dendrogram branch; its images reach Image Viewer and MDS."""
+
+from __future__ import annotations
+
+import numpy as np
+from PyQt6.QtCore import QPoint
+from scipy.cluster.hierarchy import linkage, to_tree
+from scipy.spatial.distance import squareform
+
+from tests.gui.views_helpers import (
+    CLUSTERING,
+    click,
+    ids,
+    node_by_title,
+    open_example,
+    wait_settled,
+)
+
+
+def cluster_row_ids(dm, node: int) -> set[int]:
+    """Row ids under scipy node ``node``, computed without petriflow's clustering code."""
+    D = np.asarray(dm.values, dtype=np.float64)
+    Z = linkage(np.maximum(squareform((D + D.T) / 2, checks=False), 0), method="ward")
+    leaves = to_tree(Z, rd=True)[1][node].pre_order()
+    return {int(dm.table.row_ids[i]) for i in leaves}
+
+
+def test_click_branch_selects_cluster_downstream(make_window, qtbot) -> None:
+    win = open_example(make_window, CLUSTERING)
+    hc, viewer, mds = (node_by_title(win, t)
+                       for t in ("Hierarchical Clustering", "Image Viewer", "MDS"))
+    wait_settled(qtbot, win)
+    view = win.open_node(hc)
+    qtbot.waitUntil(lambda: view.tree is not None, timeout=10_000)
+    dm = win.scheduler.inputs(hc)["Distances"]
+    n = len(dm)
+    assert n == 48
+    sizes = view.tree.geom.last_leaf - view.tree.geom.first_leaf + 1
+    # a mid-sized cluster, and a second one outside it
+    node = next(v for v in range(2 * n - 2, n - 1, -1) if 5 <= sizes[v] <= 16)
+    dendro = view.dendrogram
+    assert dendro.node_at(dendro.node_point(node).toPointF()) == node
+
+    click(dendro, dendro.node_point(node))
+    expected = cluster_row_ids(dm, node)
+    assert len(expected) == sizes[node]
+    s = win.workflow.node(hc).settings
+    assert s.selection_mode == "manual" and s.selected_nodes == [node]
+    qtbot.waitUntil(lambda: ids(win.scheduler.inputs(viewer).get("Data")) == expected,
+                    timeout=20_000)
+    qtbot.waitUntil(lambda: ids(win.scheduler.inputs(mds).get("Data Subset")) == expected,
+                    timeout=20_000)
+    assert dendro.selected == [node]
+
+    # ctrl-click adds a disjoint cluster
+    g = view.tree.geom
+    other = next(v for v in range(2 * n - 2, n - 1, -1) if 3 <= sizes[v] <= 16
+                 and (g.last_leaf[v] < g.first_leaf[node] or g.first_leaf[v] > g.last_leaf[node]))
+    click(dendro, dendro.node_point(other), ctrl=True)
+    both = expected | cluster_row_ids(dm, other)
+    qtbot.waitUntil(lambda: ids(win.scheduler.inputs(viewer).get("Data")) == both,
+                    timeout=20_000)
+    assert sorted(win.workflow.node(hc).settings.selected_nodes) == sorted([node, other])
+
+    # undo brings back the single cluster; a click on empty space clears
+    win.undo_stack.undo()
+    qtbot.waitUntil(lambda: ids(win.scheduler.inputs(viewer).get("Data")) == expected,
+                    timeout=20_000)
+    assert dendro.selected == [node]
+    click(dendro, QPoint(2, dendro.height() - 2))
+    qtbot.waitUntil(lambda: win.scheduler.inputs(viewer).get("Data") is None, timeout=20_000)
+    assert win.workflow.node(hc).settings.selected_nodes == []
+
+
+def test_mode_controls_write_settings(make_window, qtbot) -> None:
+    win = open_example(make_window, CLUSTERING)
+    hc = node_by_title(win, "Hierarchical Clustering")
+    view = win.open_node(hc)
+    view.top_spin.setValue(5)
+    assert win.workflow.node(hc).settings.top_n == 5
+    view.mode_buttons["height_ratio"].click()
+    assert win.workflow.node(hc).settings.selection_mode == "height_ratio"
+    view.ratio_spin.setValue(50.0)
+    assert win.workflow.node(hc).settings.cut_ratio == 50.0
+    view.linkage_combo.setCurrentIndex(view.linkage_combo.findData("average"))
+    view.linkage_combo.activated.emit(view.linkage_combo.currentIndex())
+    assert win.workflow.node(hc).settings.linkage == "average"
+    win.undo_stack.undo()
+    assert view.linkage_combo.currentData() == "ward"
