@@ -35,7 +35,9 @@ def node_by_title(win, title: str) -> str:
 
 
 def wait_settled(qtbot, win, timeout: int = RUN_TIMEOUT_MS) -> None:
-    qtbot.waitUntil(lambda: win.scheduler.is_settled(), timeout=timeout)
+    # the window resumes its scheduler on the next event-loop turn after opening
+    qtbot.waitUntil(lambda: not win.scheduler.paused and win.scheduler.is_settled(),
+                    timeout=timeout)
     qtbot.wait(50)  # queued bridge signals land
 
 

@@ -1,0 +1,316 @@
+"""Image Viewer view: a thumbnail grid of the input's images; selection is a setting.
+
+Why a model/view list rather than one widget per image: a QListView in icon mode asks
+the model only for the items it paints, so a folder of 10 000 images opens instantly and
+only the visible thumbnails are decoded. Decoding (Pillow with ``draft`` for JPEGs, via
+:func:`petriflow.analysis.images.load_image`) runs on Qt's thread pool — never on the
+GUI thread — and the results are kept in an LRU cache keyed by (path, edge size).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PyQt6.QtCore import (
+    QAbstractListModel,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QRunnable,
+    QSize,
+    Qt,
+    QThreadPool,
+    pyqtSignal,
+)
+from PyQt6.QtGui import QColor, QImage, QPixmap
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from petriflow.analysis.images import load_image
+from petriflow.core.node import NodeError
+from petriflow.core.table import Table
+from petriflow.gui.views import ViewContext, register_view
+from petriflow.gui.views._common import NodeView
+from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
+
+__all__ = ["ImageViewerView", "ThumbnailModel", "decode_thumbnail"]
+
+#: decoded thumbnails kept in memory (per view)
+CACHE_ITEMS = 2000
+
+
+def decode_thumbnail(path: Path, size: int) -> QImage:
+    """A thumbnail no larger than ``size`` (runs on a worker thread)."""
+    from PIL import Image
+
+    loaded = load_image(path, target_size=size)
+    img = Image.fromarray(np.ascontiguousarray(loaded.as_rgb()), "RGB")
+    img.thumbnail((size, size))
+    rgb = img.convert("RGB")
+    data = rgb.tobytes()
+    qimg = QImage(data, rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888)
+    return qimg.copy()  # own the pixels (``data`` is freed with this frame)
+
+
+class _LoaderSignals(QObject):
+    loaded = pyqtSignal(object, object)  # (key, QImage or None)
+
+
+class _Decode(QRunnable):
+    def __init__(self, key: tuple[str, int], signals: _LoaderSignals,
+                 threads: set[int]) -> None:
+        super().__init__()
+        self.key, self.signals, self.threads = key, signals, threads
+
+    def run(self) -> None:
+        self.threads.add(threading.get_ident())
+        try:
+            image: QImage | None = decode_thumbnail(Path(self.key[0]), self.key[1])
+        except Exception:  # a broken file shows as a grey placeholder, not a crash
+            image = None
+        self.signals.loaded.emit(self.key, image)
+
+
+class ThumbnailModel(QAbstractListModel):
+    """Rows of the input table: title text and a lazily decoded thumbnail."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.paths: list[str] = []
+        self.titles: list[str] = []
+        self.size = 100
+        self.cache: OrderedDict[tuple[str, int], QPixmap | None] = OrderedDict()
+        self.pending: set[tuple[str, int]] = set()
+        #: ids of the threads that decoded (tests check the GUI thread is not one)
+        self.decode_threads: set[int] = set()
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max(QThreadPool.globalInstance().maxThreadCount(), 2))
+        self.signals = _LoaderSignals(self)
+        self.signals.loaded.connect(self._on_loaded)
+        self._placeholder: QPixmap | None = None
+
+    def set_items(self, paths: list[str], titles: list[str]) -> None:
+        self.beginResetModel()
+        self.paths, self.titles = paths, titles
+        self.endResetModel()
+
+    def set_size(self, size: int) -> None:
+        if size != self.size:
+            self.size = size
+            self._placeholder = None
+            if self.paths:
+                self.dataChanged.emit(self.index(0), self.index(len(self.paths) - 1))
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.paths)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = index.row()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.titles[row]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.paths[row]
+        if role == Qt.ItemDataRole.DecorationRole:
+            key = (self.paths[row], self.size)
+            if key in self.cache:
+                self.cache.move_to_end(key)
+                return self.cache[key] or self.placeholder()
+            if key not in self.pending:  # asked for = visible: decode it now, off-thread
+                self.pending.add(key)
+                self.pool.start(_Decode(key, self.signals, self.decode_threads))
+            return self.placeholder()
+        return None
+
+    def placeholder(self) -> QPixmap:
+        if self._placeholder is None:
+            pm = QPixmap(self.size, self.size)
+            pm.fill(QColor("#e8e8e8"))
+            self._placeholder = pm
+        return self._placeholder
+
+    def _on_loaded(self, key: tuple[str, int], image: QImage | None) -> None:
+        self.pending.discard(key)
+        self.cache[key] = QPixmap.fromImage(image) if image is not None else None
+        while len(self.cache) > CACHE_ITEMS:
+            self.cache.popitem(last=False)
+        if key[1] != self.size:
+            return
+        for row, path in enumerate(self.paths):
+            if path == key[0]:
+                ix = self.index(row)
+                self.dataChanged.emit(ix, ix, [Qt.ItemDataRole.DecorationRole])
+
+    def wait_idle(self, msecs: int = 30_000) -> bool:
+        return self.pool.waitForDone(msecs)
+
+
+class ImageViewerView(NodeView):
+    """Thumbnail grid, size slider, title column; the selection is ``selected``."""
+
+    def __init__(self, ctx: ViewContext) -> None:
+        super().__init__(ctx)
+        self.table: Table | None = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Title"))
+        self.title_combo = QComboBox()
+        self.title_combo.activated.connect(
+            lambda i: self.set_settings(title_column=self.title_combo.itemData(i) or ""))
+        bar.addWidget(self.title_combo)
+        bar.addSpacing(16)
+        bar.addWidget(QLabel("Size"))
+        self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        self.size_slider.setRange(32, 512)
+        self.size_slider.setMaximumWidth(240)
+        self.size_slider.valueChanged.connect(self._preview_size)
+        self.size_slider.sliderReleased.connect(self._commit_size)
+        bar.addWidget(self.size_slider)
+        bar.addStretch(1)
+        self.info = QLabel()
+        self.info.setStyleSheet("color: #555;")
+        bar.addWidget(self.info)
+        layout.addLayout(bar)
+        self.model = ThumbnailModel(self)
+        self.list = QListView()
+        self.list.setViewMode(QListView.ViewMode.IconMode)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setMovement(QListView.Movement.Static)
+        self.list.setUniformItemSizes(True)
+        self.list.setWordWrap(False)
+        self.list.setSpacing(6)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.setModel(self.model)
+        self.list.selectionModel().selectionChanged.connect(self._on_selection)
+        layout.addWidget(self.list, 1)
+        self.resize(820, 640)
+        self._updating = True
+        try:
+            self._apply_size(self.settings.thumbnail_size)
+        finally:
+            self._updating = False
+        self.on_data()
+
+    # ------------------------------------------------------------------ data
+    def on_data(self) -> None:
+        table = self.inputs().get("Data")
+        if table is self.table:
+            return
+        self.table = table
+        self._updating = True
+        try:
+            self._fill_titles()
+            self._fill_items()
+            self._show_selection()
+        finally:
+            self._updating = False
+
+    def _fill_titles(self) -> None:
+        self.title_combo.clear()
+        self.title_combo.addItem("(class or image name)", "")
+        if self.table is not None:
+            if self.table.has_class:
+                self.title_combo.addItem(self.table.class_name, self.table.class_name)
+            for name, values in self.table.metas.items():
+                if values.dtype == object:
+                    self.title_combo.addItem(name, name)
+        ix = self.title_combo.findData(self.settings.title_column)
+        self.title_combo.setCurrentIndex(max(ix, 0))
+
+    def _titles(self) -> list[str]:
+        t, wanted = self.table, self.settings.title_column
+        assert t is not None
+        if wanted and wanted in t.column_names:
+            return [str(v) for v in t.column(wanted)]
+        if t.has_class:
+            return [str(v) for v in t.class_labels()]
+        for name in ("image name", "name"):
+            if name in t.metas:
+                return [str(v) for v in t.metas[name]]
+        return [str(i + 1) for i in range(len(t))]
+
+    def _fill_items(self) -> None:
+        if self.table is None:
+            self.model.set_items([], [])
+            self.info.setText("No data on the input.")
+            return
+        try:
+            column = image_column_of(self.table, self.settings.image_column)
+        except NodeError as exc:
+            self.model.set_items([], [])
+            self.info.setText(str(exc))
+            return
+        wf_dir = self.ctx.workflow.directory
+        bases = [b for b in (Path(wf_dir) if wf_dir else None, Path.cwd()) if b is not None]
+        paths = [str(resolve_image_path(str(v), bases)) if v else ""
+                 for v in self.table.metas[column]]
+        self.model.set_items(paths, self._titles())
+        self.info.setText(f"{len(paths)} images")
+
+    # ------------------------------------------------------------------ settings
+    def on_settings(self) -> None:
+        s = self.settings
+        self._apply_size(s.thumbnail_size)
+        if self.table is not None:
+            ix = self.title_combo.findData(s.title_column)
+            self.title_combo.setCurrentIndex(max(ix, 0))
+            self.model.titles = self._titles()
+            if self.model.paths:
+                self.model.dataChanged.emit(self.model.index(0),
+                                            self.model.index(len(self.model.paths) - 1))
+        self._show_selection()
+
+    def _apply_size(self, size: int) -> None:
+        size = int(min(max(size, 32), 1024))
+        self.size_slider.blockSignals(True)
+        self.size_slider.setValue(size)
+        self.size_slider.blockSignals(False)
+        self._preview_size(size)
+
+    def _preview_size(self, size: int) -> None:
+        self.model.set_size(size)
+        self.list.setIconSize(QSize(size, size))
+        self.list.setGridSize(QSize(size + 16, size + 28))
+        if not self.size_slider.isSliderDown() and not self._updating:
+            self._commit_size()  # keyboard or wheel: no release to wait for
+
+    def _commit_size(self) -> None:
+        self.set_settings(thumbnail_size=int(self.size_slider.value()))
+
+    def _show_selection(self) -> None:
+        n = self.model.rowCount()
+        selection = QItemSelection()
+        for row in self.settings.selected:
+            if 0 <= row < n:
+                ix = self.model.index(row)
+                selection.select(ix, ix)
+        was = self._updating
+        self._updating = True
+        try:
+            self.list.selectionModel().select(
+                selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        finally:
+            self._updating = was
+
+    def _on_selection(self, *_: Any) -> None:
+        rows = sorted(ix.row() for ix in self.list.selectionModel().selectedIndexes())
+        self.set_settings(selected=rows)
+
+
+@register_view("petriflow.image_viewer")
+def make_view(ctx: ViewContext) -> QWidget:
+    return ImageViewerView(ctx)
