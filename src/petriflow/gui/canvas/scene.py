@@ -320,15 +320,22 @@ class CanvasScene(QGraphicsScene):
         self._notices.append(note)
 
         def drop() -> None:
-            # the scene (and the note with it) may be gone when the timer fires
-            if sip.isdeleted(self) or sip.isdeleted(note):
-                return
-            if note in self._notices:
+            # the scene (and the note with it) may be gone when the timer fires: the
+            # timer is the note's child, so it dies with it; a deletion sip has not
+            # seen yet raises RuntimeError
+            try:
+                if sip.isdeleted(self) or sip.isdeleted(note) or note not in self._notices:
+                    return
                 self._notices.remove(note)
                 if note.scene() is self:
                     self.removeItem(note)
+            except RuntimeError:
+                return
 
-        QTimer.singleShot(4000, drop)
+        timer = QTimer(note)
+        timer.setSingleShot(True)
+        timer.timeout.connect(drop)
+        timer.start(4000)
 
     def create_text_annotation(self, pos: QPointF, text: str = "") -> str:
         ann = TextAnnotation("", (pos.x(), pos.y(), 200.0, 40.0), text or "Text",
