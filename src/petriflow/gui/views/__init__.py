@@ -47,7 +47,7 @@ class ViewContext:
 ViewFactory = Callable[[ViewContext], "QWidget"]
 
 #: modules (under this package) that register the built-in views when imported
-BUILTIN_VIEW_MODULES = ("hierarchical_clustering", "image_viewer", "confusion_matrix")
+BUILTIN_VIEW_MODULES = ("hierarchical_clustering", "image_viewer", "confusion_matrix", "mds")
 
 
 class _LazyViews(dict):

@@ -89,6 +89,7 @@ class ConfusionMatrixView(NodeView):
         layout.addLayout(buttons)
         self.resize(620, 460)
         self.on_data()
+        self.on_status(self.ctx.scheduler.status(self.node_id))
 
     @property
     def n_classes(self) -> int:

@@ -337,6 +337,7 @@ class HierarchicalClusteringView(NodeView):
         finally:
             self._updating = False
         self.on_data()
+        self.on_status(self.ctx.scheduler.status(self.node_id))
 
     # ------------------------------------------------------------------ data
     def on_data(self) -> None:
