@@ -32,6 +32,7 @@ def test_click_branch_selects_cluster_downstream(make_window, qtbot) -> None:
     wait_settled(qtbot, win)
     view = win.open_node(hc)
     qtbot.waitUntil(lambda: view.tree is not None, timeout=10_000)
+    assert view.is_ready()
     dm = win.scheduler.inputs(hc)["Distances"]
     n = len(dm)
     assert n == 48

@@ -30,6 +30,7 @@ def test_thumbnails_decode_off_gui_thread_and_clicks_select(make_window, qtbot) 
     qtbot.waitUntil(lambda: (model.paths[0], model.size) in model.cache, timeout=20_000)
     assert model.cache[(model.paths[0], model.size)] is not None  # decoded, not broken
     model.wait_idle()
+    qtbot.waitUntil(view.is_ready, timeout=5_000)  # what --screenshot waits for
     assert model.decode_threads and threading.get_ident() not in model.decode_threads
     requested = {k for k in model.cache} | model.pending
     assert 0 < len(requested) < 48  # only what the list painted

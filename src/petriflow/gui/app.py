@@ -147,8 +147,7 @@ class Screenshotter:
         used: set[str] = {"canvas"}
         for node in window.workflow.nodes:
             view = window.open_node(node.id)
-            for _ in range(3):
-                QApplication.processEvents()
+            _wait_ready(view)
             name = safe_filename(node.title)
             while name in used:
                 name += "_"
@@ -161,6 +160,24 @@ class Screenshotter:
             print(p)
         window.close()
         QApplication.quit()
+
+
+def _wait_ready(view, timeout_s: float = 15.0) -> None:
+    """Let a view finish its background work (a dendrogram, visible thumbnails) before
+    it is grabbed; views without an ``is_ready()`` get a few event-loop turns."""
+    from PyQt6.QtWidgets import QApplication
+
+    for _ in range(3):
+        QApplication.processEvents()
+    is_ready = getattr(view, "is_ready", None)
+    if is_ready is None:
+        return
+    deadline = time.monotonic() + timeout_s
+    while not is_ready() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    for _ in range(3):
+        QApplication.processEvents()
 
 
 if __name__ == "__main__":

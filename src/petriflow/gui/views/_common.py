@@ -76,6 +76,11 @@ class NodeView(QWidget):
             return
         self.ctx.undo_stack.push(SettingsCommand(self.ctx.workflow, self.node_id, **changes))
 
+    def is_ready(self) -> bool:
+        """False while background work for what is on screen is under way (used by
+        ``--screenshot`` to grab finished views, and by tests)."""
+        return True
+
     # ------------------------------------------------------------------ hooks
     def on_data(self) -> None:  # pragma: no cover - overridden
         """Inputs or outputs changed: redraw from ``inputs()`` / ``outputs()``."""

@@ -339,6 +339,9 @@ class HierarchicalClusteringView(NodeView):
         self.on_data()
         self.on_status(self.ctx.scheduler.status(self.node_id))
 
+    def is_ready(self) -> bool:
+        return self._pending is None
+
     # ------------------------------------------------------------------ data
     def on_data(self) -> None:
         dm = self.inputs().get("Distances")

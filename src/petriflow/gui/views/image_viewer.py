@@ -205,6 +205,9 @@ class ImageViewerView(NodeView):
             self._updating = False
         self.on_data()
 
+    def is_ready(self) -> bool:
+        return not self.model.pending
+
     # ------------------------------------------------------------------ data
     def on_data(self) -> None:
         table = self.inputs().get("Data")
