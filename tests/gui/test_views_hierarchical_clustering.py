@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtCore import QPoint
+from PyQt6.QtCore import QPoint, Qt
+from PyQt6.QtTest import QTest
 from scipy.cluster.hierarchy import linkage, to_tree
 from scipy.spatial.distance import squareform
 
+from petriflow.gui.commands import AddLinkCommand, SettingsCommand
 from tests.gui.views_helpers import (
     CLUSTERING,
+    RUN_TIMEOUT_MS,
     click,
     ids,
     node_by_title,
@@ -88,3 +91,43 @@ def test_mode_controls_write_settings(make_window, qtbot) -> None:
     assert win.workflow.node(hc).settings.linkage == "average"
     win.undo_stack.undo()
     assert view.linkage_combo.currentData() == "ward"
+
+
+def test_drag_cut_line_sets_height_ratio(make_window, qtbot) -> None:
+    win = open_example(make_window, CLUSTERING)
+    hc, viewer = node_by_title(win, "Hierarchical Clustering"), node_by_title(win, "Image Viewer")
+    view = win.open_node(hc)
+    qtbot.waitExposed(view)
+    view.mode_buttons["height_ratio"].click()
+    qtbot.waitUntil(lambda: view.tree is not None and view.dendrogram.cut_x() is not None,
+                    timeout=RUN_TIMEOUT_MS)
+    dendro = view.dendrogram
+    y = dendro.height() // 2
+    start = QPoint(round(dendro.cut_x()), y)
+    end = QPoint(dendro.LEFT + (dendro.width() - dendro.LEFT - dendro.RIGHT_LABELS) // 2, y)
+    QTest.mousePress(dendro, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for i in range(1, 5):
+        QTest.mouseMove(dendro, start + (end - start) * (i / 4))
+    QTest.mouseRelease(dendro, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    s = win.workflow.node(hc).settings
+    assert s.selection_mode == "height_ratio"
+    assert abs(s.cut_ratio - dendro.ratio_at(end.x())) < 0.01
+    assert s.cut_ratio < 75.0
+    # a lower cut gives more, smaller clusters; together they still cover every item
+    qtbot.waitUntil(lambda: len(view.current_clusters()) > 1, timeout=5_000)
+    wait_settled(qtbot, win)
+    assert len(win.scheduler.inputs(viewer)["Data"]) == view.tree.n
+
+
+def test_data_subset_marks_leaves(make_window, qtbot) -> None:
+    win = open_example(make_window, CLUSTERING)
+    hc, table = node_by_title(win, "Hierarchical Clustering"), node_by_title(win, "Data Table")
+    win.undo_stack.push(SettingsCommand(win.workflow, table, selected_rows=[0, 1, 2]))
+    win.undo_stack.push(AddLinkCommand(win.workflow, table, "Selected Data", hc, "Data Subset"))
+    view = win.open_node(hc)
+    wait_settled(qtbot, win)
+    qtbot.waitUntil(lambda: view.dendrogram.subset is not None
+                    and int(view.dendrogram.subset.sum()) == 3, timeout=10_000)
+    dm = win.scheduler.inputs(hc)["Distances"]
+    marked = {int(dm.table.row_ids[i]) for i in np.flatnonzero(view.dendrogram.subset)}
+    assert marked == ids(win.scheduler.inputs(hc)["Data Subset"])

@@ -91,6 +91,7 @@ class ThumbnailModel(QAbstractListModel):
         super().__init__(parent)
         self.paths: list[str] = []
         self.titles: list[str] = []
+        self.rows_of: dict[str, list[int]] = {}
         self.size = 100
         self.cache: OrderedDict[tuple[str, int], QPixmap | None] = OrderedDict()
         self.pending: set[tuple[str, int]] = set()
@@ -105,6 +106,9 @@ class ThumbnailModel(QAbstractListModel):
     def set_items(self, paths: list[str], titles: list[str]) -> None:
         self.beginResetModel()
         self.paths, self.titles = paths, titles
+        self.rows_of: dict[str, list[int]] = {}
+        for row, path in enumerate(paths):
+            self.rows_of.setdefault(path, []).append(row)
         self.endResetModel()
 
     def set_size(self, size: int) -> None:
@@ -150,10 +154,9 @@ class ThumbnailModel(QAbstractListModel):
             self.cache.popitem(last=False)
         if key[1] != self.size:
             return
-        for row, path in enumerate(self.paths):
-            if path == key[0]:
-                ix = self.index(row)
-                self.dataChanged.emit(ix, ix, [Qt.ItemDataRole.DecorationRole])
+        for row in self.rows_of.get(key[0], ()):
+            ix = self.index(row)
+            self.dataChanged.emit(ix, ix, [Qt.ItemDataRole.DecorationRole])
 
     def wait_idle(self, msecs: int = 30_000) -> bool:
         return self.pool.waitForDone(msecs)
