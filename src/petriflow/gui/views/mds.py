@@ -162,8 +162,10 @@ class MDSView(NodeView):
             colors = np.array(["#1f77b4"] * len(table), dtype=object)
             self.legend_label.setText("")
         self._colors = colors
+        # outlines (selection rings) double Agg's work per marker; large sets go without
         self.points = ax.scatter(self.xy[:, 0], self.xy[:, 1], s=36, c=list(colors),
-                                 linewidths=1.5, picker=False)
+                                 linewidths=1.5 if len(table) <= 1000 else 0.0,
+                                 picker=False)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_aspect("equal", adjustable="datalim")
@@ -194,6 +196,8 @@ class MDSView(NodeView):
             edge[~self.subset_mask, 3] = 0.35
             sizes[self.subset_mask] = 70.0
         edge[selected] = (0, 0, 0, 1)
+        if n > 1000:  # only the selected points get an outline (see _draw)
+            self.points.set_linewidths(np.where(selected, 1.5, 0.0))
         self.points.set_facecolors(face)
         self.points.set_edgecolors(edge)
         self.points.set_sizes(sizes)
