@@ -4,6 +4,8 @@ MDS (as the Data Subset)."""
 from __future__ import annotations
 
 import numpy as np
+from PyQt6.QtCore import Qt
+from PyQt6.QtTest import QTest
 
 from tests.gui.views_helpers import (
     CLASSIFICATION,
@@ -37,7 +39,8 @@ def test_click_cell_selects_rows_downstream(make_window, qtbot) -> None:
     cell = errors[0] if errors else next((a, a) for a in range(k) if counts[a, a])
 
     click(view.table.viewport(), view.cell_rect_center(*cell))
-    assert win.workflow.node(cm).settings.selected_cells == [list(cell)]
+    qtbot.waitUntil(lambda: win.workflow.node(cm).settings.selected_cells == [list(cell)],
+                    timeout=2_000)
     expected = cell_ids(res, [cell])
     assert len(expected) == counts[cell]
     qtbot.waitUntil(lambda: ids(win.scheduler.inputs(viewer).get("Data")) == expected,
@@ -60,4 +63,27 @@ def test_click_cell_selects_rows_downstream(make_window, qtbot) -> None:
     assert sorted(map(tuple, win.workflow.node(cm).settings.selected_cells)) == diagonal
     # the sums are not cells: clicking one selects nothing
     click(view.table.viewport(), view.cell_rect_center(k, k))
-    assert win.workflow.node(cm).settings.selected_cells == []
+    qtbot.waitUntil(lambda: win.workflow.node(cm).settings.selected_cells == [],
+                    timeout=2_000)
+
+
+def test_drag_selects_a_block_of_cells(make_window, qtbot) -> None:
+    win = open_example(make_window, CLASSIFICATION)
+    cm, viewer = node_by_title(win, "Confusion Matrix"), node_by_title(win, "Image Viewer")
+    wait_settled(qtbot, win)
+    res = win.scheduler.inputs(cm)["Evaluation Results"]
+    view = win.open_node(cm)
+    qtbot.waitExposed(view)
+    vp = view.table.viewport()
+    steps = win.undo_stack.count()
+    a, b = view.cell_rect_center(0, 0), view.cell_rect_center(1, 1)
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    for i in range(1, 5):
+        QTest.mouseMove(vp, a + (b - a) * (i / 4))
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+    block = [[0, 0], [0, 1], [1, 0], [1, 1]]
+    qtbot.waitUntil(lambda: win.workflow.node(cm).settings.selected_cells == block,
+                    timeout=2_000)
+    assert win.undo_stack.count() == steps + 1  # the whole drag is one undo step
+    qtbot.waitUntil(lambda: ids(win.scheduler.inputs(viewer).get("Data"))
+                    == cell_ids(res, [tuple(c) for c in block]), timeout=30_000)

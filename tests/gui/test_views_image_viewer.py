@@ -36,9 +36,13 @@ def test_thumbnails_decode_off_gui_thread_and_clicks_select(make_window, qtbot) 
     assert 0 < len(requested) < 48  # only what the list painted
 
     vp = view.list.viewport()
+    steps = win.undo_stack.count()
     click(vp, view.list.visualRect(first).center())
+    qtbot.waitUntil(lambda: win.workflow.node(viewer).settings.selected == [0], timeout=2_000)
     click(vp, view.list.visualRect(model.index(2)).center(), ctrl=True)
-    assert win.workflow.node(viewer).settings.selected == [0, 2]
+    qtbot.waitUntil(lambda: win.workflow.node(viewer).settings.selected == [0, 2],
+                    timeout=2_000)
+    assert win.undo_stack.count() == steps + 2  # one undo step per click
     expected = {int(data.row_ids[0]), int(data.row_ids[2])}
     qtbot.waitUntil(lambda: ids(win.scheduler.output(viewer, "Selected Images")) == expected,
                     timeout=20_000)

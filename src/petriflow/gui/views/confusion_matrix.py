@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PyQt6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer
 from PyQt6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -71,6 +71,8 @@ class ConfusionMatrixView(NodeView):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self._mouse_down = False
+        self.table.viewport().installEventFilter(self)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.correct_button = QPushButton("Select Correct")
@@ -189,7 +191,20 @@ class ConfusionMatrixView(NodeView):
         """Viewport pixel of a cell's centre (what a click there hits)."""
         return self.table.visualRect(self.model.index(actual, predicted)).center()
 
+    def eventFilter(self, obj: Any, event: Any) -> bool:
+        """A drag over cells is one edit: the selection is written on release, so the
+        node does not re-run (and the undo stack does not grow) at every cell crossed."""
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress:
+            self._mouse_down = True
+        elif kind == QEvent.Type.MouseButtonRelease and self._mouse_down:
+            self._mouse_down = False
+            QTimer.singleShot(0, self._on_selection)  # after the view's own release
+        return super().eventFilter(obj, event)
+
     def _on_selection(self, *_: Any) -> None:
+        if self._mouse_down:
+            return
         k = self.n_classes
         cells = sorted([ix.row(), ix.column()]
                        for ix in self.table.selectionModel().selectedIndexes()

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from PyQt6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -25,6 +26,7 @@ from PyQt6.QtCore import (
     QSize,
     Qt,
     QThreadPool,
+    QTimer,
     pyqtSignal,
 )
 from PyQt6.QtGui import QColor, QImage, QPixmap
@@ -197,8 +199,11 @@ class ImageViewerView(NodeView):
         self.list.setWordWrap(False)
         self.list.setSpacing(6)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.setDragEnabled(False)  # a drag from a thumbnail selects, not moves
         self.list.setModel(self.model)
         self.list.selectionModel().selectionChanged.connect(self._on_selection)
+        self._mouse_down = False
+        self.list.viewport().installEventFilter(self)
         layout.addWidget(self.list, 1)
         self.resize(820, 640)
         self._updating = True
@@ -312,7 +317,20 @@ class ImageViewerView(NodeView):
         finally:
             self._updating = was
 
+    def eventFilter(self, obj: Any, event: Any) -> bool:
+        """A rubber-band drag is one edit: the selection is written on release, not at
+        every thumbnail crossed (each write re-runs the node and everything after it)."""
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress:
+            self._mouse_down = True
+        elif kind == QEvent.Type.MouseButtonRelease and self._mouse_down:
+            self._mouse_down = False
+            QTimer.singleShot(0, self._on_selection)  # after the view's own release
+        return super().eventFilter(obj, event)
+
     def _on_selection(self, *_: Any) -> None:
+        if self._mouse_down:
+            return
         rows = sorted(ix.row() for ix in self.list.selectionModel().selectedIndexes())
         self.set_settings(selected=rows)
 
