@@ -23,6 +23,7 @@ from matplotlib.patches import Rectangle
 from PyQt6.QtCore import QPoint
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from petriflow.analysis.distances import pairwise_distances
 from petriflow.analysis.projection import kruskal_stress
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
@@ -32,6 +33,8 @@ from petriflow.nodes.mds import COORDS
 
 __all__ = ["MDSView"]
 
+#: above this many rows (n² memory) the stress of a layout of Data is not recomputed
+STRESS_FROM_DATA_MAX = 3000
 #: a drag shorter than this (pixels) is a click: it clears the selection
 CLICK_PIXELS = 3.0
 
@@ -96,11 +99,23 @@ class MDSView(NodeView):
     def _compute_stress(self) -> None:
         """Kruskal stress of the final layout, on a worker (O(n²) for large data)."""
         dm = self.inputs().get("Distances")
-        if dm is None or len(dm) != len(self.xy):
-            if self.inputs().get("Data") is not None:
-                self.stress_label.setText("")  # distances computed inside the node
+        data = self.inputs().get("Data")
+        X = self.xy.copy()
+        if dm is not None and len(dm) == len(X):
+            values = dm.values
+
+            def distances() -> np.ndarray:
+                return np.asarray(values, dtype=np.float64)
+        elif (data is not None and len(data) == len(X) and data.n_features
+              and len(X) <= STRESS_FROM_DATA_MAX):
+            # the node measured Euclidean distances between the rows' features
+            features = np.nan_to_num(np.asarray(data.X, dtype=np.float64))
+
+            def distances() -> np.ndarray:
+                return pairwise_distances(features, "euclidean").astype(np.float64)
+        else:
+            self.stress_label.setText("")
             return
-        D, X = np.asarray(dm.values, dtype=np.float64), self.xy.copy()
         token = object()
         self._stress_token = token
 
@@ -108,7 +123,7 @@ class MDSView(NodeView):
             if self._alive() and self._stress_token is token and error is None:
                 self.stress_label.setText(f"Kruskal stress {value:.4f}")
 
-        run_in_background(lambda: kruskal_stress(D, X), done)
+        run_in_background(lambda: kruskal_stress(distances(), X), done)
 
     # ------------------------------------------------------------------ drawing
     def _move_points(self, table: Table) -> bool:
