@@ -21,6 +21,7 @@ Weights:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import threading
@@ -409,7 +410,7 @@ def _register(spec: EmbedderSpec) -> None:
     EMBEDDERS[spec.id] = spec
 
 
-_register(EmbedderSpec(
+_SQUEEZENET = EmbedderSpec(
     id="squeezenet",
     display_name="SqueezeNet 1.1",
     input_size=227,
@@ -419,24 +420,21 @@ _register(EmbedderSpec(
     locate=_locate_squeezenet,
     build=_build_squeezenet,
     default_batch_size=32,
-))
+)
+_register(_SQUEEZENET)
 # Orange 3.40's local SqueezeNet means to reorder RGB to BGR but its swap indexes the
 # image's width axis, so the Caffe network sees RGB minus the BGR means; it also resizes
 # the fully decoded image with Lanczos. Same weights as "squeezenet": this variant only
 # reproduces Orange's input, so that numbers from Orange workflows can be matched
 # (benchmarks/accuracy.py: cosine >= 0.9999 to Orange's own embeddings).
-_register(EmbedderSpec(
+_register(dataclasses.replace(
+    _SQUEEZENET,
     id="squeezenet-orange",
     display_name="SqueezeNet 1.1 (Orange 3 input)",
-    input_size=227,
-    dim=1000,
-    preprocessing=Preprocessing(size=227, mean=(104.006, 116.669, 122.679),
-                                channel_order="RGB", resample="lanczos", jpeg_draft=False),
+    preprocessing=dataclasses.replace(_SQUEEZENET.preprocessing, channel_order="RGB",
+                                      resample="lanczos", jpeg_draft=False),
     description="SqueezeNet fed exactly as Orange 3 feeds it (RGB order, Lanczos); "
                 "use it to reproduce results of Orange workflows.",
-    locate=_locate_squeezenet,
-    build=_build_squeezenet,
-    default_batch_size=32,
 ))
 _INCEPTION_W = _TorchvisionWeights(_TV_BASE + "inception_v3_google-0cc3c7bd.pth")
 _register(EmbedderSpec(
