@@ -93,7 +93,7 @@ class DendrogramWidget(QWidget):
         #: items of the Data Subset input (drawn solid; the others hollow), or None
         self.subset: np.ndarray | None = None
         self._dragging_cut = False
-        self._segment_cache: tuple[Any, list[tuple[QPen, list[QLineF]]]] | None = None
+        self._segment_cache: tuple[Any, list[QLineF], np.ndarray] | None = None
         self.setMinimumSize(QSize(360, 200))
         self.setMouseTracking(False)
         self.setAutoFillBackground(True)
@@ -234,15 +234,17 @@ class DendrogramWidget(QWidget):
     def _segments(self, xs: np.ndarray, ys: np.ndarray,
                   owner: np.ndarray) -> list[tuple[QPen, list[QLineF]]]:
         """Line segments grouped by pen: each merge's vertical bar (owned by the merge)
-        and each stem (owned by the child). Cached until the size, tree or selection
-        changes, so an expose repaint does not rebuild thousands of QLineF."""
-        key = (self.width(), self.height(), id(self.tree), tuple(self.selected))
-        if self._segment_cache is not None and self._segment_cache[0] == key:
-            return self._segment_cache[1]
+        and each stem (owned by the child).
+
+        The QLineF objects are built once per size and tree (building 15 000 of them
+        costs more than drawing them); a selection only regroups them by index.
+        """
         assert self.tree is not None
         g, n = self.tree.geom, self.tree.n
-        groups: list[tuple[QPen, list[QLineF]]] = []
-        if n > 1:
+        if n < 2:
+            return []
+        key = (self.width(), self.height(), id(self.tree))
+        if self._segment_cache is None or self._segment_cache[0] != key:
             merges = np.arange(n, 2 * n - 1)
             a, b = g.children[:, 0], g.children[:, 1]
             kids = np.concatenate([a, b])
@@ -251,14 +253,17 @@ class DendrogramWidget(QWidget):
                 np.column_stack([np.concatenate([xs[merges]] * 2), ys[kids], xs[kids],
                                  ys[kids]]),
             ])
-            seg_owner = np.concatenate([owner[merges], owner[kids]])
-            for k in np.unique(seg_owner):
-                if k < 0:
-                    pen = QPen(QColor("#444"), 1.2)
-                else:
-                    pen = QPen(QColor(SELECTION_COLORS[k % len(SELECTION_COLORS)]), 2.4)
-                groups.append((pen, [QLineF(*row) for row in seg[seg_owner == k].tolist()]))
-        self._segment_cache = (key, groups)
+            lines = [QLineF(*row) for row in seg.tolist()]
+            self._segment_cache = (key, lines, np.concatenate([merges, kids]))
+        _, lines, seg_nodes = self._segment_cache
+        seg_owner = owner[seg_nodes]
+        groups: list[tuple[QPen, list[QLineF]]] = []
+        for k in np.unique(seg_owner):
+            if k < 0:
+                pen = QPen(QColor("#444"), 1.2)
+            else:
+                pen = QPen(QColor(SELECTION_COLORS[k % len(SELECTION_COLORS)]), 2.4)
+            groups.append((pen, [lines[i] for i in np.flatnonzero(seg_owner == k).tolist()]))
         return groups
 
     def _paint_leaves(self, p: QPainter, ys: np.ndarray, row_h: float) -> None:
