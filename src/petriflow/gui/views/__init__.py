@@ -12,6 +12,7 @@ matplotlib, scipy and Pillow, which would add a second to every start of the can
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,10 @@ class _LazyViews(dict):
         if not _LazyViews._loaded:
             _LazyViews._loaded = True
             for name in BUILTIN_VIEW_MODULES:
-                importlib.import_module(f"{__name__}.{name}")
+                try:
+                    importlib.import_module(f"{__name__}.{name}")
+                except ImportError:  # e.g. no matplotlib: that node gets the settings panel
+                    logging.getLogger(__name__).exception("cannot load the %s view", name)
 
     def get(self, key, default=None):  # type: ignore[override]
         self._load()
