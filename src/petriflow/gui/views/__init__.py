@@ -48,7 +48,11 @@ class ViewContext:
 ViewFactory = Callable[[ViewContext], "QWidget"]
 
 #: modules (under this package) that register the built-in views when imported
-BUILTIN_VIEW_MODULES = ("hierarchical_clustering", "image_viewer", "confusion_matrix", "mds")
+BUILTIN_VIEW_MODULES = (
+    "hierarchical_clustering", "image_viewer", "confusion_matrix", "mds",
+    "import_images", "image_embedder", "distances", "logistic_regression",
+    "data_table", "test_and_score",
+)
 
 
 class _LazyViews(dict):
@@ -60,8 +64,12 @@ class _LazyViews(dict):
         if not _LazyViews._loaded:
             _LazyViews._loaded = True
             for name in BUILTIN_VIEW_MODULES:
+                module = f"{__name__}.{name}"
                 try:
-                    importlib.import_module(f"{__name__}.{name}")
+                    importlib.import_module(module)
+                except ModuleNotFoundError as exc:
+                    if exc.name != module:  # a missing dependency, not a missing view
+                        logging.getLogger(__name__).exception("cannot load the %s view", name)
                 except ImportError:  # e.g. no matplotlib: that node gets the settings panel
                     logging.getLogger(__name__).exception("cannot load the %s view", name)
 
