@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("source", nargs="?", help="folder of images, or a .csv/.tsv list")
     p.add_argument("--model", default="squeezenet",
-                   help="embedder id: squeezenet (default), inception-v3, resnet-50, vgg16")
+                   help="embedder id (default squeezenet); --list-models shows all")
     p.add_argument("--per-channel", action="store_true",
                    help="embed each channel separately and concatenate (microscopy)")
     p.add_argument("--out", "-o", help="output file (.csv, .npy or .parquet)")
@@ -162,8 +162,10 @@ def func(args: argparse.Namespace) -> int:
     )
 
     if args.list_models:
-        for spec in available_embedders():
-            print(f"{spec.id:14s} {spec.dim:5d}-d {spec.input_size}²  {spec.display_name}: "
+        specs = available_embedders()
+        width = max(len(spec.id) for spec in specs)
+        for spec in specs:
+            print(f"{spec.id:{width}s} {spec.dim:5d}-d {spec.input_size}²  {spec.display_name}: "
                   f"{spec.description}")
         return 0
     if args.clear_cache:
