@@ -128,3 +128,26 @@ def test_bad_distances():
     one = run_node(HierarchicalClustering, {"Distances": DistanceMatrix(np.zeros((1, 1)))},
                    selection_mode="top_n")
     assert len(one["Selected Data"]) == 1
+
+
+def test_selection_change_reuses_the_linkage_of_the_same_matrix(dm, monkeypatch):
+    """A branch click re-runs the node with the same distances: no new linkage."""
+    from petriflow.nodes import hierarchical_clustering as hc
+
+    calls = []
+    real = hc.hierarchical_linkage
+    monkeypatch.setattr(hc, "hierarchical_linkage",
+                        lambda D, method: calls.append(method) or real(D, method))
+    first = run_node(HierarchicalClustering, {"Distances": dm},
+                     selection_mode="top_n", top_n=2)
+    second = run_node(HierarchicalClustering, {"Distances": dm},
+                      selection_mode="top_n", top_n=3)
+    assert calls == ["ward"]
+    assert len(set(second["Data"].metas["Cluster"])) == 3
+    assert len(set(first["Data"].metas["Cluster"])) == 2
+    run_node(HierarchicalClustering, {"Distances": dm}, linkage="average")
+    assert calls == ["ward", "average"]
+    # a new matrix with the same values is a new input: computed again
+    copy = DistanceMatrix(dm.values.copy(), dm.table)
+    run_node(HierarchicalClustering, {"Distances": copy})
+    assert calls == ["ward", "average", "ward"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -30,6 +32,28 @@ def _row_table(dm: DistanceMatrix) -> Table:
         return dm.table
     labels = dm.labels or tuple(f"item {i + 1}" for i in range(len(dm)))
     return Table.from_arrays(np.zeros((len(dm), 0)), [], metas={"label": list(labels)})
+
+
+#: Linkage and geometry per distance matrix (weakly held: gone with the matrix). A click
+#: on a branch re-runs this node with a new selection but the same matrix; Ward on 10,000
+#: items takes seconds, the selection itself milliseconds.
+_trees: weakref.WeakKeyDictionary[DistanceMatrix, dict[str, tuple[np.ndarray, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+_trees_lock = threading.Lock()
+
+
+def _tree(dm: DistanceMatrix, method: str) -> tuple[np.ndarray, Any]:
+    """(linkage matrix, dendrogram geometry) of ``dm``, computed once per method."""
+    with _trees_lock:
+        hit = _trees.get(dm, {}).get(method)
+    if hit is not None:
+        return hit
+    Z = hierarchical_linkage(dm.values, method)
+    result = (Z, dendrogram_geometry(Z, len(dm)))
+    with _trees_lock:
+        _trees.setdefault(dm, {})[method] = result
+    return result
 
 
 class HierarchicalClustering(Node):
@@ -79,11 +103,10 @@ class HierarchicalClustering(Node):
         progress(5, f"{s.linkage} linkage of {n} items")
         cancel.check()
         try:
-            Z = hierarchical_linkage(dm.values, s.linkage)
+            Z, geom = _tree(dm, s.linkage)
         except ValueError as exc:
             raise NodeError(f"Cannot cluster: {exc}.") from None
         cancel.check()
-        geom = dendrogram_geometry(Z, n)
         if s.selection_mode == "manual":
             clusters, dropped = normalize_selection(geom, s.selected_nodes)
             if dropped:
