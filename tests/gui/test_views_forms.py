@@ -88,3 +88,59 @@ def test_logistic_regression_view_penalty_c_balance(make_window, qtbot) -> None:
     assert not view.balance_box.isChecked()
     assert view.name_edit.text() == "Logistic Regression"
     assert s().penalty == "l2" and s().C == 1.0
+
+
+def _png(path, color) -> None:
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (8, 8), color).save(path)
+
+
+def test_import_images_view_folder_counts_skipped_reload(window, qtbot, tmp_path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for i in range(3):
+        _png(first / "cats" / f"c{i}.png", (200, 10 * i, 0))
+    for i in range(2):
+        _png(first / "dogs" / f"d{i}.png", (0, 10 * i, 200))
+    (first / "dogs" / "broken.png").write_bytes(b"not an image")
+    _png(second / "x.png", (1, 2, 3))
+    nid = window.add_node("petriflow.import_images")
+    view = window.open_node(nid)
+    qtbot.waitExposed(view)
+    s = lambda: window.workflow.node(nid).settings  # noqa: E731
+    out = lambda: window.scheduler.outputs(nid).get("Data")  # noqa: E731
+
+    edit = view.folder_combo.lineEdit()
+    edit.selectAll()
+    QTest.keyClicks(edit, str(first))
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    assert s().folder == str(first)
+    qtbot.waitUntil(lambda: out() is not None and len(out()) == 5, timeout=10_000)
+    qtbot.waitUntil(lambda: view.classes.topLevelItemCount() == 2, timeout=2_000)
+    counts = {view.classes.topLevelItem(i).text(0): view.classes.topLevelItem(i).text(1)
+              for i in range(2)}
+    assert counts == {"cats": "3", "dogs": "2"}
+    qtbot.waitUntil(lambda: "1 file skipped" in view.skipped_label.text(), timeout=2_000)
+    assert "unreadable" in view.skipped_label.text()
+    assert view.progress.value() == 100
+
+    # Reload picks up a new file in the same folder
+    _png(first / "dogs" / "d9.png", (9, 9, 9))
+    view.reload_button.click()
+    qtbot.waitUntil(lambda: out() is not None and len(out()) == 6, timeout=10_000)
+    qtbot.waitUntil(lambda: "dogs" in view.classes.topLevelItem(1).text(0)
+                    and view.classes.topLevelItem(1).text(1) == "3", timeout=2_000)
+
+    edit.selectAll()
+    QTest.keyClicks(edit, str(second))
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: out() is not None and len(out()) == 1, timeout=10_000)
+    # both folders are in the recent list, the latest first
+    items = [view.folder_combo.itemText(i) for i in range(view.folder_combo.count())]
+    assert items[:2] == [str(second), str(first)]
+
+    window.undo_stack.undo()
+    assert s().folder == str(first)
+    assert view.folder_combo.currentText() == str(first)
+    qtbot.waitUntil(lambda: out() is not None and len(out()) == 6, timeout=10_000)

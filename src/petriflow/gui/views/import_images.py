@@ -1,0 +1,182 @@
+"""Import Images view: choose a folder, see how many images per class were found.
+
+The node's ``folder`` setting is what is saved with the workflow; the recent folders
+are a small per-process list (most recent first). Reload re-runs the node on the same
+folder (``Scheduler.invalidate``), e.g. after files were added. The scheduler has no
+cancel API, so the view shows progress but offers no Cancel button.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from petriflow.core.scheduler import NodeState, NodeStatus
+from petriflow.gui.views import ViewContext, register_view
+from petriflow.gui.views._common import NodeView
+
+__all__ = ["RECENT_FOLDERS", "ImportImagesView"]
+
+#: recently used folders, most recent first (shared by the views of this process)
+RECENT_FOLDERS: list[str] = []
+MAX_RECENT = 8
+
+
+def remember(folder: str) -> None:
+    if not folder:
+        return
+    if folder in RECENT_FOLDERS:
+        RECENT_FOLDERS.remove(folder)
+    RECENT_FOLDERS.insert(0, folder)
+    del RECENT_FOLDERS[MAX_RECENT:]
+
+
+def skipped_count(warnings: tuple[str, ...]) -> int:
+    """Files skipped, summed from the node's "Skipped 3 unreadable image(s), ..." warning."""
+    total = 0
+    for w in warnings:
+        if w.startswith("Skipped "):
+            total += sum(int(n) for n in re.findall(r"(\d+) (?:unreadable|listed|non-image|"
+                                                     r"hidden)", w))
+    return total
+
+
+class ImportImagesView(NodeView):
+    def __init__(self, ctx: ViewContext) -> None:
+        super().__init__(ctx)
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Folder"))
+        self.folder_combo = QComboBox()
+        self.folder_combo.setEditable(True)
+        self.folder_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.folder_combo.setMinimumContentsLength(30)
+        self.folder_combo.setToolTip("A folder of images (subfolders become classes) or a "
+                                     ".csv/.tsv list of image paths; type a path and press "
+                                     "Enter, or pick a recent one")
+        self.folder_combo.lineEdit().returnPressed.connect(self._typed)
+        self.folder_combo.activated.connect(self._picked)
+        row.addWidget(self.folder_combo, 1)
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.clicked.connect(self.browse)
+        row.addWidget(self.browse_button)
+        self.reload_button = QPushButton("Reload")
+        self.reload_button.setToolTip("Scan the folder again (e.g. after adding images)")
+        self.reload_button.clicked.connect(self.reload)
+        row.addWidget(self.reload_button)
+        layout.addLayout(row)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setTextVisible(True)
+        layout.addWidget(self.progress)
+        self.summary = QLabel()
+        layout.addWidget(self.summary)
+        self.classes = QTreeWidget()
+        self.classes.setHeaderLabels(["Class", "Images"])
+        self.classes.setRootIsDecorated(False)
+        self.classes.setColumnWidth(0, 260)
+        layout.addWidget(self.classes, 1)
+        self.skipped_label = QLabel()
+        self.skipped_label.setWordWrap(True)
+        self.skipped_label.setStyleSheet("color: #a15c00;")
+        layout.addWidget(self.skipped_label)
+        self.resize(560, 380)
+        self._updating = True
+        try:
+            self.on_settings()
+        finally:
+            self._updating = False
+        self.on_data()
+        self.on_status(ctx.scheduler.status(self.node_id))
+
+    # ------------------------------------------------------------------ edits
+    def set_folder(self, folder: str) -> None:
+        folder = folder.strip()
+        remember(folder)
+        self.set_settings(folder=folder)
+        self._fill_recent()
+
+    def _typed(self) -> None:
+        self.set_folder(self.folder_combo.currentText())
+
+    def _picked(self, index: int) -> None:
+        self.set_folder(self.folder_combo.itemText(index))
+
+    def browse(self) -> None:
+        start = self.settings.folder or str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Image folder", start)
+        if folder:
+            self.set_folder(folder)
+
+    def reload(self) -> None:
+        self.ctx.scheduler.invalidate(self.node_id)
+
+    # ------------------------------------------------------------------ display
+    def _fill_recent(self) -> None:
+        folder = self.settings.folder
+        remember(folder)
+        was = self.folder_combo.blockSignals(True)
+        try:
+            self.folder_combo.clear()
+            self.folder_combo.addItems(RECENT_FOLDERS)
+            self.folder_combo.setCurrentText(folder)
+        finally:
+            self.folder_combo.blockSignals(was)
+
+    def on_settings(self) -> None:
+        self._fill_recent()
+
+    def on_data(self) -> None:
+        table = self.outputs().get("Data")
+        self.classes.clear()
+        if table is None:
+            self.summary.setText("No images loaded." if not self.settings.folder
+                                 else "No images.")
+            return
+        n_cat = len(table.class_values)
+        self.summary.setText(f"{len(table)} images" + (f" in {n_cat} classes" if n_cat else ""))
+        if n_cat and table.y is not None:
+            counts = np.bincount(table.y[table.y >= 0], minlength=n_cat)
+            for name, c in zip(table.class_values, counts, strict=True):
+                self.classes.addTopLevelItem(QTreeWidgetItem([str(name), str(int(c))]))
+            missing = int((table.y < 0).sum())
+            if missing:
+                self.classes.addTopLevelItem(QTreeWidgetItem(["(no class)", str(missing)]))
+        else:
+            self.classes.addTopLevelItem(QTreeWidgetItem(["(no subfolders)", str(len(table))]))
+
+    def on_status(self, status: NodeStatus) -> None:
+        running = status.state in (NodeState.RUNNING, NodeState.QUEUED)
+        self.progress.setValue(int(status.progress if running else
+                                   (100 if status.state != NodeState.IDLE else 0)))
+        self.progress.setFormat(f"%p% {status.message}" if running else
+                                ("done" if status.state in (NodeState.DONE, NodeState.WARNING)
+                                 else ""))
+        self.reload_button.setEnabled(not running)
+        n = skipped_count(status.warnings)
+        if status.state == NodeState.ERROR:
+            self.skipped_label.setText(status.message)
+        elif status.warnings:
+            head = f"{n} file{'s' if n != 1 else ''} skipped. " if n else ""
+            self.skipped_label.setText(head + " ".join(status.warnings))
+        elif not running:
+            self.skipped_label.setText("")
+
+
+@register_view("petriflow.import_images")
+def make_view(ctx: ViewContext) -> QWidget:
+    return ImportImagesView(ctx)
