@@ -144,3 +144,68 @@ def test_import_images_view_folder_counts_skipped_reload(window, qtbot, tmp_path
     assert s().folder == str(first)
     assert view.folder_combo.currentText() == str(first)
     qtbot.waitUntil(lambda: out() is not None and len(out()) == 6, timeout=10_000)
+
+
+def test_image_embedder_view_device_model_cache(make_window, qtbot, tmp_path,
+                                                monkeypatch) -> None:
+    win = open_example(make_window, CLUSTERING)
+    nid = node_by_title(win, "Image Embedder")
+    wait_settled(qtbot, win)
+    view = win.open_node(nid)
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(view.is_ready, timeout=30_000)
+    s = lambda: win.workflow.node(nid).settings  # noqa: E731
+    assert view.model_combo.currentData() == "squeezenet"
+    assert "1000 features" in view.model_info.text()
+    assert "227×227" in view.model_info.text()
+    assert "available offline" in view.model_info.text()
+    assert view.device_combo.findText("cpu") >= 0
+    assert view.cache_count and view.cache_count >= 48  # the session cache
+    before = runs(win, nid)
+
+    # device: the node re-runs (from the cache) and its output is replaced
+    out = win.scheduler.outputs(nid)["Embeddings"]
+    view.device_combo.setCurrentIndex(view.device_combo.findText("cpu"))
+    assert s().device == "cpu"
+    qtbot.waitUntil(lambda: runs(win, nid) > before and win.scheduler.is_settled(),
+                    timeout=60_000)
+    assert view.progress.value() == 100
+    assert "embedded" in view.status_label.text()
+    assert len(win.scheduler.outputs(nid)["Embeddings"]) == len(out)
+
+    # per-channel and model: written and undone (undo before the slow run finishes)
+    QTest.mouseClick(view.per_channel_box, Qt.MouseButton.LeftButton)
+    assert s().per_channel is True
+    win.undo_stack.undo()
+    assert not view.per_channel_box.isChecked() and s().per_channel is False
+    view.model_combo.setCurrentIndex(view.model_combo.findData("vgg16"))
+    assert s().model == "vgg16"
+    assert "4096 features" in view.model_info.text()
+    win.undo_stack.undo()
+    assert view.model_combo.currentData() == "squeezenet"
+    win.undo_stack.undo()
+    assert view.device_combo.currentText() == "auto" and s().device == "auto"
+    wait_settled(qtbot, win)
+
+    # clear the cache, in a copy so that later tests keep the session cache
+    import shutil
+
+    from petriflow.analysis.embedding import default_cache_dir
+
+    copy = tmp_path / "cache-copy"
+    shutil.copytree(default_cache_dir(), copy)
+    monkeypatch.setenv("PETRIFLOW_CACHE_DIR", str(copy))
+    view.refresh_cache_count()
+    qtbot.waitUntil(view.is_ready, timeout=10_000)
+    n = view.cache_count
+    assert n and n >= 48
+    view.confirm = lambda text: False
+    view.clear_button.click()
+    qtbot.waitUntil(view.is_ready, timeout=10_000)
+    assert view.cache_count == n
+    asked = []
+    view.confirm = lambda text: asked.append(text) or True
+    view.clear_button.click()
+    qtbot.waitUntil(lambda: view.is_ready() and view.cache_count == 0, timeout=10_000)
+    assert str(n) in asked[0]
+    assert "0 embeddings" in view.cache_label.text()

@@ -1,0 +1,248 @@
+"""Image Embedder view: model, per-channel mode, device, progress and the disk cache.
+
+Nothing slow runs on the GUI thread: whether a model's weights are on this machine,
+which devices torch sees and how many embeddings are cached are all found on a worker
+(:func:`run_in_background`), so opening the view never imports torch or opens SQLite
+on the GUI thread. Progress (images/s, ETA) is the node's own status message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from petriflow.analysis.embedding import EmbeddingCache, available_embedders, clear_cache
+from petriflow.core.scheduler import NodeState, NodeStatus
+from petriflow.gui.views import ViewContext, register_view
+from petriflow.gui.views._common import NodeView, run_in_background
+
+__all__ = ["ImageEmbedderView"]
+
+#: model id -> "available offline (where)" / "not on this machine"; found once per process
+_AVAILABILITY: dict[str, str] = {}
+#: devices torch can use here, found once per process on a worker
+_DEVICES: list[str] = []
+
+
+def _locate(spec: Any) -> str:
+    try:
+        found = spec.locate(None, False)
+    except Exception:  # WeightsNotFoundError, or torch missing: not usable offline
+        return "weights not on this machine (see the docs to install them)"
+    return f"available offline ({getattr(found, 'source', None) or 'found'})"
+
+
+def _devices() -> list[str]:
+    import torch
+
+    devices = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        devices.append("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        devices.append("mps")
+    return devices
+
+
+def _cache_count() -> int:
+    with EmbeddingCache() as cache:
+        return cache.count()
+
+
+class ImageEmbedderView(NodeView):
+    def __init__(self, ctx: ViewContext) -> None:
+        super().__init__(ctx)
+        self._pending = 0
+        self._last_message = ""
+        self.specs = {s.id: s for s in available_embedders()}
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.model_combo = QComboBox()
+        for spec in self.specs.values():
+            self.model_combo.addItem(spec.display_name, spec.id)
+            self.model_combo.setItemData(self.model_combo.count() - 1, spec.description,
+                                         Qt.ItemDataRole.ToolTipRole)
+        self.model_combo.currentIndexChanged.connect(
+            lambda i: self.set_settings(model=self.model_combo.itemData(i)))
+        form.addRow("Embedder", self.model_combo)
+        self.model_info = QLabel()
+        self.model_info.setWordWrap(True)
+        self.model_info.setStyleSheet("color: #555;")
+        form.addRow("", self.model_info)
+        self.per_channel_box = QCheckBox("Embed each channel separately (microscopy)")
+        self.per_channel_box.toggled.connect(lambda on: self.set_settings(per_channel=bool(on)))
+        form.addRow("", self.per_channel_box)
+        self.device_combo = QComboBox()
+        self.device_combo.addItems(["auto", "cpu"])
+        self.device_combo.currentIndexChanged.connect(
+            lambda i: self.set_settings(device=self.device_combo.itemText(i)))
+        form.addRow("Device", self.device_combo)
+        layout.addLayout(form)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        layout.addWidget(self.progress)
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        layout.addWidget(self.status_label)
+        cache_row = QHBoxLayout()
+        self.use_cache_box = QCheckBox("Use the disk cache")
+        self.use_cache_box.toggled.connect(lambda on: self.set_settings(use_cache=bool(on)))
+        cache_row.addWidget(self.use_cache_box)
+        self.cache_label = QLabel("Cache: counting…")
+        cache_row.addWidget(self.cache_label, 1)
+        self.clear_button = QPushButton("Clear cache…")
+        self.clear_button.clicked.connect(self.clear_cache)
+        cache_row.addWidget(self.clear_button)
+        layout.addLayout(cache_row)
+        layout.addStretch(1)
+        self.resize(520, 300)
+        self.cache_count: int | None = None
+        self._updating = True
+        try:
+            self.on_settings()
+        finally:
+            self._updating = False
+        self.on_status(ctx.scheduler.status(self.node_id))
+        self._find_devices()
+        self.refresh_cache_count()
+
+    # ------------------------------------------------------------------ workers
+    def is_ready(self) -> bool:
+        return self._pending == 0
+
+    def _background(self, fn: Any, done: Any) -> None:
+        self._pending += 1
+
+        def callback(result: Any, error: BaseException | None) -> None:
+            self._pending -= 1
+            if self._alive():
+                done(result, error)
+
+        run_in_background(fn, callback)
+
+    def _find_devices(self) -> None:
+        if _DEVICES:
+            self._show_devices()
+            return
+
+        def done(result: Any, error: BaseException | None) -> None:
+            if error is None and not _DEVICES:
+                _DEVICES.extend(result)
+            self._show_devices()
+
+        self._background(_devices, done)
+
+    def _show_devices(self) -> None:
+        was = self._updating
+        self._updating = True
+        try:
+            for d in _DEVICES:
+                if self.device_combo.findText(d) < 0:
+                    self.device_combo.addItem(d)
+            self._show_device()
+        finally:
+            self._updating = was
+
+    def _show_device(self) -> None:
+        device = self.settings.device
+        if self.device_combo.findText(device) < 0:
+            self.device_combo.addItem(device)  # e.g. a saved "cuda" on a machine without it
+        self.device_combo.setCurrentIndex(self.device_combo.findText(device))
+
+    def _check_model(self, model_id: str) -> None:
+        spec = self.specs.get(model_id)
+        self._show_model_info()
+        if spec is None or model_id in _AVAILABILITY:
+            return
+
+        def done(result: Any, error: BaseException | None) -> None:
+            _AVAILABILITY[model_id] = result if error is None else "availability unknown"
+            self._show_model_info()
+
+        self._background(lambda: _locate(spec), done)
+
+    def refresh_cache_count(self) -> None:
+        def done(result: Any, error: BaseException | None) -> None:
+            self.cache_count = None if error is not None else int(result)
+            self.cache_label.setText("Cache: unavailable" if error is not None else
+                                     f"Cache: {result} embedding{'s' if result != 1 else ''}")
+
+        self._background(_cache_count, done)
+
+    def confirm(self, text: str) -> bool:
+        """Ask before deleting (tests replace this)."""
+        answer = QMessageBox.question(self, "Clear embedding cache", text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def clear_cache(self) -> None:
+        n = self.cache_count
+        what = f"all {n} cached embeddings" if n is not None else "all cached embeddings"
+        if not self.confirm(f"Delete {what}? Images will be embedded again on the next "
+                            "run (all models, all workflows)."):
+            return
+        self.clear_button.setEnabled(False)
+
+        def done(result: Any, error: BaseException | None) -> None:
+            self.clear_button.setEnabled(True)
+            self.refresh_cache_count()
+
+        self._background(lambda: clear_cache(), done)
+
+    # ------------------------------------------------------------------ display
+    def _show_model_info(self) -> None:
+        spec = self.specs.get(self.settings.model)
+        if spec is None:
+            self.model_info.setText(f"Unknown model {self.settings.model!r}.")
+            return
+        available = _AVAILABILITY.get(spec.id, "checking weights…")
+        self.model_info.setText(f"{spec.dim} features · {spec.input_size}×{spec.input_size} "
+                                f"input · {available}")
+        self.model_info.setToolTip(spec.description)
+
+    def on_settings(self) -> None:
+        s = self.settings
+        i = self.model_combo.findData(s.model)
+        if i < 0:
+            self.model_combo.addItem(s.model, s.model)
+            i = self.model_combo.count() - 1
+        self.model_combo.setCurrentIndex(i)
+        self.per_channel_box.setChecked(bool(s.per_channel))
+        self.use_cache_box.setChecked(bool(s.use_cache))
+        self._show_device()
+        self._check_model(s.model)
+
+    def on_data(self) -> None:
+        pass
+
+    def on_status(self, status: NodeStatus) -> None:
+        running = status.state in (NodeState.RUNNING, NodeState.QUEUED)
+        if running:
+            self.progress.setValue(int(status.progress))
+            self.status_label.setText(status.message or "waiting…")
+            self._last_message = status.message or self._last_message
+        else:
+            self.progress.setValue(100 if status.state in (NodeState.DONE, NodeState.WARNING)
+                                   else 0)
+            done = f"Done: {self._last_message}." if self._last_message else "Done."
+            self.status_label.setText(status.message if status.state != NodeState.DONE
+                                      else done)
+        if status.state in (NodeState.DONE, NodeState.WARNING):
+            self.refresh_cache_count()
+
+
+@register_view("petriflow.image_embedder")
+def make_view(ctx: ViewContext) -> QWidget:
+    return ImageEmbedderView(ctx)
