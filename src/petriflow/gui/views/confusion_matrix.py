@@ -30,6 +30,7 @@ from petriflow.core.scheduler import NodeStatus
 from petriflow.core.types import EvaluationResults
 from petriflow.gui.views import ViewContext, register_view
 from petriflow.gui.views._common import NodeView
+from petriflow.gui.views.export import add_export_actions
 
 __all__ = ["ConfusionMatrixView"]
 
@@ -74,6 +75,7 @@ class ConfusionMatrixView(NodeView):
         self._mouse_down = False
         self.table.viewport().installEventFilter(self)
         layout.addWidget(self.table, 1)
+        add_export_actions(self, image=self.table, table=self.model)
         buttons = QHBoxLayout()
         self.correct_button = QPushButton("Select Correct")
         self.misclassified_button = QPushButton("Select Misclassified")

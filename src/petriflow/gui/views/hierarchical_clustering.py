@@ -48,6 +48,7 @@ from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
 from petriflow.gui.views import ViewContext, register_view
 from petriflow.gui.views._common import NodeView, class_colors, run_in_background
+from petriflow.gui.views.export import add_export_actions
 
 __all__ = ["DendrogramWidget", "HierarchicalClusteringView"]
 
@@ -435,6 +436,7 @@ class HierarchicalClusteringView(NodeView):
         self.dendrogram.cut_released.connect(
             lambda r: self.set_settings(selection_mode="height_ratio", cut_ratio=round(r, 2)))
         layout.addWidget(self.dendrogram, 1)
+        add_export_actions(self, image=self.dendrogram)
         self.resize(900, 760)
         self._updating = True
         try:

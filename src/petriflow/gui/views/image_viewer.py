@@ -46,6 +46,7 @@ from petriflow.core.node import NodeError
 from petriflow.core.table import Table
 from petriflow.gui.views import ViewContext, register_view
 from petriflow.gui.views._common import NodeView
+from petriflow.gui.views.export import add_export_actions
 from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
 
 __all__ = ["ImageViewerView", "ThumbnailModel", "decode_thumbnail"]
@@ -205,6 +206,7 @@ class ImageViewerView(NodeView):
         self._mouse_down = False
         self.list.viewport().installEventFilter(self)
         layout.addWidget(self.list, 1)
+        add_export_actions(self, image=self.list)
         self.resize(820, 640)
         self._updating = True
         try:

@@ -29,6 +29,7 @@ from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
 from petriflow.gui.views import ViewContext, register_view
 from petriflow.gui.views._common import PALETTE, NodeView, run_in_background
+from petriflow.gui.views.export import add_export_actions
 from petriflow.nodes.mds import COORDS
 
 __all__ = ["MDSView"]
@@ -57,6 +58,7 @@ class MDSView(NodeView):
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.ax = self.figure.add_subplot(111)
         layout.addWidget(self.canvas, 1)
+        add_export_actions(self, image=self.canvas)
         bar = QHBoxLayout()
         self.legend_label = QLabel()
         bar.addWidget(self.legend_label)
