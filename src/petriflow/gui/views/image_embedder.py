@@ -237,6 +237,9 @@ class ImageEmbedderView(NodeView):
             self.progress.setValue(100 if status.state in (NodeState.DONE, NodeState.WARNING)
                                    else 0)
             done = f"Done: {self._last_message}." if self._last_message else "Done."
+            emb = self.outputs().get("Embeddings")
+            if not self._last_message and emb is not None:
+                done = f"Done: {len(emb)} images embedded, {emb.X.shape[1]} features each."
             self.status_label.setText(status.message if status.state != NodeState.DONE
                                       else done)
         if status.state in (NodeState.DONE, NodeState.WARNING):
