@@ -253,3 +253,31 @@ def test_new_node_and_link_after_start_propagate():
         wf.add_link(s.id, "Number", a.id, "Number")
         sch.wait(5)
         assert sch.output(a.id, "Number") == 2
+
+
+def test_user_cancel_stops_the_run_without_restarting_it():
+    wf = Workflow()
+    s = wf.add_node(Source, title="S", settings=Source.Settings(value=1))
+    slow = wf.add_node(AddOne, title="slow", settings=AddOne.Settings(delay=3.0))
+    after = wf.add_node(AddOne, title="after")
+    wf.add_link(s.id, "Number", slow.id, "Number")
+    wf.add_link(slow.id, "Number", after.id, "Number")
+    with Scheduler(wf) as sch:
+        deadline = time.monotonic() + 5
+        while sch.status(slow.id).state is not NodeState.RUNNING:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert not sch.cancel(s.id)  # not running: nothing to cancel
+        t0 = time.monotonic()
+        assert sch.cancel(slow.id)
+        assert sch.wait(5)
+        assert time.monotonic() - t0 < 1.0
+        status = sch.status(slow.id)
+        assert (status.state, status.message) == (NodeState.IDLE, "Cancelled")
+        assert sch.outputs(slow.id) == {}
+        assert sch.status(after.id).state is NodeState.IDLE  # got None downstream
+        assert ("slow", 2) not in toy.RUN_LOG
+        # a later change runs it again normally
+        wf.update_settings(slow.id, delay=0.0)
+        assert sch.wait(5)
+        assert sch.output(after.id, "Number") == 3

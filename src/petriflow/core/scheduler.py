@@ -112,6 +112,7 @@ class Scheduler:
         self._paused = paused
         self._step_budget = 0
         self._stepped: str | None = None
+        self._user_cancelled: set[str] = set()
         self._closed = False
         self._status_listeners: list[StatusListener] = []
         self._output_listeners: list[OutputListener] = []
@@ -211,6 +212,21 @@ class Scheduler:
         with self._lock:
             self._invalidate_locked(node_id)
         self._pump()
+
+    def cancel(self, node_id: str) -> bool:
+        """Stop the node's run in flight at the user's request (a Cancel button).
+
+        Unlike a superseded run, a cancelled one is not started again: the node ends
+        idle with "Cancelled" and outputs ``None`` until something changes. Returns
+        False when the node was not running.
+        """
+        with self._lock:
+            entry = self._entries.get(node_id)
+            if entry is None or entry.future is None or entry.token is None:
+                return False
+            self._user_cancelled.add(node_id)
+            entry.token.cancel()
+            return True
 
     def pause(self) -> None:
         with self._lock:
@@ -474,7 +490,16 @@ class Scheduler:
             entry.token = None
             elapsed = time.monotonic() - entry.started if entry.started else None
             runs = entry.status.runs + 1
-            if entry.dirty or kind == "cancelled":
+            by_user = nid in self._user_cancelled
+            self._user_cancelled.discard(nid)
+            if kind == "cancelled" and by_user and not entry.dirty:
+                changed = bool(entry.outputs)
+                entry.outputs = {}
+                self._set_status(nid, NodeStatus(NodeState.IDLE, 0.0, "Cancelled", (),
+                                                 elapsed, runs))
+                if changed:
+                    self._note_outputs(nid, {})
+            elif entry.dirty or kind == "cancelled":
                 # superseded: the node runs again with fresh inputs; drop this result
                 entry.dirty = True
                 self._set_status(nid, NodeStatus(NodeState.QUEUED, 0.0, "", (), None, runs))
