@@ -88,7 +88,14 @@ class TableModel(QAbstractTableModel):
                 return "?" if v < 0 else self.table.class_values[int(v)]
             if isinstance(v, float | np.floating):
                 return "?" if np.isnan(v) else f"{v:.4g}"
-            return "" if v is None else str(v)
+            if v is None:
+                return ""
+            if self.columns[col][1] == self.table.image_column:
+                return str(v).replace("\\", "/").rsplit("/", 1)[-1]  # full path: tooltip
+            return str(v)
+        if role == Qt.ItemDataRole.ToolTipRole and kind == "meta":
+            v = self.value(col, pos)
+            return None if v is None else str(v)
         if role == Qt.ItemDataRole.BackgroundRole and kind == "class":
             v = int(self.value(col, pos))
             return self._colors[v] if v >= 0 else None

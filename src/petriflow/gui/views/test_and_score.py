@@ -231,6 +231,8 @@ class TestAndScoreView(NodeView):
                     item.setData(float(v), Qt.ItemDataRole.UserRole)
                 row.append(item)
             self.model.appendRow(row)
+        self.table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents)
 
     def score(self, learner: int, name: str) -> float | None:
         """The score shown in the table (for tests and scripts)."""
