@@ -209,3 +209,29 @@ def test_image_embedder_view_device_model_cache(make_window, qtbot, tmp_path,
     qtbot.waitUntil(lambda: view.is_ready() and view.cache_count == 0, timeout=10_000)
     assert str(n) in asked[0]
     assert "0 embeddings" in view.cache_label.text()
+
+
+def test_embedder_cancel_button_stops_the_run(make_window, qtbot, tmp_path) -> None:
+    """Cancel in the Image Embedder view stops the run: idle, 'Cancelled', no output."""
+    from petriflow.core.registry import default_registry
+    from petriflow.core.scheduler import NodeState
+
+    window = make_window(reg=default_registry())
+
+    for i in range(400):  # distinct images, cache off: several seconds of work
+        _png(tmp_path / "imgs" / f"i{i:03d}.png", (i % 256, (7 * i) % 256, 90))
+    imp = window.add_node("petriflow.import_images")
+    emb = window.add_node("petriflow.image_embedder")
+    window.workflow.update_settings(emb, use_cache=False)
+    window.workflow.add_link(imp, "Data", emb, "Images")
+    view = window.open_node(emb)
+    qtbot.waitExposed(view)
+    window.workflow.update_settings(imp, folder=str(tmp_path / "imgs"))
+    qtbot.waitUntil(view.cancel_button.isEnabled, timeout=30_000)
+    QTest.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.scheduler.status(emb).state is NodeState.IDLE,
+                    timeout=30_000)
+    assert window.scheduler.status(emb).message == "Cancelled"
+    assert window.scheduler.outputs(emb) == {}
+    qtbot.waitUntil(lambda: not view.cancel_button.isEnabled(), timeout=5_000)
+    assert "Cancelled" in view.status_label.text()

@@ -93,7 +93,14 @@ class ImageEmbedderView(NodeView):
         layout.addLayout(form)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        layout.addWidget(self.progress)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop embedding; images done so far stay in the cache")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(lambda: self.ctx.scheduler.cancel(self.node_id))
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        layout.addLayout(progress_row)
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
@@ -229,6 +236,7 @@ class ImageEmbedderView(NodeView):
 
     def on_status(self, status: NodeStatus) -> None:
         running = status.state in (NodeState.RUNNING, NodeState.QUEUED)
+        self.cancel_button.setEnabled(status.state is NodeState.RUNNING)
         if running:
             self.progress.setValue(int(status.progress))
             self.status_label.setText(status.message or "waiting…")

@@ -2,8 +2,8 @@
 
 The node's ``folder`` setting is what is saved with the workflow; the recent folders
 are a small per-process list (most recent first). Reload re-runs the node on the same
-folder (``Scheduler.invalidate``), e.g. after files were added. The scheduler has no
-cancel API, so the view shows progress but offers no Cancel button.
+folder (``Scheduler.invalidate``), e.g. after files were added; Cancel stops a long
+scan (``Scheduler.cancel``: the node ends idle, nothing is sent downstream).
 """
 
 from __future__ import annotations
@@ -82,7 +82,13 @@ class ImportImagesView(NodeView):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setTextVisible(True)
-        layout.addWidget(self.progress)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(lambda: self.ctx.scheduler.cancel(self.node_id))
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        layout.addLayout(progress_row)
         self.summary = QLabel()
         layout.addWidget(self.summary)
         self.classes = QTreeWidget()
@@ -167,6 +173,7 @@ class ImportImagesView(NodeView):
                                 ("done" if status.state in (NodeState.DONE, NodeState.WARNING)
                                  else ""))
         self.reload_button.setEnabled(not running)
+        self.cancel_button.setEnabled(status.state is NodeState.RUNNING)
         n = skipped_count(status.warnings)
         if status.state == NodeState.ERROR:
             self.skipped_label.setText(status.message)
