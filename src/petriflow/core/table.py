@@ -307,16 +307,6 @@ class Table:
                 row.extend(_csv_cell(self.metas[m][i]) for m in self.metas)
                 writer.writerow(row)
 
-    def to_pandas(self) -> Any:
-        """A pandas DataFrame (pandas is imported only here)."""
-        import pandas as pd
-
-        data: dict[str, Any] = {n: self.X[:, i] for i, n in enumerate(self.feature_names)}
-        if self.y is not None:
-            data[str(self.class_name)] = pd.Categorical.from_codes(self.y, self.class_values)
-        data.update(self.metas)
-        return pd.DataFrame(data, index=pd.Index(self.row_ids, name="row_id"))
-
 
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, float | np.floating):
