@@ -49,7 +49,7 @@ ViewFactory = Callable[[ViewContext], "QWidget"]
 
 #: modules (under this package) that register the built-in views when imported
 BUILTIN_VIEW_MODULES = (
-    "hierarchical_clustering", "image_viewer", "confusion_matrix", "mds",
+    "hierarchical_clustering", "image_viewer", "confusion_matrix", "mds", "pca", "tsne",
     "import_images", "image_embedder", "distances", "logistic_regression",
     "data_table", "test_and_score",
 )

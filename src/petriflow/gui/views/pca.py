@@ -1,0 +1,94 @@
+"""PCA view: the shared projection scatter (:mod:`._projection`) with a choice of axes.
+
+The node appends every kept component as a meta (``PC1``, ``PC2``, …); two combos pick
+which go on x and y (PC1 × PC2 by default). The choice belongs to the view; the
+selection (row positions) does not depend on it. The share of the variance that the two
+components on the axes explain (from the node's Components output) is shown bottom right.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+
+from petriflow.core.table import Table
+from petriflow.gui.views import ViewContext, register_view
+from petriflow.gui.views._projection import ProjectionView
+
+__all__ = ["PCAView"]
+
+_PC = re.compile(r"^PC(\d+)$")
+
+
+class PCAView(ProjectionView):
+    """Scatter of two principal components."""
+
+    coords = ("PC1", "PC2")
+
+    def __init__(self, ctx: ViewContext) -> None:
+        self.axes: tuple[str, str] = self.coords
+        super().__init__(ctx)
+
+    def add_controls(self, bar: QHBoxLayout) -> None:
+        self.x_combo, self.y_combo = QComboBox(), QComboBox()
+        for label, combo in (("x:", self.x_combo), ("y:", self.y_combo)):
+            combo.setToolTip("Principal component on this axis")
+            combo.currentIndexChanged.connect(self._on_axes_changed)
+            bar.addWidget(QLabel(label))
+            bar.addWidget(combo)
+
+    def axis_names(self) -> tuple[str, str]:
+        return self.axes
+
+    @staticmethod
+    def components(table: Table | None) -> list[str]:
+        if table is None:
+            return []
+        names = [n for n in table.metas if _PC.match(n)]
+        return sorted(names, key=lambda n: int(_PC.match(n).group(1)))  # type: ignore[union-attr]
+
+    def _draw(self, table: Table | None) -> None:
+        names = self.components(table)
+        if not all(a in names for a in self.axes):
+            self.axes = self.coords
+        for combo, axis in ((self.x_combo, self.axes[0]), (self.y_combo, self.axes[1])):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems(names)
+            if axis in names:
+                combo.setCurrentIndex(names.index(axis))
+            combo.blockSignals(False)
+        super()._draw(table)
+
+    def after_result(self) -> None:
+        self._show_variance()
+
+    def _show_variance(self) -> None:
+        comps = self.outputs().get("Components")
+        text = ""
+        if comps is not None and "variance" in comps.metas:
+            names = [str(v) for v in comps.metas["component"]]
+            var = np.asarray(comps.metas["variance"], dtype=float)
+            parts = [f"{a} {100 * var[names.index(a)]:.1f} %" for a in self.axes if a in names]
+            if parts:
+                text = ", ".join(parts) + " of the variance explained"
+        self.stress_label.setText(text)
+
+    def set_axes(self, x: str, y: str) -> None:
+        """Show components ``x`` and ``y`` (e.g. "PC1", "PC3")."""
+        self.x_combo.setCurrentText(x)
+        self.y_combo.setCurrentText(y)
+
+    def _on_axes_changed(self, _index: int) -> None:
+        x, y = self.x_combo.currentText(), self.y_combo.currentText()
+        if x and y and (x, y) != self.axes:
+            self.axes = (x, y)
+            super()._draw(self.table)
+            self._show_variance()
+
+
+@register_view("petriflow.pca")
+def make_view(ctx: ViewContext) -> QWidget:
+    return PCAView(ctx)
