@@ -67,3 +67,57 @@ def test_size_slider_and_title_column(make_window, qtbot) -> None:
     assert win.workflow.node(viewer).settings.title_column == "image name"
     data = win.scheduler.inputs(viewer)["Data"]
     assert view.model.titles[0] == str(data.metas["image name"][0])
+
+
+def test_space_and_double_click_open_a_larger_preview(make_window, qtbot, tmp_path) -> None:
+    from PIL import Image
+    from PyQt6.QtCore import Qt
+    from PyQt6.QtTest import QTest
+
+    from petriflow.core.registry import NodeRegistry
+    from petriflow.gui.commands import AddLinkCommand
+    from petriflow.nodes.image_viewer import ImageViewer
+    from petriflow.nodes.import_images import ImportImages
+
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    sizes = {"a.png": (600, 300), "b.png": (200, 400), "c.png": (50, 50)}
+    for name, size in sizes.items():
+        Image.new("RGB", size, (200, 40, 40)).save(folder / name)
+    win = make_window(reg=NodeRegistry([ImportImages, ImageViewer]))
+    imp = win.add_node("petriflow.import_images",
+                       settings=ImportImages.Settings(folder=str(folder)))
+    viewer = win.add_node("petriflow.image_viewer")
+    win.undo_stack.push(AddLinkCommand(win.workflow, imp, "Data", viewer, "Data"))
+    wait_settled(qtbot, win, timeout=30_000)
+    view = win.open_node(viewer)
+    qtbot.waitExposed(view)
+    model = view.model
+    assert model.rowCount() == 3
+    names = [p.rsplit("/", 1)[-1] for p in model.paths]
+
+    # Space previews the current item
+    view.list.setFocus()
+    view.list.setCurrentIndex(model.index(1))
+    QTest.keyClick(view.list, Qt.Key.Key_Space)
+    preview = view.preview
+    assert preview is not None and preview.isVisible()
+    assert preview.path == model.paths[1]
+    assert preview.windowTitle().startswith(names[1])
+    qtbot.waitUntil(lambda: preview.loaded, timeout=10_000)
+    w, h = sizes[names[1]]
+    assert (preview.pixmap.width(), preview.pixmap.height()) == (w, h)  # full size, not a thumbnail
+    shown = preview.label.pixmap()
+    assert shown.width() <= preview.label.width() and shown.height() <= preview.label.height()
+    # Esc closes it
+    QTest.keyClick(preview, Qt.Key.Key_Escape)
+    assert not preview.isVisible()
+
+    # a double-click on another thumbnail opens it on that image
+    QTest.mouseDClick(view.list.viewport(), Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier, view.list.visualRect(model.index(0)).center())
+    qtbot.waitUntil(lambda: view.preview.isVisible(), timeout=2_000)
+    assert view.preview.path == model.paths[0]
+    assert view.preview.windowTitle().startswith(names[0])
+    qtbot.waitUntil(lambda: view.preview.loaded, timeout=10_000)
+    assert view.preview.pixmap.width() == sizes[names[0]][0]

@@ -5,6 +5,10 @@ the model only for the items it paints, so a folder of 10 000 images opens insta
 only the visible thumbnails are decoded. Decoding (Pillow with ``draft`` for JPEGs, via
 :func:`petriflow.analysis.images.load_image`) runs on Qt's thread pool — never on the
 GUI thread — and the results are kept in an LRU cache keyed by (path, edge size).
+
+Space or a double-click on a thumbnail opens a larger preview (:class:`ImagePreview`):
+the image is decoded on a worker at up to :data:`PREVIEW_EDGE` pixels and scaled to fit
+the window; Esc closes it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PyQt6 import sip
 from PyQt6.QtCore import (
     QAbstractListModel,
     QEvent,
@@ -29,10 +34,11 @@ from PyQt6.QtCore import (
     QTimer,
     pyqtSignal,
 )
-from PyQt6.QtGui import QColor, QImage, QPixmap
+from PyQt6.QtGui import QColor, QImage, QPixmap, QResizeEvent
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -45,14 +51,16 @@ from petriflow.analysis.images import load_image
 from petriflow.core.node import NodeError
 from petriflow.core.table import Table
 from petriflow.gui.views import ViewContext, register_view
-from petriflow.gui.views._common import NodeView
+from petriflow.gui.views._common import NodeView, run_in_background
 from petriflow.gui.views.export import add_export_actions
 from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
 
-__all__ = ["ImageViewerView", "ThumbnailModel", "decode_thumbnail"]
+__all__ = ["ImagePreview", "ImageViewerView", "ThumbnailModel", "decode_thumbnail"]
 
 #: decoded thumbnails kept in memory (per view)
 CACHE_ITEMS = 2000
+#: the longest edge (pixels) an image is decoded at for the preview window
+PREVIEW_EDGE = 2048
 
 
 def decode_thumbnail(path: Path, size: int) -> QImage:
@@ -165,6 +173,65 @@ class ThumbnailModel(QAbstractListModel):
         return self.pool.waitForDone(msecs)
 
 
+class ImagePreview(QDialog):
+    """A larger view of one image, scaled to fit the window; Esc closes it.
+
+    ``path`` is the file shown; the image is decoded on a worker (``loaded`` is False
+    until it arrives, and a stale decode for a previous path is dropped).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.Window)
+        self.path = ""
+        self.loaded = False
+        self.pixmap: QPixmap | None = None
+        self._token: object | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel("Loading…")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setMinimumSize(64, 64)
+        self.label.setStyleSheet("background: #222; color: #ccc;")
+        layout.addWidget(self.label)
+        self.resize(800, 640)
+
+    def show_image(self, path: str, title: str = "") -> None:
+        self.path, self.loaded, self.pixmap = path, False, None
+        self.setWindowTitle(f"{Path(path).name} — {title}" if title else Path(path).name)
+        self.setToolTip(path)
+        self.label.setPixmap(QPixmap())
+        self.label.setText("Loading…")
+        token = object()
+        self._token = token
+
+        def done(image: Any, error: BaseException | None) -> None:
+            if sip.isdeleted(self) or self._token is not token:
+                return
+            self.loaded = True
+            if error is not None or image is None:
+                self.label.setText(f"Cannot read {Path(path).name}")
+                return
+            self.pixmap = QPixmap.fromImage(image)
+            self.label.setText("")
+            self._fit()
+
+        run_in_background(lambda: decode_thumbnail(Path(path), PREVIEW_EDGE), done)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def _fit(self) -> None:
+        if self.pixmap is not None and not self.pixmap.isNull():
+            self.label.setPixmap(self.pixmap.scaled(
+                self.label.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+
 class ImageViewerView(NodeView):
     """Thumbnail grid, size slider, title column; the selection is ``selected``."""
 
@@ -205,6 +272,8 @@ class ImageViewerView(NodeView):
         self.list.selectionModel().selectionChanged.connect(self._on_selection)
         self._mouse_down = False
         self.list.viewport().installEventFilter(self)
+        self.list.installEventFilter(self)  # Space: preview
+        self.preview: ImagePreview | None = None
         layout.addWidget(self.list, 1)
         add_export_actions(self, image=self.list)
         self.resize(820, 640)
@@ -323,12 +392,31 @@ class ImageViewerView(NodeView):
         """A rubber-band drag is one edit: the selection is written on release, not at
         every thumbnail crossed (each write re-runs the node and everything after it)."""
         kind = event.type()
+        if (obj is self.list and kind == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Space and not event.isAutoRepeat()):
+            self.open_preview(self.list.currentIndex())
+            return True
+        if (kind == QEvent.Type.MouseButtonDblClick
+                and event.button() == Qt.MouseButton.LeftButton):
+            index = self.list.indexAt(event.position().toPoint())
+            if index.isValid():
+                self.open_preview(index)
+                return True
         if kind == QEvent.Type.MouseButtonPress:
             self._mouse_down = True
         elif kind == QEvent.Type.MouseButtonRelease and self._mouse_down:
             self._mouse_down = False
             QTimer.singleShot(0, self._on_selection)  # after the view's own release
         return super().eventFilter(obj, event)
+
+    def open_preview(self, index: QModelIndex) -> None:
+        """Show the image of ``index`` (the current item for Space) in the preview."""
+        if not index.isValid() or not self.model.paths[index.row()]:
+            return
+        if self.preview is None:
+            self.preview = ImagePreview(self)
+        row = index.row()
+        self.preview.show_image(self.model.paths[row], self.model.titles[row])
 
     def _on_selection(self, *_: Any) -> None:
         if self._mouse_down:
