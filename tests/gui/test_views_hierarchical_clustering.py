@@ -131,3 +131,49 @@ def test_data_subset_marks_leaves(make_window, qtbot) -> None:
     dm = win.scheduler.inputs(hc)["Distances"]
     marked = {int(dm.table.row_ids[i]) for i in np.flatnonzero(view.dendrogram.subset)}
     assert marked == ids(win.scheduler.inputs(hc)["Data Subset"])
+
+
+def test_zoom_spreads_leaves_and_branch_clicks_still_select(make_window, qtbot) -> None:
+    from PyQt6.QtCore import QPointF
+    from PyQt6.QtGui import QWheelEvent
+    from PyQt6.QtWidgets import QApplication
+
+    win = open_example(make_window, CLUSTERING)
+    hc = node_by_title(win, "Hierarchical Clustering")
+    wait_settled(qtbot, win)
+    view = win.open_node(hc)
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: view.tree is not None, timeout=10_000)
+    d = view.dendrogram
+    fit_row = d._row_height()
+    assert d.height() == view.scroll.viewport().height()  # zoom 1: the tree fits
+
+    view.zoom_in_button.click()
+    view.zoom_in_button.click()
+    assert view.zoom > 2.0
+    assert d._row_height() > 2.0 * fit_row
+    assert d.height() > view.scroll.viewport().height()  # it scrolls now
+
+    # Ctrl+wheel zooms in further (a real wheel event on the dendrogram)
+    before = d._row_height()
+    pos = QPointF(d.width() / 2, d.height() / 2)
+    wheel = QWheelEvent(pos, QPointF(d.mapToGlobal(pos.toPoint())), QPoint(0, 0),
+                        QPoint(0, 120), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase,
+                        False)
+    QApplication.sendEvent(d, wheel)
+    assert d._row_height() > before
+
+    # a branch click after zooming selects that cluster: scroll it into view, click
+    dm = win.scheduler.inputs(hc)["Distances"]
+    n = len(dm)
+    node = 2 * n - 4  # a merge two levels below the root
+    point = d.node_point(node)
+    view.scroll.ensureVisible(point.x(), point.y())
+    click(d, point)
+    assert win.workflow.node(hc).settings.selected_nodes == [node]
+    qtbot.waitUntil(lambda: ids(win.scheduler.output(hc, "Selected Data"))
+                    == cluster_row_ids(dm, node), timeout=RUN_TIMEOUT_MS)
+
+    view.zoom_fit_button.click()
+    assert view.zoom == 1.0 and abs(d._row_height() - fit_row) < 1e-6

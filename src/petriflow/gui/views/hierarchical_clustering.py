@@ -3,9 +3,11 @@
 The root is on the left, leaves on the right with their labels, one row per leaf; each
 leaf's label and marker take its class colour. A click on a branch (its vertical bar or
 the horizontal stem leading into it) selects that cluster; Ctrl/⌘-click adds or removes
-clusters; a click on empty space clears. The selection is the node's ``selected_nodes``
-setting (scipy node ids) with ``selection_mode="manual"``, written through the undo
-stack, so the scheduler re-runs the node and the selection flows downstream.
+clusters; a click on empty space clears. Ctrl/⌘+wheel or the +/− buttons zoom: the
+leaf spacing grows and the dendrogram scrolls vertically (Fit returns to one screen).
+The selection is the node's ``selected_nodes`` setting (scipy node ids) with
+``selection_mode="manual"``, written through the undo stack, so the scheduler re-runs
+the node and the selection flows downstream.
 
 Why the view recomputes the linkage rather than reading it from the node: the node's
 outputs are tables; the tree is cheap to rebuild from the same distances and linkage
@@ -19,8 +21,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import QLineF, QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
+from PyQt6.QtCore import QEvent, QLineF, QObject, QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
+from PyQt6.QtGui import (
+    QColor,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QWheelEvent,
+)
 from PyQt6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -28,7 +39,9 @@ from PyQt6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -55,6 +68,10 @@ __all__ = ["DendrogramWidget", "HierarchicalClusteringView"]
 SELECTION_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
 #: how close (pixels) a click must be to a branch to pick it
 PICK_TOLERANCE = 5.0
+#: zoom steps (+/−, one wheel notch) multiply the leaf spacing by this
+ZOOM_STEP = 1.5
+#: zooming stops when a leaf row is this tall (pixels)
+MAX_ROW_HEIGHT = 40.0
 
 
 @dataclass(frozen=True)
@@ -83,6 +100,8 @@ class DendrogramWidget(QWidget):
     #: the cut line is being dragged to this ratio (%); ``cut_released`` at the end
     cut_moved = pyqtSignal(float)
     cut_released = pyqtSignal(float)
+    #: Ctrl/⌘+wheel: (zoom factor to apply, widget y under the cursor)
+    zoom_requested = pyqtSignal(float, float)
 
     LEFT, RIGHT_LABELS, TOP, BOTTOM = 12, 170, 12, 12
 
@@ -100,7 +119,7 @@ class DendrogramWidget(QWidget):
         self.setAutoFillBackground(True)
 
     def set_tree(self, tree: Tree | None) -> None:
-        self.tree = tree  # the tree is fitted to the widget: no scrolling, any size
+        self.tree = tree  # the tree is fitted to the widget; the view sets its height
         self.update()
 
     def set_selection(self, nodes: list[int], cut_ratio: float | None) -> None:
@@ -229,7 +248,7 @@ class DendrogramWidget(QWidget):
         if x is not None:
             p.setPen(QPen(QColor("#d62728"), 1.5, Qt.PenStyle.DashLine))
             p.drawLine(QPointF(x, self.TOP), QPointF(x, self.height() - self.BOTTOM))
-        self._paint_leaves(p, ys, row_h)
+        self._paint_leaves(p, ys, row_h, QRectF(event.rect()))
         p.end()
 
     def _segments(self, xs: np.ndarray, ys: np.ndarray,
@@ -267,9 +286,11 @@ class DendrogramWidget(QWidget):
             groups.append((pen, [lines[i] for i in np.flatnonzero(seg_owner == k).tolist()]))
         return groups
 
-    def _paint_leaves(self, p: QPainter, ys: np.ndarray, row_h: float) -> None:
+    def _paint_leaves(self, p: QPainter, ys: np.ndarray, row_h: float,
+                      exposed: QRectF | None = None) -> None:
         """Class-coloured markers (solid for the Data Subset, hollow for the rest when a
-        subset is given) and, when rows are tall enough, labels."""
+        subset is given) and, when rows are tall enough, labels (only those in
+        ``exposed``: a zoomed 5 000-leaf tree paints the visible few dozen)."""
         tree = self.tree
         assert tree is not None
         n = tree.n
@@ -306,13 +327,29 @@ class DendrogramWidget(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(max(min(row_h * 0.62, 10.0), 5.0))
         p.setFont(font)
-        for item in range(n):
+        leaf_ys = ys[:n]
+        if exposed is not None:
+            visible = (leaf_ys >= exposed.top() - row_h) & (leaf_ys <= exposed.bottom() + row_h)
+            items = np.flatnonzero(visible).tolist()
+        else:
+            items = range(n)
+        for item in items:
             code = int(codes[item])
             p.setPen(colors[code] if code >= 0 else QColor("#444"))
             y = ys[item]
             p.drawText(QRectF(x_leaf + 8, y - row_h / 2, self.RIGHT_LABELS - 16, row_h),
                        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                        tree.labels[item])
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        mods = event.modifiers()
+        if mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.MetaModifier):
+            steps = event.angleDelta().y() / 120.0
+            if steps:
+                self.zoom_requested.emit(ZOOM_STEP ** steps, event.position().y())
+            event.accept()
+            return
+        super().wheelEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
@@ -422,6 +459,20 @@ class HierarchicalClusteringView(NodeView):
                 side.addWidget(self.top_spin)
         self.mode_group.idClicked.connect(
             lambda i: self.set_settings(selection_mode=self.MODES[i][0]))
+        side.addWidget(QLabel("<b>Zoom</b>"))
+        zoom_bar = QHBoxLayout()
+        self.zoom_out_button = QPushButton("−")
+        self.zoom_in_button = QPushButton("+")
+        self.zoom_fit_button = QPushButton("Fit")
+        for button, tip in ((self.zoom_out_button, "Zoom out (Ctrl+wheel)"),
+                            (self.zoom_in_button, "Zoom in: more space per leaf (Ctrl+wheel)"),
+                            (self.zoom_fit_button, "The whole tree in the window")):
+            button.setToolTip(tip)
+            zoom_bar.addWidget(button)
+        self.zoom_out_button.clicked.connect(lambda: self.set_zoom(self.zoom / ZOOM_STEP))
+        self.zoom_in_button.clicked.connect(lambda: self.set_zoom(self.zoom * ZOOM_STEP))
+        self.zoom_fit_button.clicked.connect(lambda: self.set_zoom(1.0))
+        side.addLayout(zoom_bar)
         side.addStretch(1)
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -431,11 +482,20 @@ class HierarchicalClusteringView(NodeView):
         side_box.setLayout(side)
         side_box.setFixedWidth(200)
         layout.addWidget(side_box)
+        self.zoom = 1.0
         self.dendrogram = DendrogramWidget()
         self.dendrogram.clicked.connect(self._on_click)
         self.dendrogram.cut_released.connect(
             lambda r: self.set_settings(selection_mode="height_ratio", cut_ratio=round(r, 2)))
-        layout.addWidget(self.dendrogram, 1)
+        self.dendrogram.zoom_requested.connect(
+            lambda factor, y: self.set_zoom(self.zoom * factor, anchor_y=y))
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(False)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(self.dendrogram)
+        self.scroll.viewport().installEventFilter(self)
+        layout.addWidget(self.scroll, 1)
         add_export_actions(self, image=self.dendrogram)
         self.resize(900, 760)
         self._updating = True
@@ -448,6 +508,47 @@ class HierarchicalClusteringView(NodeView):
 
     def is_ready(self) -> bool:
         return self._pending is None
+
+    # ------------------------------------------------------------------ zoom
+    def max_zoom(self) -> float:
+        """The zoom at which a leaf row is :data:`MAX_ROW_HEIGHT` pixels tall."""
+        vp = self.scroll.viewport().height()
+        d = self.dendrogram
+        fit_rows = max(vp - d.TOP - d.BOTTOM, 1)
+        n = self.tree.n if self.tree is not None else 1
+        return max(1.0, MAX_ROW_HEIGHT * n / fit_rows)
+
+    def set_zoom(self, zoom: float, anchor_y: float | None = None) -> None:
+        """Scale the leaf spacing by ``zoom`` (1 = the whole tree fits the window),
+        keeping the leaf at dendrogram pixel ``anchor_y`` (default: the middle of the
+        visible part) under the same screen position."""
+        zoom = float(min(max(zoom, 1.0), self.max_zoom()))
+        bar = self.scroll.verticalScrollBar()
+        vp_h = self.scroll.viewport().height()
+        if anchor_y is None:
+            anchor_y = bar.value() + vp_h / 2
+        on_screen = anchor_y - bar.value()
+        d = self.dendrogram
+        old_rows = max(d.height() - d.TOP - d.BOTTOM, 1)
+        self.zoom = zoom
+        self._fit_dendrogram()
+        new_rows = max(d.height() - d.TOP - d.BOTTOM, 1)
+        new_y = d.TOP + (anchor_y - d.TOP) * new_rows / old_rows
+        bar.setValue(round(new_y - on_screen))
+        self.zoom_out_button.setEnabled(zoom > 1.0)
+        self.zoom_in_button.setEnabled(zoom < self.max_zoom())
+
+    def _fit_dendrogram(self) -> None:
+        vp = self.scroll.viewport().size()
+        d = self.dendrogram
+        rows = max(vp.height() - d.TOP - d.BOTTOM, 1) * self.zoom
+        height = max(vp.height(), round(rows) + d.TOP + d.BOTTOM)
+        d.resize(max(vp.width(), d.minimumWidth()), max(height, d.minimumHeight()))
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_dendrogram()
+        return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------------ data
     def on_data(self) -> None:
@@ -474,6 +575,7 @@ class HierarchicalClusteringView(NodeView):
                 tree = None
             self.tree = tree
             self.dendrogram.set_tree(tree)
+            self.set_zoom(min(self.zoom, self.max_zoom()))
             self._show_selection()
 
         run_in_background(lambda: build_tree(dm, linkage), done)
