@@ -94,6 +94,21 @@ class NodeView(QWidget):
     def on_status(self, status: NodeStatus) -> None:
         """The node's state changed (e.g. to show its message)."""
 
+    def show_current(self) -> None:
+        """Show the node as it is now: settings, data and state (end of a subclass's
+        ``__init__``, once its widgets exist)."""
+        self._show_settings()
+        self.on_data()
+        self.on_status(self.ctx.scheduler.status(self.node_id))
+
+    def _show_settings(self) -> None:
+        # controls changed here must not write the settings back as a new edit
+        self._updating = True
+        try:
+            self.on_settings()
+        finally:
+            self._updating = False
+
     # ------------------------------------------------------------------ plumbing
     def _alive(self) -> bool:
         if sip.isdeleted(self):
@@ -123,11 +138,7 @@ class NodeView(QWidget):
             self.close()
         elif event.kind in (WorkflowEvent.SETTINGS_CHANGED, WorkflowEvent.NODE_CHANGED):
             self.setWindowTitle(self.ctx.workflow.node(self.node_id).title)
-            self._updating = True
-            try:
-                self.on_settings()
-            finally:
-                self._updating = False
+            self._show_settings()
 
     def _disconnect(self) -> None:
         if self._unsubscribe is not None:

@@ -86,13 +86,7 @@ class DistancesView(NodeView):
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
         self.resize(460, 300)
-        self._updating = True
-        try:
-            self.on_settings()
-        finally:
-            self._updating = False
-        self.on_data()
-        self.on_status(ctx.scheduler.status(self.node_id))
+        self.show_current()
 
     def on_settings(self) -> None:
         s = self.settings

@@ -117,12 +117,7 @@ class ImageEmbedderView(NodeView):
         layout.addStretch(1)
         self.resize(520, 300)
         self.cache_count: int | None = None
-        self._updating = True
-        try:
-            self.on_settings()
-        finally:
-            self._updating = False
-        self.on_status(ctx.scheduler.status(self.node_id))
+        self.show_current()
         self._find_devices()
         self.refresh_cache_count()
 

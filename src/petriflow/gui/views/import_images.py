@@ -101,13 +101,7 @@ class ImportImagesView(NodeView):
         self.skipped_label.setStyleSheet("color: #a15c00;")
         layout.addWidget(self.skipped_label)
         self.resize(560, 380)
-        self._updating = True
-        try:
-            self.on_settings()
-        finally:
-            self._updating = False
-        self.on_data()
-        self.on_status(ctx.scheduler.status(self.node_id))
+        self.show_current()
 
     # ------------------------------------------------------------------ edits
     def set_folder(self, folder: str) -> None:

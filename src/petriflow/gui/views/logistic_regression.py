@@ -91,13 +91,7 @@ class LogisticRegressionView(NodeView):
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
         self.resize(480, 260)
-        self._updating = True
-        try:
-            self.on_settings()
-        finally:
-            self._updating = False
-        self.on_data()
-        self.on_status(ctx.scheduler.status(self.node_id))
+        self.show_current()
 
     # ------------------------------------------------------------------ settings
     def _slider_moved(self, v: int) -> None:
