@@ -13,16 +13,16 @@ from collections.abc import Callable
 from typing import Any
 
 from PyQt6 import sip
-from PyQt6.QtCore import QObject, QRunnable, QThreadPool, pyqtSignal
+from PyQt6.QtCore import QEvent, QObject, QRunnable, QThreadPool, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QColor
-from PyQt6.QtWidgets import QWidget
+from PyQt6.QtWidgets import QAbstractItemView, QWidget
 
 from petriflow.core.scheduler import NodeState, NodeStatus
 from petriflow.core.workflow import WorkflowEvent
 from petriflow.gui.commands import SettingsCommand
 from petriflow.gui.views import ViewContext
 
-__all__ = ["PALETTE", "NodeView", "class_colors", "run_in_background"]
+__all__ = ["PALETTE", "NodeView", "SelectionOnRelease", "class_colors", "run_in_background"]
 
 #: Tableau-10 style categorical colours (colour-blind friendlier than Qt's defaults)
 PALETTE = (
@@ -34,6 +34,35 @@ PALETTE = (
 def class_colors(n: int) -> list[QColor]:
     """``n`` distinguishable colours (the palette repeats beyond ten)."""
     return [QColor(PALETTE[i % len(PALETTE)]) for i in range(n)]
+
+
+class SelectionOnRelease(QObject):
+    """Calls ``commit()`` when an item view's selection changes, once per mouse gesture.
+
+    A drag over cells, rows or thumbnails is one edit: the selection is written when the
+    button is released, not at every item crossed (each write re-runs the node and
+    everything after it, and adds an undo step). Keyboard changes commit at once.
+    """
+
+    def __init__(self, view: QAbstractItemView, commit: Callable[[], None]) -> None:
+        super().__init__(view)
+        self._commit = commit
+        self.mouse_down = False
+        view.selectionModel().selectionChanged.connect(self._changed)
+        view.viewport().installEventFilter(self)
+
+    def _changed(self, *_: Any) -> None:
+        if not self.mouse_down:
+            self._commit()
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress:
+            self.mouse_down = True
+        elif kind == QEvent.Type.MouseButtonRelease and self.mouse_down:
+            self.mouse_down = False
+            QTimer.singleShot(0, self._changed)  # after the view's own release handling
+        return False
 
 
 class NodeView(QWidget):

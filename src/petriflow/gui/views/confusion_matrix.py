@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer
+from PyQt6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PyQt6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -29,7 +29,7 @@ from petriflow.analysis.evaluation import confusion_values, correct_cells, miscl
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.types import EvaluationResults
 from petriflow.gui.views import ViewContext, register_view
-from petriflow.gui.views._common import NodeView
+from petriflow.gui.views._common import NodeView, SelectionOnRelease
 from petriflow.gui.views.export import add_export_actions
 
 __all__ = ["ConfusionMatrixView"]
@@ -71,9 +71,7 @@ class ConfusionMatrixView(NodeView):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.selectionModel().selectionChanged.connect(self._on_selection)
-        self._mouse_down = False
-        self.table.viewport().installEventFilter(self)
+        self._selection = SelectionOnRelease(self.table, self._on_selection)
         layout.addWidget(self.table, 1)
         add_export_actions(self, image=self.table, table=self.model)
         buttons = QHBoxLayout()
@@ -193,20 +191,7 @@ class ConfusionMatrixView(NodeView):
         """Viewport pixel of a cell's centre (what a click there hits)."""
         return self.table.visualRect(self.model.index(actual, predicted)).center()
 
-    def eventFilter(self, obj: Any, event: Any) -> bool:
-        """A drag over cells is one edit: the selection is written on release, so the
-        node does not re-run (and the undo stack does not grow) at every cell crossed."""
-        kind = event.type()
-        if kind == QEvent.Type.MouseButtonPress:
-            self._mouse_down = True
-        elif kind == QEvent.Type.MouseButtonRelease and self._mouse_down:
-            self._mouse_down = False
-            QTimer.singleShot(0, self._on_selection)  # after the view's own release
-        return super().eventFilter(obj, event)
-
-    def _on_selection(self, *_: Any) -> None:
-        if self._mouse_down:
-            return
+    def _on_selection(self) -> None:
         k = self.n_classes
         cells = sorted([ix.row(), ix.column()]
                        for ix in self.table.selectionModel().selectedIndexes()

@@ -14,12 +14,10 @@ from typing import Any
 import numpy as np
 from PyQt6.QtCore import (
     QAbstractTableModel,
-    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     Qt,
-    QTimer,
 )
 from PyQt6.QtGui import QBrush, QColor, QFont
 from PyQt6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
@@ -27,7 +25,7 @@ from PyQt6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QTableView, 
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
 from petriflow.gui.views import ViewContext, register_view
-from petriflow.gui.views._common import NodeView, class_colors
+from petriflow.gui.views._common import NodeView, SelectionOnRelease, class_colors
 from petriflow.gui.views.export import add_export_actions
 
 __all__ = ["DataTableView", "TableModel"]
@@ -169,9 +167,7 @@ class DataTableView(NodeView):
         hh.setSortIndicatorShown(True)
         hh.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         hh.sortIndicatorChanged.connect(self.sort_by)
-        self.table.selectionModel().selectionChanged.connect(self._on_selection)
-        self._mouse_down = False
-        self.table.viewport().installEventFilter(self)
+        self._selection = SelectionOnRelease(self.table, self._on_selection)
         layout.addWidget(self.table, 1)
         bar = QHBoxLayout()
         self.info = QLabel()
@@ -254,18 +250,8 @@ class DataTableView(NodeView):
         """Viewport pixel of a cell's centre (what a click there hits)."""
         return self.table.visualRect(self.model.index(view_row, column)).center()
 
-    def eventFilter(self, obj: Any, event: Any) -> bool:
-        """A drag over rows is one edit: written on release, not at every row crossed."""
-        kind = event.type()
-        if kind == QEvent.Type.MouseButtonPress:
-            self._mouse_down = True
-        elif kind == QEvent.Type.MouseButtonRelease and self._mouse_down:
-            self._mouse_down = False
-            QTimer.singleShot(0, self._on_selection)  # after the view's own release
-        return super().eventFilter(obj, event)
-
-    def _on_selection(self, *_: Any) -> None:
-        if self._mouse_down or self._updating or not self._alive():
+    def _on_selection(self) -> None:
+        if self._updating or not self._alive():
             return
         rows = {ix.row() for ix in self.table.selectionModel().selectedRows()}
         positions = sorted(int(self.model.order[r]) for r in rows)

@@ -31,7 +31,6 @@ from PyQt6.QtCore import (
     QSize,
     Qt,
     QThreadPool,
-    QTimer,
     pyqtSignal,
 )
 from PyQt6.QtGui import QColor, QImage, QPixmap, QResizeEvent
@@ -51,7 +50,7 @@ from petriflow.analysis.images import load_image
 from petriflow.core.node import NodeError
 from petriflow.core.table import Table
 from petriflow.gui.views import ViewContext, register_view
-from petriflow.gui.views._common import NodeView, run_in_background
+from petriflow.gui.views._common import NodeView, SelectionOnRelease, run_in_background
 from petriflow.gui.views.export import add_export_actions
 from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
 
@@ -269,9 +268,8 @@ class ImageViewerView(NodeView):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setDragEnabled(False)  # a drag from a thumbnail selects, not moves
         self.list.setModel(self.model)
-        self.list.selectionModel().selectionChanged.connect(self._on_selection)
-        self._mouse_down = False
-        self.list.viewport().installEventFilter(self)
+        self._selection = SelectionOnRelease(self.list, self._on_selection)
+        self.list.viewport().installEventFilter(self)  # double-click: preview
         self.list.installEventFilter(self)  # Space: preview
         self.preview: ImagePreview | None = None
         layout.addWidget(self.list, 1)
@@ -389,8 +387,8 @@ class ImageViewerView(NodeView):
             self._updating = was
 
     def eventFilter(self, obj: Any, event: Any) -> bool:
-        """A rubber-band drag is one edit: the selection is written on release, not at
-        every thumbnail crossed (each write re-runs the node and everything after it)."""
+        """Space or a double-click opens the larger preview (the selection itself is
+        written once per gesture by ``SelectionOnRelease``)."""
         kind = event.type()
         if (obj is self.list and kind == QEvent.Type.KeyPress
                 and event.key() == Qt.Key.Key_Space and not event.isAutoRepeat()):
@@ -402,11 +400,6 @@ class ImageViewerView(NodeView):
             if index.isValid():
                 self.open_preview(index)
                 return True
-        if kind == QEvent.Type.MouseButtonPress:
-            self._mouse_down = True
-        elif kind == QEvent.Type.MouseButtonRelease and self._mouse_down:
-            self._mouse_down = False
-            QTimer.singleShot(0, self._on_selection)  # after the view's own release
         return super().eventFilter(obj, event)
 
     def open_preview(self, index: QModelIndex) -> None:
@@ -418,9 +411,7 @@ class ImageViewerView(NodeView):
         row = index.row()
         self.preview.show_image(self.model.paths[row], self.model.titles[row])
 
-    def _on_selection(self, *_: Any) -> None:
-        if self._mouse_down:
-            return
+    def _on_selection(self) -> None:
         rows = sorted(ix.row() for ix in self.list.selectionModel().selectedIndexes())
         self.set_settings(selected=rows)
 
