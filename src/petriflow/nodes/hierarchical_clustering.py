@@ -43,8 +43,9 @@ _trees: weakref.WeakKeyDictionary[DistanceMatrix, dict[str, tuple[np.ndarray, An
 _trees_lock = threading.Lock()
 
 
-def _tree(dm: DistanceMatrix, method: str) -> tuple[np.ndarray, Any]:
-    """(linkage matrix, dendrogram geometry) of ``dm``, computed once per method."""
+def linkage_tree(dm: DistanceMatrix, method: str) -> tuple[np.ndarray, Any]:
+    """(linkage matrix, dendrogram geometry) of ``dm``, computed once per method
+    (the node and its dendrogram view share it)."""
     with _trees_lock:
         hit = _trees.get(dm, {}).get(method)
     if hit is not None:
@@ -103,7 +104,7 @@ class HierarchicalClustering(Node):
         progress(5, f"{s.linkage} linkage of {n} items")
         cancel.check()
         try:
-            Z, geom = _tree(dm, s.linkage)
+            Z, geom = linkage_tree(dm, s.linkage)
         except ValueError as exc:
             raise NodeError(f"Cannot cluster: {exc}.") from None
         cancel.check()

@@ -52,8 +52,6 @@ from petriflow.analysis.clustering import (
     Dendrogram,
     clusters_by_height_ratio,
     clusters_top_n,
-    dendrogram_geometry,
-    hierarchical_linkage,
     normalize_selection,
 )
 from petriflow.core.scheduler import NodeStatus
@@ -62,6 +60,7 @@ from petriflow.core.types import DistanceMatrix
 from petriflow.gui.views import ViewContext, register_view
 from petriflow.gui.views._common import NodeView, class_colors, run_in_background
 from petriflow.gui.views.export import add_export_actions
+from petriflow.nodes.hierarchical_clustering import linkage_tree
 
 __all__ = ["DendrogramWidget", "HierarchicalClusteringView"]
 
@@ -400,8 +399,7 @@ def leaf_labels(table: Table | None, n: int, column: str = "") -> list[str]:
 def build_tree(dm: DistanceMatrix, linkage: str) -> Tree:
     """The tree for ``dm`` (runs on a worker thread)."""
     n = len(dm)
-    Z = hierarchical_linkage(dm.values, linkage)
-    geom = dendrogram_geometry(Z, n)
+    Z, geom = linkage_tree(dm, linkage)  # the node's memo: usually already computed
     table = dm.table if dm.axis == 0 else None
     if table is not None and len(table) == n and table.has_class:
         classes, class_values = np.asarray(table.y), tuple(str(c) for c in table.class_values)
