@@ -31,6 +31,9 @@ class ImageEmbedderSettings:
     per_channel: bool = False
     device: str = "auto"
     use_cache: bool = True
+    #: "" = in-process; "local" = a Dask LocalCluster; else a scheduler address
+    #: (tcp://host:8786) whose workers see the image files under the same paths
+    cluster: str = ""
 
 
 class ImageEmbedder(Node):
@@ -55,9 +58,9 @@ class ImageEmbedder(Node):
         from petriflow.analysis.embedding import (
             EmbedderError,
             EmbeddingCancelled,
-            embed_paths,
             get_embedder,
         )
+        from petriflow.analysis.embedding.isolation import run_embedding
         from petriflow.core.node import Cancelled
 
         table: Table | None = inputs.get("Images")
@@ -76,6 +79,13 @@ class ImageEmbedder(Node):
             spec = get_embedder(s.model)
         except EmbedderError as exc:
             raise NodeError(str(exc)) from None
+        # image sets (one file per stain) and cluster runs: see nodes/_channels.py
+        from petriflow.analysis.image_sets import channel_columns
+        from petriflow.nodes._channels import embed_table
+
+        channels = channel_columns(table) if s.per_channel and not s.image_column else []
+        if channels or s.cluster.strip():
+            return embed_table(table, channels or [column], s, self.context, progress, cancel)
         raw = table.metas[column]
         paths = [
             "" if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip()
@@ -88,7 +98,7 @@ class ImageEmbedder(Node):
 
         progress(0, f"{spec.display_name}: starting")
         try:
-            result = embed_paths(
+            result = run_embedding(
                 paths,
                 spec,
                 per_channel=s.per_channel,
