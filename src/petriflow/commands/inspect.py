@@ -1,7 +1,9 @@
 """``petriflow inspect FILE.ows``: describe a workflow as JSON without running it.
 
-Reads the file exactly as the app would (nothing executed, pickles not loaded) and
-prints nodes, links, settings and the warnings a user would see on opening it.
+Reads the file exactly as the app would (nothing executed; Orange's pickled settings only
+through the restricted unpickler) and prints nodes, links, settings, the warnings a user
+would see on opening it and, for a file made by Orange, the "Opened from Orange" report:
+which widgets mapped to which nodes, which settings were carried and which were not.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from petriflow.commands.common import load_or_exit
 from petriflow.core.node import settings_to_dict
+from petriflow.core.orange_pickle import OrangePickleError, loads_orange_pickle, to_plain
 from petriflow.core.workflow import TextAnnotation, Workflow
 
 
@@ -40,6 +43,12 @@ def _unknown_settings(fmt: str | None, text: str | None) -> Any:
             return json.loads(text)
         except ValueError:
             return {"unreadable": True}
+    if fmt == "pickle":
+        # shown for information only; the placeholder keeps (and writes back) the raw text
+        try:
+            return to_plain(loads_orange_pickle(text))
+        except OrangePickleError as exc:
+            return {"not_read": str(exc)}
     return {"not_read": f"{fmt} properties are never loaded"}
 
 
@@ -78,6 +87,8 @@ def describe(workflow: Workflow) -> dict[str, Any]:
         "links": links,
         "annotations": annotations,
         "warnings": list(workflow.load_warnings),
+        "opened_from_orange": (workflow.orange_report.to_dict()
+                               if workflow.orange_report is not None else None),
     }
 
 
@@ -96,4 +107,6 @@ def main(args: argparse.Namespace) -> int:
     json.dump(describe(workflow), sys.stdout, indent=2, default=_json_default,
               ensure_ascii=False)
     sys.stdout.write("\n")
+    if workflow.orange_report is not None:
+        print(workflow.orange_report.summary(), file=sys.stderr)
     return 0

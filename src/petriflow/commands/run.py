@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from petriflow.commands.common import load_or_exit
 from petriflow.core.export import export_value, safe_filename
+from petriflow.core.orange_bypass import BypassError, bypass_placeholder
 from petriflow.core.scheduler import NodeState, NodeStatus, Scheduler
 from petriflow.core.workflow import Workflow
 
@@ -35,10 +36,35 @@ def register(subparsers: Any) -> None:
         help="override a setting for this run; NODE is a node title or id, VALUE is parsed "
              "as JSON, else taken as text (repeatable)",
     )
+    p.add_argument(
+        "--bypass", action="append", default=[], metavar="NODE",
+        help="for this run, wire a placeholder's (a widget Petriflow lacks) data input "
+             "straight to the nodes it fed (repeatable)",
+    )
     p.add_argument("--out", type=Path, help="write run.json and the outputs into this folder")
     p.add_argument("--timeout", type=float, default=None, help="give up after this many seconds")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument(
+        "--cluster", default=None, metavar="local|ADDRESS",
+        help="run embedding and illumination correction on a Dask cluster: 'local' (a "
+             "LocalCluster, one worker per core) or a scheduler address (tcp://host:8786)",
+    )
     p.set_defaults(func=main)
+
+
+def apply_cluster(workflow: Workflow, cluster: str) -> int:
+    """Point every node with a ``cluster`` setting at ``cluster``; returns how many."""
+    import dataclasses
+
+    n = 0
+    for node in workflow.nodes:
+        settings = getattr(node, "settings", None)
+        if node.node_type is None or not dataclasses.is_dataclass(settings):
+            continue
+        if any(f.name == "cluster" for f in dataclasses.fields(settings)):
+            workflow.update_settings(node.id, cluster=cluster)
+            n += 1
+    return n
 
 
 def parse_override(text: str) -> tuple[str, str, Any]:
@@ -139,6 +165,42 @@ def run_workflow(
     return scheduler, settled
 
 
+def blocked_by_placeholders(workflow: Workflow, scheduler: Scheduler) -> dict[str, list[str]]:
+    """Nodes that did not run because a placeholder upstream passes no data.
+
+    Why: a workflow opened from Orange keeps widgets we lack as placeholders; the run
+    computes everything reachable without them and names what was skipped and why. A
+    placeholder feeding a multiple input (a learner into Test and Score) blocks nothing.
+    """
+    memo: dict[str, set[str]] = {}
+
+    def blockers(node_id: str) -> set[str]:
+        if node_id not in memo:
+            memo[node_id] = set()
+            node = workflow.node(node_id)
+            found: set[str] = set()
+            for link in workflow.input_links(node_id):
+                channel = node.node_type.input(link.sink_channel) if node.node_type else None
+                if channel is not None and channel.multiple:
+                    continue
+                source = workflow.node(link.source_id)
+                if source.is_placeholder:
+                    found.add(source.title)
+                elif scheduler.status(source.id).state is NodeState.IDLE:
+                    found |= blockers(source.id)
+            memo[node_id] = found
+        return memo[node_id]
+
+    out: dict[str, list[str]] = {}
+    for node in workflow.nodes:
+        if node.is_placeholder or scheduler.status(node.id).state is not NodeState.IDLE:
+            continue
+        found = blockers(node.id)
+        if found:
+            out[node.title] = sorted(found)
+    return out
+
+
 def write_report(workflow: Workflow, scheduler: Scheduler, out: Path, elapsed: float) -> dict:
     """Write every output that carries data into ``out`` and describe them in run.json."""
     out.mkdir(parents=True, exist_ok=True)
@@ -168,6 +230,9 @@ def write_report(workflow: Workflow, scheduler: Scheduler, out: Path, elapsed: f
         "ok": all(n["state"] != NodeState.ERROR.value for n in nodes),
         "elapsed_s": round(elapsed, 3),
         "nodes": nodes,
+        "skipped_because_of_placeholders": blocked_by_placeholders(workflow, scheduler),
+        "opened_from_orange": (workflow.orange_report.to_dict()
+                               if workflow.orange_report is not None else None),
     }
     (out / "run.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return report
@@ -183,12 +248,30 @@ def main(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"petriflow run: {exc}", file=sys.stderr)
             return 2
+    for key in args.bypass:
+        try:
+            for line in bypass_placeholder(workflow, key):
+                if not args.quiet:
+                    print(f"bypass: {line}", file=sys.stderr)
+        except BypassError as exc:
+            print(f"petriflow run: {exc}", file=sys.stderr)
+            return 2
+    if workflow.orange_report is not None:
+        report = workflow.orange_report
+        print(report.summary() if args.quiet else report.to_text(), file=sys.stderr)
+    if args.cluster:
+        n = apply_cluster(workflow, args.cluster.strip())
+        if not n and not args.quiet:
+            print("petriflow run: no node of this workflow can use --cluster", file=sys.stderr)
     reporter = None if args.quiet else ConsoleReporter(workflow, sys.stderr)
     t0 = time.monotonic()
     scheduler, settled = run_workflow(workflow, timeout=args.timeout, reporter=reporter)
     elapsed = time.monotonic() - t0
     if args.out is not None:
         write_report(workflow, scheduler, args.out, elapsed)
+    for title, blockers in blocked_by_placeholders(workflow, scheduler).items():
+        print(f"skipped: {title} (needs data from placeholder {', '.join(blockers)})",
+              file=sys.stderr)
     failed = [n for n in workflow.nodes if scheduler.status(n.id).state is NodeState.ERROR]
     for node in failed:
         print(f"{node.title}: {scheduler.status(node.id).message}", file=sys.stderr)

@@ -4,8 +4,12 @@ A workflow file is *untrusted input*: it may come by e-mail. So:
 
 * XML is parsed with defusedxml (no entity expansion, no external entities, no DTDs).
 * Settings are read as JSON or Python *literals* (``ast.literal_eval``) only. Orange's
-  ``format="pickle"`` properties are never unpickled here; they are kept as raw text for
-  placeholder nodes and reported as not read otherwise.
+  ``format="pickle"`` properties of widgets we map are read only through the restricted
+  unpickler of :mod:`petriflow.core.orange_pickle` (inert records, everything else
+  refused); placeholders keep the raw text, never unpickled.
+* Orange widgets are mapped by :mod:`petriflow.core.orange_map`, their settings translated
+  by :mod:`petriflow.core.orange_settings`, and what happened is recorded in
+  ``workflow.orange_report`` (:mod:`petriflow.core.orange_report`).
 * Nothing in a file is executed or imported: the qualified name is only looked up in
   our registry.
 
@@ -31,6 +35,10 @@ import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
 
 from petriflow.core.node import settings_from_dict, settings_to_dict
+from petriflow.core.orange_map import orange_channel, our_qualified_name
+from petriflow.core.orange_pickle import OrangePickleError, loads_orange_pickle
+from petriflow.core.orange_report import OrangeImportReport, OrangeNodeReport
+from petriflow.core.orange_settings import translate_settings
 from petriflow.core.registry import NodeRegistry, default_registry
 from petriflow.core.workflow import (
     ArrowAnnotation,
@@ -126,6 +134,8 @@ class _Reader:
         self.registry = registry
         self.source = source
         self.warnings: list[str] = []
+        #: filled in when the file has widgets written by another program (Orange)
+        self.report = OrangeImportReport(source)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -142,6 +152,7 @@ class _Reader:
             for el in annotations:
                 self._read_annotation(wf, el)
         wf.load_warnings = self.warnings
+        wf.orange_report = self.report if self.report.nodes else None
         return wf
 
     # -- node_properties
@@ -200,7 +211,9 @@ class _Reader:
             self.warn(f"node {title!r} has an unreadable position; placed at (0, 0)")
             position = (0.0, 0.0)
         fmt, text = properties.get(node_id, ("literal", None))
-        node_type = self.registry.get(qname)
+        orange_target = our_qualified_name(qname)
+        node_type = self.registry.get(orange_target or qname)
+        foreign = el.get("project_name", "") != PROJECT_NAME
         if node_type is None:
             extra = {k: v for k, v in el.attrib.items() if k not in _NODE_ATTRS}
             info = UnknownNodeInfo(
@@ -214,6 +227,13 @@ class _Reader:
             )
             wf.add_node(None, title=title, position=position, node_id=node_id, unknown=info)
             self.warn(f"{title!r} ({qname}) is not available in Petriflow; kept as a placeholder")
+            if foreign:
+                self.report.nodes.append(OrangeNodeReport(node_id, title, qname, None))
+            return
+        if orange_target is not None or (foreign and qname != node_type.qualified_name):
+            settings = self._orange_settings(node_id, title, qname, node_type, fmt, text)
+            wf.add_node(node_type, title=title, position=position, node_id=node_id,
+                        settings=settings)
             return
         settings = None
         if text is not None:
@@ -230,6 +250,39 @@ class _Reader:
                 settings, problems = settings_from_dict(node_type.Settings, values)
                 self.warnings.extend(f"{title!r}: {p}" for p in problems)
         wf.add_node(node_type, title=title, position=position, node_id=node_id, settings=settings)
+
+    def _orange_settings(self, node_id: str, title: str, qname: str, node_type: Any,
+                         fmt: str, text: str | None) -> Any:
+        """Translate an Orange widget's settings; record the outcome in the report."""
+        entry = OrangeNodeReport(node_id, title, qname, node_type.qualified_name)
+        self.report.nodes.append(entry)
+        if text is None:
+            return None
+        values: Any = None
+        if fmt == "pickle":
+            try:
+                values = loads_orange_pickle(text)
+            except OrangePickleError as exc:
+                self.warn(f"settings of {title!r} not read: {exc}; defaults are used")
+                entry.notes.append(f"settings not read: {exc}")
+                return None
+            if not isinstance(values, dict):
+                values = None
+                self.warn(f"settings of {title!r} are not a mapping; defaults are used")
+        else:
+            values = self._decode(title, fmt, text)
+        if values is None:
+            entry.notes.append("settings could not be read; defaults are used")
+            return None
+        values = {str(k): v for k, v in values.items()}
+        tr = translate_settings(node_type.qualified_name, values)
+        settings, problems = settings_from_dict(node_type.Settings, tr.values)
+        entry.carried, entry.not_carried = tr.carried, tr.not_carried
+        entry.ignored, entry.notes = tr.ignored, tr.notes
+        for problem in problems:  # a translated value our settings refused
+            entry.notes.append(problem)
+            self.warn(f"{title!r}: {problem}")
+        return settings
 
     # -- links
     def _read_link(self, wf: Workflow, el: Any) -> None:
@@ -251,11 +304,18 @@ class _Reader:
                         channel_ids=(el.get("source_channel_id"), el.get("sink_channel_id")))
         except LinkError as exc:
             self.warn(f"link ignored: {exc}")
+            if self.report.node(src) or self.report.node(sink):
+                self.report.dropped_links.append(
+                    f"{nodes[src].title} ({el.get('source_channel', '')}) → "
+                    f"{nodes[sink].title} ({el.get('sink_channel', '')}): {exc}")
 
-    @staticmethod
-    def _channel(node: Any, channel_id: str | None, name: str, *, output: bool) -> str:
+    def _channel(self, node: Any, channel_id: str | None, name: str, *, output: bool) -> str:
         if node.node_type is None:
             return name
+        if self.report.node(node.id) is not None:  # a widget from Orange
+            mapped = orange_channel(node.node_type, channel_id, name, output=output)
+            if mapped is not None:
+                return mapped
         find = node.node_type.output if output else node.node_type.input
         for key in (channel_id, name):
             if key:

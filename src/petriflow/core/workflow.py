@@ -155,6 +155,8 @@ class Workflow:
         self._lock = threading.RLock()
         #: non-fatal problems found when the workflow was read from a file
         self.load_warnings: list[str] = []
+        #: what became of an Orange file's widgets (core/orange_report.py); None otherwise
+        self.orange_report: Any = None
 
     # ------------------------------------------------------------------ observers
     def subscribe(self, listener: Listener) -> Callable[[], None]:
