@@ -16,22 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
+from petriflow.analysis.images import (  # EXIF-aware, TIFF via tifffile
+    IMAGE_EXTENSIONS,
+    ImageLoadError,
+    file_problem,
+    read_image_header,
+)
 from petriflow.core.table import Table
-
-try:  # the shared image reader (EXIF-aware, TIFF via tifffile)
-    from petriflow.analysis.images import IMAGE_EXTENSIONS, read_image_header
-except ImportError:  # pragma: no cover - only while that module is absent
-    IMAGE_EXTENSIONS = frozenset(
-        {".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp",
-         ".ppm", ".pgm", ".pbm", ".jp2", ".j2k", ".ico"}
-    )
-
-    def read_image_header(path: str | os.PathLike[str]) -> tuple[int, int]:
-        from PIL import Image
-
-        with Image.open(path) as im:
-            return im.size
-
 
 __all__ = [
     "ImageImportError",
@@ -66,6 +57,15 @@ class ScanResult:
     n_unreadable: int = 0
     n_missing: int = 0
     unreadable_examples: list[str] = field(default_factory=list)
+    #: every file or folder passed over for a problem, with its reason (path, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def skip(self, path: Path | str, reason: str) -> None:
+        """Count an unreadable image (or folder) and remember why, per file."""
+        self.n_unreadable += 1
+        self.skipped.append((str(path), reason))
+        if len(self.unreadable_examples) < 5:
+            self.unreadable_examples.append(Path(path).name)
 
     def skipped_message(self) -> str | None:
         parts = []
@@ -89,15 +89,26 @@ def _walk(root: Path, check: Callable[[], None] | None, result: ScanResult) -> l
     """Candidate image files under ``root`` in sorted, deterministic order."""
     found: list[Path] = []
     stack = [root]
+    # folders already walked, by (device, inode): a symlink back up the tree (or any
+    # cycle of links) would otherwise be walked forever
+    seen: set[tuple[int, int]] = set()
     while stack:
         if check is not None:
             check()
         folder = stack.pop()
         try:
+            st = folder.stat()
+        except OSError as exc:
+            result.skip(folder, f"cannot open the folder: {exc.strerror or exc}")
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            result.skip(folder, "symbolic link loop (this folder was already scanned)")
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            result.n_unreadable += 1
-            result.unreadable_examples.append(str(folder))
+        except OSError as exc:
+            result.skip(folder, f"cannot open the folder: {exc.strerror or exc}")
             continue
         subdirs = []
         for entry in entries:
@@ -111,7 +122,12 @@ def _walk(root: Path, check: Callable[[], None] | None, result: ScanResult) -> l
             if is_dir:
                 subdirs.append(Path(entry.path))
             elif os.path.splitext(entry.name)[1].lower() in IMAGE_EXTENSIONS:
-                found.append(Path(entry.path))
+                # a pipe, socket or link loop named *.png: say why, never open it
+                problem = None if _is_regular(entry) else file_problem(entry.path)
+                if problem is None:
+                    found.append(Path(entry.path))
+                else:
+                    result.skip(entry.path, problem)
             else:
                 result.n_not_image += 1
         stack.extend(reversed(subdirs))
@@ -130,26 +146,39 @@ def _read_headers(
     for i, path in enumerate(candidates):
         if check is not None and i % 16 == 0:
             check()
+        problem = file_problem(path)
+        if problem == "file not found":
+            result.n_missing += 1
+            result.skipped.append((str(path), problem))
+            continue
+        if problem is not None:
+            result.skip(path, problem)
+            continue
         try:
             size = path.stat().st_size
-        except OSError:
-            result.n_missing += 1
-            continue
-        try:
             width, height = read_image_header(path)
-        except Exception:
-            result.n_unreadable += 1
-            if len(result.unreadable_examples) < 5:
-                result.unreadable_examples.append(path.name)
+        except ImageLoadError as exc:
+            result.skip(path, exc.reason)
+            continue
+        except Exception as exc:  # a header parser bug costs one file, not the scan
+            result.skip(path, f"cannot read the image header ({type(exc).__name__}: {exc})")
             continue
         kept.append(i)
-        result.paths.append(path.resolve())
+        # absolute, but a symlink keeps its own name (resolve() would show the target's)
+        result.paths.append(Path(os.path.abspath(path)))
         result.sizes.append(int(size))
         result.widths.append(int(width))
         result.heights.append(int(height))
         if progress is not None:
             progress((i + 1) / n)
     return kept
+
+
+def _is_regular(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def scan_folder(

@@ -21,8 +21,11 @@ Conventions:
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
 import os
+import stat
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +38,7 @@ __all__ = [
     "IMAGE_EXTENSIONS",
     "ImageLoadError",
     "LoadedImage",
+    "file_problem",
     "is_image_file",
     "load_image",
     "read_image_header",
@@ -109,6 +113,9 @@ def read_image_header(path: str | os.PathLike[str]) -> tuple[int, int]:
     """
     path = Path(path)
     _check_file(path)
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == 0:
+            raise ImageLoadError("empty file (0 bytes)")
     if path.suffix.lower() in _TIFF_EXTENSIONS:
         try:
             import tifffile
@@ -183,16 +190,44 @@ def load_image(
         raise ImageLoadError(_reason_from(exc)) from None
 
 
+def file_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` cannot be opened as an image file, or None when it is a regular file.
+
+    Why check before opening: opening a named pipe (FIFO) called ``x.png`` blocks
+    forever, a symlink loop raises ELOOP with a cryptic text, and a dangling link looks
+    like a missing file. Each gets a plain reason here, without reading a byte.
+    """
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (following the link never reaches a file)"
+        if os.path.islink(path):
+            return "broken symbolic link (its target was not found)"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return "cannot read the file: permission denied"
+        if exc.errno == errno.ENAMETOOLONG:
+            return "the file name is too long for this system"
+        return "file not found" if exc.errno == errno.ENOENT else (
+            f"cannot read the file: {exc.strerror or exc}")
+    if stat.S_ISDIR(st.st_mode):
+        return "is a folder, not an image"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file (a named pipe, device or socket)"
+    return None
+
+
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise ImageLoadError("file not found")
-    if path.is_dir():
-        raise ImageLoadError("is a folder, not an image")
+    problem = file_problem(path)
+    if problem is not None:
+        raise ImageLoadError(problem)
 
 
 def _reason_from(exc: BaseException) -> str:
     if isinstance(exc, UnidentifiedImageError):
         return "not an image file (or an unsupported format)"
+    if isinstance(exc, OSError) and exc.errno is not None and exc.strerror:
+        return f"cannot read the file: {exc.strerror.lower()}"
     text = str(exc).strip() or type(exc).__name__
     low = text.lower()
     if "truncated" in low or "image file is truncated" in low or "broken data stream" in low:

@@ -70,7 +70,8 @@ def _cell(value: Any) -> Any:
 
 def _write_delimited(table: Table, path: Path, delimiter: str) -> None:
     labels = table.class_labels() if table.y is not None else None
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    with path.open("w", newline="", encoding="utf-8",
+                   errors="surrogateescape") as fh:  # non-UTF-8 file names round-trip
         writer = csv.writer(fh, delimiter=delimiter)
         writer.writerow(table.column_names)
         X = table.X

@@ -296,7 +296,8 @@ class Table:
         """Write features, class and metas as CSV with a header row."""
         path = Path(path)
         cols = self.column_names
-        with path.open("w", newline="", encoding="utf-8") as fh:
+        with path.open("w", newline="", encoding="utf-8",
+                       errors="surrogateescape") as fh:  # non-UTF-8 file names round-trip
             writer = csv.writer(fh)
             writer.writerow(cols)
             labels = self.class_labels() if self.y is not None else None

@@ -37,7 +37,7 @@ from petriflow.analysis.embedding.models import (
     resolve_device,
     resolve_precision,
 )
-from petriflow.analysis.images import ImageLoadError, load_image
+from petriflow.analysis.images import ImageLoadError, file_problem, load_image
 
 __all__ = [
     "EmbedProgress",
@@ -157,7 +157,7 @@ def _stat_key(path: str) -> tuple[str, int, int] | None:
         st = os.stat(path)
     except OSError:
         return None
-    if stat.S_ISDIR(st.st_mode):
+    if not stat.S_ISREG(st.st_mode):  # a folder, or a FIFO whose read would block forever
         return None
     return (os.path.abspath(path), st.st_size, st.st_mtime_ns)
 
@@ -244,11 +244,7 @@ def embed_paths(
         todo = list(range(n))
     for i in todo:
         if stats[i] is None:
-            p = str_paths[i]
-            if os.path.isdir(p):
-                reasons[i] = "is a folder, not an image"
-            else:
-                reasons[i] = "cannot read the file" if os.path.lexists(p) else "file not found"
+            reasons[i] = file_problem(str_paths[i]) or "cannot read the file"
     todo = [i for i in todo if i not in reasons]
 
     def report(done_new: int, t_start: float) -> None:
