@@ -1,0 +1,86 @@
+"""The two image workflows of Orange's lecture notes run headless on real image sets.
+
+Orange saved them with Inception v3 (its server model) and folders on the author's laptop;
+``--set`` points Import Images at ../shared/data and picks ``squeezenet-orange`` (Inception
+weights cannot be had offline here). The classification workflow also has Orange widgets
+we lack (File, Merge Data, Select Columns, SVM, Predictions): without ``--bypass`` the run
+computes what does not depend on them and names what was skipped; with ``--bypass`` of
+Merge Data and Select Columns it evaluates the learners.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from petriflow import cli
+
+from .conftest import REFERENCE, SHARED_DATA
+
+pytestmark = pytest.mark.shared_data
+
+CLUSTERING = REFERENCE / "img_clustering__lecture-notes_image-embedding.ows"
+CLASSIFICATION = REFERENCE / "img_classification__lecture-notes_image-analytics.ows"
+
+
+@pytest.fixture(autouse=True)
+def _needs_files(tmp_path, monkeypatch):
+    if not (CLUSTERING.exists() and (SHARED_DATA / "bone-healing").is_dir()):
+        pytest.skip("../shared/reference or ../shared/data absent")
+    monkeypatch.setenv("PETRIFLOW_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _states(out):
+    report = json.loads((out / "run.json").read_text())
+    return report, {n["title"]: n for n in report["nodes"]}
+
+
+def test_image_clustering_workflow_runs_on_shared_data(tmp_path, capsys):
+    out = tmp_path / "out"
+    rc = cli.main(["run", str(CLUSTERING), "--quiet", "--out", str(out),
+                   "--set", f"Import Images.folder={SHARED_DATA / 'domestic-animals'}",
+                   "--set", "Image Embedding.model=squeezenet-orange"])
+    assert rc == 0, capsys.readouterr().err
+    report, nodes = _states(out)
+    assert all(n["state"] in ("done", "warning") for n in nodes.values())
+    emb = (out / nodes["Image Embedding"]["outputs"]["Embeddings"]["file"]).read_text()
+    assert emb.splitlines()[0].startswith("n0,n1")  # 1000 SqueezeNet features per image
+    assert len(emb.splitlines()) == 1 + 19
+    # Orange's settings were used: cosine distances, Ward, the saved manual selection
+    assert report["opened_from_orange"]["summary"].startswith("Opened from Orange: 6 of 6")
+    hc = nodes["Hierarchical Clustering"]["outputs"]
+    assert hc["Selected Data"] is not None and hc["Data"] is not None
+    assert "Opened from Orange" in capsys.readouterr().err
+
+
+def test_image_classification_workflow_runs_what_it_can_then_everything_with_bypass(
+        tmp_path, capsys):
+    common = ["--set", f"Import Images.folder={SHARED_DATA / 'bone-healing'}",
+              "--set", f"Import Images (1).folder={SHARED_DATA / 'domestic-animals'}",
+              "--set", "Image Embedding.model=squeezenet-orange",
+              "--set", "Image Embedding (1).model=squeezenet-orange", "--quiet"]
+    out = tmp_path / "partial"
+    assert cli.main(["run", str(CLASSIFICATION), "--out", str(out), *common]) == 0
+    report, nodes = _states(out)
+    skipped = report["skipped_because_of_placeholders"]
+    assert skipped["Test and Score"] == ["Select Columns"]
+    assert nodes["Test and Score"]["state"] == "idle"
+    assert nodes["Image Embedding (1)"]["state"] == "done"  # the branch without placeholders
+    assert "skipped: Test and Score" in capsys.readouterr().err
+
+    out = tmp_path / "full"
+    assert cli.main(["run", str(CLASSIFICATION), "--out", str(out), *common,
+                     "--bypass", "Merge Data", "--bypass", "Select Columns"]) == 0
+    report, nodes = _states(out)
+    assert report["skipped_because_of_placeholders"] == {}
+    ts = nodes["Test and Score"]
+    assert ts["state"] == "done"
+    results = json.loads((out / ts["outputs"]["Evaluation Results"]["file"]).read_text())
+    learners = {lr["name"]: lr for lr in results["learners"]}
+    assert set(learners) == {"kNN", "Logistic Regression"}  # SVM is a placeholder
+    assert results["n_rows"] == 37
+    # bone healing D7 vs D14: far better than chance with SqueezeNet features
+    assert learners["Logistic Regression"]["scores"]["CA"] > 0.75
+    assert nodes["Confusion Matrix"]["state"] == "done"
+    assert nodes["Image Viewer"]["state"] == "done"
