@@ -311,6 +311,9 @@ class MainWindow(QMainWindow):
             return False
         self._set_workflow(workflow)
         self._add_recent(Path(path))
+        from petriflow.gui.orange_report import show_orange_report
+
+        show_orange_report(self, workflow.orange_report)  # non-modal; None hides it
         if workflow.load_warnings:
             n = len(workflow.load_warnings)
             self.statusBar().showMessage(
