@@ -10,17 +10,10 @@ import numpy as np
 
 from petriflow.analysis.distances import METRICS, MemoryLimitError, pairwise_distances
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.orange_settings import translate_settings
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
 from petriflow.nodes._shared import features_or_error
-
-# Orange's metric_id (settings v4) -> ours; entries we lack map to the closest.
-_ORANGE_METRICS = {
-    0: ("euclidean", True), 1: ("euclidean", False), 2: ("manhattan", True),
-    3: ("manhattan", False), 4: ("cosine", False), 5: ("jaccard", False),
-    6: ("spearman", False), 7: ("spearman", False), 8: ("pearson", False),
-    9: ("pearson", False), 10: ("euclidean", False), 11: ("jaccard", False),
-}
 
 
 class Distances(Node):
@@ -79,17 +72,17 @@ class Distances(Node):
 
     @classmethod
     def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
-        """Accept Orange's ``metric_id``/``metric_idx`` and ``axis`` integers."""
+        """Accept Orange's ``metric_id``/``metric_idx`` and ``axis`` integers.
+
+        Orange's numbering (and its change in settings v3/v4) lives in one place,
+        :mod:`petriflow.core.orange_settings`, which the .ows reader uses too.
+        """
         values = dict(values)
-        if "metric_id" in values and "metric" not in values:
-            metric, norm = _ORANGE_METRICS.get(int(values.pop("metric_id")), ("cosine", False))
-            values.update(metric=metric, normalize=norm)
-        if "metric_idx" in values and "metric" not in values:  # Orange settings v3
-            old = ["euclidean", "manhattan", "cosine", "jaccard", "spearman", "spearman",
-                   "pearson", "pearson", "euclidean"]
-            idx = int(values.pop("metric_idx"))
-            values["metric"] = old[idx] if 0 <= idx < len(old) else "cosine"
-            values["normalize"] = bool(values.pop("normalized_dist", False))
+        if "metric" not in values and ("metric_id" in values or "metric_idx" in values):
+            keys = ("metric_id", "metric_idx", "normalized_dist", "axis")
+            orange = {k: values.pop(k) for k in keys if k in values}
+            values.update(translate_settings(
+                cls.qualified_name, {**orange, "__version__": version}).values)
         if isinstance(values.get("axis"), int):
             values["axis"] = "columns" if values["axis"] == 1 else "rows"
         return values
