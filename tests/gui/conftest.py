@@ -106,3 +106,13 @@ def _embedding_cache(tmp_path_factory):
     mp.setenv("PETRIFLOW_CACHE_DIR", str(tmp_path_factory.mktemp("embedding-cache")))
     yield
     mp.undo()
+
+
+@pytest.fixture
+def app_embedding():
+    """Embed in the worker process, as ``petriflow`` (gui/app.py) does."""
+    from petriflow.analysis.embedding import isolation
+
+    isolation.enable()
+    yield isolation
+    isolation.enable(False)

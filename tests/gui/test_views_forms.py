@@ -211,8 +211,10 @@ def test_image_embedder_view_device_model_cache(make_window, qtbot, tmp_path,
     assert "0 embeddings" in view.cache_label.text()
 
 
-def test_embedder_cancel_button_stops_the_run(make_window, qtbot, tmp_path) -> None:
-    """Cancel in the Image Embedder view stops the run: idle, 'Cancelled', no output."""
+def test_embedder_cancel_button_stops_the_run(make_window, qtbot, tmp_path,
+                                             app_embedding) -> None:
+    """Cancel in the Image Embedder view stops the run: idle, 'Cancelled', no output;
+    the embedding runs in the worker process, as in the app."""
     from petriflow.core.registry import default_registry
     from petriflow.core.scheduler import NodeState
 
@@ -235,3 +237,4 @@ def test_embedder_cancel_button_stops_the_run(make_window, qtbot, tmp_path) -> N
     assert window.scheduler.outputs(emb) == {}
     qtbot.waitUntil(lambda: not view.cancel_button.isEnabled(), timeout=5_000)
     assert "Cancelled" in view.status_label.text()
+    assert app_embedding.worker_pid() is not None  # it was the worker that stopped

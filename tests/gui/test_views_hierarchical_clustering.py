@@ -28,7 +28,8 @@ def cluster_row_ids(dm, node: int) -> set[int]:
     return {int(dm.table.row_ids[i]) for i in leaves}
 
 
-def test_click_branch_selects_cluster_downstream(make_window, qtbot) -> None:
+def test_click_branch_selects_cluster_downstream(make_window, qtbot, app_embedding) -> None:
+    """As in the app: the example's images are embedded in the worker process."""
     win = open_example(make_window, CLUSTERING)
     hc, viewer, mds = (node_by_title(win, t)
                        for t in ("Hierarchical Clustering", "Image Viewer", "MDS"))

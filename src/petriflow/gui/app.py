@@ -76,6 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "petriflow"])
     app.setApplicationName("Petriflow")
     app.setOrganizationName("Petriflow")
+    # embeddings run in a worker process: loading torch there never stalls the event loop
+    from petriflow.analysis.embedding import isolation
+
+    isolation.enable()
+    app.aboutToQuit.connect(isolation.shutdown)
     headless = bool(args.screenshot or args.exit_when_shown)
     window = MainWindow(data_dir=Path(args.data_dir) if args.data_dir else None)
     if headless:  # nobody to click a dialog away

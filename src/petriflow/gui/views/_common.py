@@ -173,9 +173,12 @@ class NodeView(QWidget):
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        for signal, slot in ((self.ctx.bridge.outputs_changed, self._on_outputs),
-                             (self.ctx.bridge.status_changed, self._on_status),
-                             (self.ctx.bridge.partial_result, self._on_partial)):
+        bridge = self.ctx.bridge
+        if sip.isdeleted(bridge):  # the window went first: its connections went with it
+            return
+        for signal, slot in ((bridge.outputs_changed, self._on_outputs),
+                             (bridge.status_changed, self._on_status),
+                             (bridge.partial_result, self._on_partial)):
             with contextlib.suppress(TypeError, RuntimeError):
                 signal.disconnect(slot)
 
