@@ -53,6 +53,14 @@ def register(subparsers: Any) -> None:
                    help="allow downloading missing weights (needs a network)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     p.add_argument("--list-models", action="store_true", help="list embedders and exit")
+    p.add_argument("--cluster", metavar="local|ADDRESS",
+                   help="embed on a Dask cluster: 'local' (LocalCluster) or a scheduler "
+                        "address; shards go to --run-dir as Parquet, a rerun resumes")
+    p.add_argument("--workers", type=int, default=None,
+                   help="LocalCluster worker processes (default: physical cores)")
+    p.add_argument("--run-dir", help="folder for the cluster run's shards "
+                                     "(default: the user cache)")
+    p.add_argument("--shard-size", type=int, default=32, help="rows per cluster task")
     p.set_defaults(func=func)
 
 
@@ -187,6 +195,13 @@ def func(args: argparse.Namespace) -> int:
               f"or .parquet", file=sys.stderr)
         return 2
     src = Path(args.source).expanduser()
+    from petriflow.analysis.image_sets import is_image_set_csv
+
+    if args.cluster or (src.is_file() and is_image_set_csv(src)):
+        # image sets (one file per stain) and cluster runs: commands/_embed_rows.py
+        from petriflow.commands._embed_rows import embed_rows_command
+
+        return embed_rows_command(args, src, out, _write)
     if src.is_dir():
         items = scan_folder(src)
     elif src.is_file():

@@ -25,10 +25,12 @@ CATEGORIES = ("Data", "Images", "Unsupervised", "Model", "Evaluate", "Other")
 #: that is missing (not written yet) is skipped with a log line, not an error.
 BUILTIN_MODULES: tuple[str, ...] = (
     "import_images",
+    "illumination_correction",
     "image_embedder",
     "image_viewer",
     "data_table",
     "save_data",
+    "aggregate_profiles",
     "distances",
     "hierarchical_clustering",
     "mds",

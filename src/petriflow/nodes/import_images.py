@@ -13,6 +13,7 @@ from petriflow.analysis.image_import import (
     read_image_list,
     scan_folder,
 )
+from petriflow.analysis.image_sets import channel_columns, is_image_set_csv, read_image_set
 from petriflow.core.node import CancelToken, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 
@@ -22,7 +23,8 @@ class ImportImages(Node):
     name = "Import Images"
     category = "Images"
     icon = "import-images"
-    description = "Import images from a folder (subfolders become classes) or a CSV list."
+    description = ("Import images from a folder (subfolders become classes), a CSV list, or "
+                   "a CSV of multi-channel fields (one image column per stain).")
     keywords = ("images", "folder", "import", "load", "directory")
     priority = 10
     outputs = (Output("Data", Table, default=True, id="data"),)
@@ -44,6 +46,17 @@ class ImportImages(Node):
         path = self.context.resolve_path(typed)
         report = lambda f: progress(100.0 * f, "reading image headers")  # noqa: E731
         try:
+            if path.is_file() and path.suffix.lower() in LIST_SUFFIXES and \
+                    is_image_set_csv(path):
+                # one row per field of view, one image column per stain (a screen)
+                progress(0, f"reading the image set {path.name}")
+                table, warnings = read_image_set(path, progress=report, check=cancel.check)
+                for w in warnings:
+                    progress.warn(w)
+                if not len(table):
+                    raise NodeError(f"No complete image set in {path.name}.")
+                progress(100, f"{len(table)} fields, {len(channel_columns(table))} channels")
+                return {"Data": table}
             if path.is_file() and path.suffix.lower() in LIST_SUFFIXES:
                 progress(0, f"reading the list {path.name}")
                 result = read_image_list(path, progress=report, check=cancel.check)
