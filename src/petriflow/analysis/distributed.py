@@ -227,16 +227,22 @@ def embed_rows(
     progress: Callable[[Any], Any] | None = None,
     cancel: Callable[[], Any] | None = None,
     workers: int | None = None,
+    isolated: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, dict[int, str], list[str]]:
     """Embed rows of files (one file per channel column) and concatenate per row.
 
     With one column this is plain :func:`embed_paths` (RGB, or per-channel planes of a
     multi-channel file); with several, each column is embedded as grayscale and the
     vectors concatenated (feature names prefixed by the column). The in-process node and
-    the cluster workers call exactly this. Returns (vectors, ok rows, reasons, names).
+    the cluster workers call exactly this. ``isolated``: go through the desktop app's
+    embedding worker process when it is enabled (the node sets it; torch then never
+    loads in the GUI process). Returns (vectors, ok rows, reasons, names).
     """
     from petriflow.analysis.embedding import embed_paths
     from petriflow.analysis.image_sets import embed_image_set
+
+    if isolated:
+        from petriflow.analysis.embedding.isolation import run_embedding as embed_paths
 
     n_ch = len(channel_names)
     columns = [[r[c] for r in rows] for c in range(n_ch)]
@@ -252,8 +258,11 @@ def embed_rows(
                 progress(EmbedProgress(done_before[0] + p.done, total, p.cached, p.skipped,
                                        p.images_per_s, None))
 
-        res = embed_paths(paths, model, per_channel=per_channel or n_ch > 1, device=device,
-                          cache=cache, progress=prog, cancel=cancel, workers=workers)
+        options: dict[str, Any] = {"per_channel": per_channel or n_ch > 1,
+                                   "device": device, "cache": cache}
+        if workers is not None:
+            options["workers"] = workers
+        res = embed_paths(paths, model, progress=prog, cancel=cancel, **options)
         done_before[0] += len(paths)
         return res.vectors, res.ok_indices, res.skipped, res.feature_names
 

@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -90,6 +91,15 @@ class ImageEmbedderView(NodeView):
         self.device_combo.currentIndexChanged.connect(
             lambda i: self.set_settings(device=self.device_combo.itemText(i)))
         form.addRow("Device", self.device_combo)
+        self.cluster_edit = QLineEdit()
+        self.cluster_edit.setPlaceholderText("in this process (or: local, tcp://host:8786)")
+        self.cluster_edit.setToolTip(
+            "Embed on a Dask cluster: 'local' starts one worker process per core, an "
+            "address uses a running scheduler whose workers see the same image paths. "
+            "Empty: embed in this process.")
+        self.cluster_edit.editingFinished.connect(
+            lambda: self.set_settings(cluster=self.cluster_edit.text().strip()))
+        form.addRow("Cluster", self.cluster_edit)
         layout.addLayout(form)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -223,6 +233,8 @@ class ImageEmbedderView(NodeView):
         self.model_combo.setCurrentIndex(i)
         self.per_channel_box.setChecked(bool(s.per_channel))
         self.use_cache_box.setChecked(bool(s.use_cache))
+        if self.cluster_edit.text().strip() != s.cluster:
+            self.cluster_edit.setText(s.cluster)
         self._show_device()
         self._check_model(s.model)
 
