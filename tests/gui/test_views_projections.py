@@ -175,3 +175,31 @@ def test_shape_by_column_and_lasso_selection(window, qtbot) -> None:
     assert outside and not (outside & selected)
     # rectangle drags do nothing while the lasso is on
     assert view._press is None
+
+
+def test_shape_and_lasso_are_saved_without_a_rerun_and_restored(window, qtbot) -> None:
+    win = window
+    pca, view = projection_view(win, qtbot, "petriflow.pca")
+    runs = win.scheduler.status(pca).runs
+    view.shape_combo.setCurrentText("group")
+    view.lasso_button.setChecked(True)
+    s = win.workflow.node(pca).settings
+    assert (s.shape_column, s.lasso) == ("group", True)
+    qtbot.wait(200)
+    assert win.scheduler.status(pca).runs == runs  # view settings: the layout stays
+    codes = view.shape_codes.copy()
+
+    view.close()
+    qtbot.waitUntil(lambda: win.live_view(pca) is None, timeout=2_000)
+    again = win.open_node(pca)
+    qtbot.waitExposed(again)
+    assert again is not view
+    assert again.shape_combo.currentText() == "group"
+    assert again.lasso_button.isChecked() and again.lasso is not None
+    np.testing.assert_array_equal(again.shape_codes, codes)
+
+    win.undo_stack.undo()  # lasso off, then shapes off: edits like any other
+    assert not again.lasso_button.isChecked()
+    win.undo_stack.undo()
+    assert again.shape_combo.currentText() == "(none)"
+    assert (again.shape_codes == 0).all()

@@ -168,6 +168,9 @@ class Node:
     settings_version: ClassVar[int] = 1
     #: Orange qualified names this node stands in for (used when opening Orange files).
     replaces: ClassVar[tuple[str, ...]] = ()
+    #: Settings fields only the view reads (sort order, marker shapes, …): saved with the
+    #: workflow like the others, but changing them alone does not re-run the node.
+    view_settings: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, settings: Any | None = None, context: NodeContext | None = None) -> None:
         self.settings = settings if settings is not None else self.Settings()

@@ -280,6 +280,8 @@ class Scheduler:
                 if entry is not None and entry.token is not None:
                     entry.token.cancel()
             elif kind == WorkflowEvent.SETTINGS_CHANGED:
+                if event.detail == "view":
+                    return  # what only the view reads: the outputs are still valid
                 self._invalidate_locked(event.node_id)
             elif kind in (
                 WorkflowEvent.LINK_ADDED, WorkflowEvent.LINK_REMOVED, WorkflowEvent.LINK_ENABLED

@@ -333,14 +333,21 @@ class Workflow:
         self._emit(WorkflowEvent(WorkflowEvent.NODE_CHANGED, node_id=node_id, detail="position"))
 
     def set_settings(self, node_id: str, settings: Any) -> None:
-        """Replace a node's settings object; the scheduler re-runs it and its descendants."""
+        """Replace a node's settings object; the scheduler re-runs it and its descendants
+        unless only fields in the node type's ``view_settings`` changed."""
         node = self.node(node_id)
         if node.node_type is None:
             raise ValueError(f"node {node.title!r} is a placeholder and has no settings")
         if not isinstance(settings, node.node_type.Settings):
             raise TypeError(f"settings of {node.title!r} must be {node.node_type.Settings}")
-        node.settings = settings
-        self._emit(WorkflowEvent(WorkflowEvent.SETTINGS_CHANGED, node_id=node_id))
+        old, node.settings = node.settings, settings
+        fields = dataclasses.fields(settings) if dataclasses.is_dataclass(settings) else ()
+        changed = {f.name for f in fields
+                   if getattr(old, f.name, None) != getattr(settings, f.name)}
+        view_only = bool(changed) and changed <= set(node.node_type.view_settings)
+        # detail "view": only view settings changed, outputs stay valid (no re-run)
+        self._emit(WorkflowEvent(WorkflowEvent.SETTINGS_CHANGED, node_id=node_id,
+                                 detail="view" if view_only else None))
 
     def update_settings(self, node_id: str, **changes: Any) -> Any:
         """Change some settings fields (validated and converted); returns the new settings."""

@@ -34,6 +34,11 @@ class DataTable(Node):
     class Settings:
         #: positions (0-based) of the selected rows of the input, as shown unsorted
         selected_rows: list[int] = field(default_factory=list)
+        #: the column the view is sorted by ("" = the input's order) and its direction
+        sort_column: str = ""
+        sort_descending: bool = False
+
+    view_settings = ("sort_column", "sort_descending")
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

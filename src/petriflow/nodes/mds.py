@@ -51,6 +51,11 @@ class MDS(Node):
         random_seed: int = 0
         #: positions (0-based) of the selected rows of the input
         selected: list[int] = field(default_factory=list)
+        #: the view's marker shapes by this column ("" = none) and lasso (vs rectangle)
+        shape_column: str = ""
+        lasso: bool = False
+
+    view_settings = ("shape_column", "lasso")
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

@@ -43,6 +43,11 @@ class PCA(Node):
         normalize: bool = False
         #: positions (0-based) of the rows selected in the PC1 × PC2 plot
         selected: list[int] = field(default_factory=list)
+        #: the view's marker shapes by this column ("" = none) and lasso (vs rectangle)
+        shape_column: str = ""
+        lasso: bool = False
+
+    view_settings = ("shape_column", "lasso")
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

@@ -108,8 +108,7 @@ class ProjectionView(NodeView):
         self.canvas.mpl_connect("motion_notify_event", self._on_motion)
         self.canvas.mpl_connect("button_release_event", self._on_release)
         self.resize(680, 620)
-        self.on_data()
-        self.on_status(self.ctx.scheduler.status(self.node_id))
+        self.show_current()
 
     # ------------------------------------------------------------------ hooks
     def add_controls(self, bar: QHBoxLayout) -> None:
@@ -139,6 +138,13 @@ class ProjectionView(NodeView):
                 self._draw(table)
 
     def on_settings(self) -> None:
+        s = self.settings
+        if self.lasso_button.isChecked() != s.lasso:
+            self.lasso_button.setChecked(s.lasso)
+        if (s.shape_column or None) != self.shape_column:
+            self._fill_shape_combo(self.table)
+            self._apply_shapes()
+            self.canvas.draw_idle()
         self._restyle()
 
     def on_status(self, status: NodeStatus) -> None:
@@ -194,8 +200,8 @@ class ProjectionView(NodeView):
         self.shape_combo.clear()
         self.shape_combo.addItem("(none)")
         self.shape_combo.addItems(names)
-        if self.shape_column not in names:
-            self.shape_column = None
+        wanted = self.settings.shape_column  # kept in the settings while it is absent
+        self.shape_column = wanted if wanted in names else None
         self.shape_combo.setCurrentIndex(names.index(self.shape_column) + 1
                                          if self.shape_column else 0)
         self.shape_combo.blockSignals(False)
@@ -204,6 +210,7 @@ class ProjectionView(NodeView):
         self.shape_column = self.shape_combo.itemText(index) if index > 0 else None
         self._apply_shapes()
         self.canvas.draw_idle()
+        self.set_settings(shape_column=self.shape_column or "")  # saved; no re-run
 
     def _apply_shapes(self) -> None:
         table = self.table
@@ -323,6 +330,7 @@ class ProjectionView(NodeView):
             self.lasso = LassoSelector(self.ax, self._on_lasso, useblit=False,
                                        props={"color": "#1f77b4", "linewidth": 1.2})
         self.canvas.draw_idle()
+        self.set_settings(lasso=on)
 
     @staticmethod
     def _additive_modifiers() -> bool:

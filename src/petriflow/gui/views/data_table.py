@@ -150,6 +150,7 @@ class DataTableView(NodeView):
     def __init__(self, ctx: ViewContext) -> None:
         super().__init__(ctx)
         self.data_table: Table | None = None
+        self._sorted: tuple[int, Any, int] | None = None  # (column, order, table id) shown
         layout = QVBoxLayout(self)
         self.model = TableModel(self)
         self.table = QTableView()
@@ -192,10 +193,7 @@ class DataTableView(NodeView):
         self._updating = True
         try:
             self.model.set_table(data)
-            hh = self.table.horizontalHeader()
-            hh.blockSignals(True)
-            hh.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-            hh.blockSignals(False)
+            self._show_sort()
             if data is not None and data.y is not None:
                 self.table.setColumnWidth(0, 130)
             self._show_selection()
@@ -203,7 +201,26 @@ class DataTableView(NodeView):
             self._updating = was
 
     def on_settings(self) -> None:
+        self._show_sort()
         self._show_selection()
+
+    def _show_sort(self) -> None:
+        """Sort as the settings say (the column is found by name: it survives a new
+        input with the same columns; a column that is gone means the input's order)."""
+        s = self.settings
+        names = [c[1] for c in self.model.columns]
+        column = names.index(s.sort_column) if s.sort_column in names else -1
+        order = (Qt.SortOrder.DescendingOrder if s.sort_descending and column >= 0
+                 else Qt.SortOrder.AscendingOrder)
+        state = (column, order, id(self.model.table))
+        if state == self._sorted:
+            return
+        self._sorted = state
+        hh = self.table.horizontalHeader()
+        hh.blockSignals(True)
+        hh.setSortIndicator(column, order)
+        hh.blockSignals(False)
+        self.model.sort(column, order)
 
     def on_status(self, status: NodeStatus) -> None:
         self.status_label.setText(status.message)
@@ -214,9 +231,13 @@ class DataTableView(NodeView):
         self._updating = True
         try:
             self.model.sort(column, order)
+            self._sorted = (column, order, id(self.model.table))
             self._show_selection()
         finally:
             self._updating = was
+        if 0 <= column < len(self.model.columns):  # saved with the workflow, no re-run
+            self.set_settings(sort_column=self.model.columns[column][1],
+                              sort_descending=order == Qt.SortOrder.DescendingOrder)
 
     def _show_selection(self) -> None:
         was = self._updating
