@@ -128,17 +128,16 @@ def score(data: Any, seeds: int) -> dict[str, Any]:
     }
 
 
-def orange_like_input(images: Any) -> Any:
-    """The images embedded with ``squeezenet-orange``: the input Orange 3.40's local
-    SqueezeNet really computes (RGB channel order -- its RGB→BGR swap indexes the width
-    axis, so the Caffe model sees RGB minus the BGR means -- and a Lanczos resize of the
-    fully decoded image)."""
+def as_trained_input(images: Any) -> Any:
+    """The images embedded with ``squeezenet-bgr``: the channel order the network was
+    trained with (BGR), JPEGs decoded at reduced scale, bilinear resize -- the
+    alternative to the default (Orange 3.40's input: RGB order, Lanczos, full decode)."""
     from petriflow.analysis.embedding import embed_paths
 
     paths = [str(Path(p).resolve()) for p in images.metas[images.image_column]]
-    result = embed_paths(paths, "squeezenet-orange", cache=False)
+    result = embed_paths(paths, "squeezenet-bgr", cache=False)
     if len(result.ok_indices) != len(images):
-        raise SystemExit("images were skipped in the squeezenet-orange run")
+        raise SystemExit("images were skipped in the squeezenet-bgr run")
     return images.with_features(result.vectors, result.feature_names)
 
 
@@ -170,7 +169,7 @@ def ours(folder: Path, seeds: int, diagnose: bool) -> dict[str, Any]:
     out = score(data, seeds)
     out.update(embed_s=seconds, cache_identical=same)
     if diagnose:
-        out["orange_input"] = score(orange_like_input(images), seeds)
+        out["bgr_input"] = score(as_trained_input(images), seeds)
     return out
 
 
@@ -236,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="also CA averaged over CV seeds 0..N-1 (one image is 2.7 points "
                     "of CA on bone-healing: seed 0 alone is noisy)")
     ap.add_argument("--no-diagnosis", action="store_true",
-                    help="skip the second table (our nodes on Orange-style input)")
+                    help="skip the second table (model squeezenet-bgr)")
     ap.add_argument("--json", type=Path, help="also write all numbers here")
     args = ap.parse_args(argv)
 
@@ -289,16 +288,15 @@ def main(argv: list[str] | None = None) -> int:
         print("AUC with more than two classes: Petriflow weights one-vs-rest AUCs by class "
               "size c, Orange by c·(N−c); ours with Orange's weights: " + ", ".join(
                   f"{n} {results[n]['AUC_pair_weighted']:.3f}" for n in multi))
-    diag = [(n, results[n]["orange_input"], baseline.get("sets", {}).get(n))
-            for n, _ in present if "orange_input" in results[n]]
+    diag = [(n, results[n]["bgr_input"], baseline.get("sets", {}).get(n))
+            for n, _ in present if "bgr_input" in results[n]]
     if diag:
         for _, d, _ in diag:
             d["embed_s"] = None
         print()
-        print("Model squeezenet-orange: the same Petriflow nodes on embeddings made from "
-              "Orange-style input "
-              "(RGB channel order as Orange 3.40's local SqueezeNet actually uses, Lanczos "
-              "resize, full JPEG decode):")
+        print("Model squeezenet-bgr: the same Petriflow nodes on embeddings made from the "
+              "input the network was trained with (BGR channel order; JPEG draft decode, "
+              "bilinear resize):")
         print(table(diag)[0])
     if args.json:
         args.json.write_text(json.dumps({"petriflow": results, "orange": baseline}, indent=2))

