@@ -1,0 +1,76 @@
+"""Screenshots for the widget guides the example workflows do not cover (PCA, t-SNE,
+kNN, Save Data), made by the app itself: a workflow on the bundled textures is built
+with the API, then ``petriflow FILE --screenshot DIR`` grabs every view.
+
+    python scripts/make_doc_screenshots.py        # writes docs/images/view-<node>.png
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from petriflow.core.ows import save_workflow
+from petriflow.core.registry import default_registry
+from petriflow.core.workflow import Workflow
+
+ROOT = Path(__file__).resolve().parents[1]
+TEXTURES = ROOT / "workflows" / "data" / "textures"
+IMAGES = ROOT / "docs" / "images"
+#: title in the workflow -> file in docs/images
+WANTED = {"PCA": "view-pca.png", "t-SNE": "view-tsne.png", "kNN": "view-knn.png",
+          "Save Data": "view-save-data.png"}
+
+
+def build(folder: Path, out_csv: Path) -> Workflow:
+    reg = default_registry()
+    wf = Workflow(title="Projections and kNN on the textures")
+
+    def add(qualified_name: str, title: str, x: float, y: float, **settings):
+        n = wf.add_node(reg.get(qualified_name), title=title, position=(x, y))
+        if settings:
+            wf.update_settings(n.id, **settings)
+        return n.id
+
+    imp = add("petriflow.import_images", "Import Images", 60, 150, folder=str(folder))
+    emb = add("petriflow.image_embedder", "Image Embedder", 200, 150)
+    pca = add("petriflow.pca", "PCA", 360, 40, shape_column="category")
+    tsne = add("petriflow.tsne", "t-SNE", 360, 150)
+    knn = add("petriflow.knn", "kNN", 360, 260, n_neighbors=1, metric="cosine")
+    ts = add("petriflow.test_and_score", "Test and Score", 520, 220)
+    save = add("petriflow.save_data", "Save Data", 520, 80, path=str(out_csv))
+    wf.add_link(imp, "Data", emb, "Images")
+    for sink in (pca, tsne, ts):
+        wf.add_link(emb, "Embeddings", sink, "Data")
+    wf.add_link(knn, "Learner", ts, "Learner")
+    wf.add_link(pca, "Data", save, "Data")
+    return wf
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        wf_path = tmp_path / "screens.ows"
+        save_workflow(build(TEXTURES, tmp_path / "pca.csv"), wf_path)
+        shots = tmp_path / "shots"
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        proc = subprocess.run([sys.executable, "-m", "petriflow", str(wf_path),
+                               "--screenshot", str(shots)], env=env)
+        if proc.returncode != 0:
+            return proc.returncode
+        for title, name in WANTED.items():
+            src = shots / f"{title}.png"
+            if not src.is_file():
+                print(f"no screenshot of {title}: {sorted(p.name for p in shots.iterdir())}")
+                return 1
+            shutil.copyfile(src, IMAGES / name)
+            print(IMAGES / name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
