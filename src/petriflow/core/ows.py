@@ -51,6 +51,7 @@ from petriflow.core.workflow import (
 __all__ = [
     "MAX_FILE_BYTES",
     "WorkflowFormatError",
+    "backup_path",
     "load_workflow",
     "parse_workflow",
     "save_workflow",
@@ -466,10 +467,15 @@ def _channel_id(workflow: Workflow, node_id: str, channel: str, output: bool) ->
     return ch.id if ch is not None else None
 
 
-def save_workflow(workflow: Workflow, path: str | os.PathLike[str]) -> None:
-    """Write atomically: a temp file in the target folder, fsync, then rename over."""
+def backup_path(path: str | os.PathLike[str]) -> Path:
+    """Where :func:`save_workflow` keeps the previous version of ``path``
+    (``name.ows`` → ``name.ows.bak``, next to it)."""
     path = Path(path)
-    data = workflow_to_bytes(workflow)
+    return path.with_name(path.name + ".bak")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """A temp file in the target folder, fsync, then rename over ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -480,4 +486,28 @@ def save_workflow(workflow: Workflow, path: str | os.PathLike[str]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_workflow(
+    workflow: Workflow, path: str | os.PathLike[str], *, backup: bool = True
+) -> None:
+    """Write atomically: a temp file in the target folder, fsync, then rename over.
+
+    With ``backup`` the file being replaced is first copied (atomically too) to
+    :func:`backup_path` — one previous version, so a save the user regrets, or a file
+    damaged by another program after our save, can still be undone. A save that does
+    not change the bytes leaves the backup alone (it keeps the last *different*
+    version). The original file is never absent at any moment: a crash leaves either
+    the old or the new file, and the backup.
+    """
+    path = Path(path)
+    data = workflow_to_bytes(workflow)
+    if backup:
+        try:
+            old = path.read_bytes() if path.is_file() else None
+        except OSError:
+            old = None  # unreadable old file: nothing to keep, the save goes on
+        if old is not None and old != data:
+            _write_atomic(backup_path(path), old)
+    _write_atomic(path, data)
     workflow.path = path.resolve()

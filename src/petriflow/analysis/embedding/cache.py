@@ -70,6 +70,17 @@ def file_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
+def _storable(path: str) -> bool:
+    """Whether SQLite can store the path as text. A file name that is not UTF-8 (a
+    Latin-1 name on Linux arrives with surrogate escapes) is simply not memoised: its
+    digest is recomputed each run, its vector is still cached by content."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _checksum(blob: bytes) -> bytes:
     return hashlib.blake2b(blob, digest_size=8).digest()
 
@@ -231,7 +242,7 @@ class EmbeddingCache:
     # ------------------------------------------------------------------ file digests
     def known_digests(self, stats: Sequence[tuple[str, int, int]]) -> dict[str, str]:
         """Memoised content digests for (path, size, mtime_ns) that still match."""
-        by_path = {p: (s, m) for p, s, m in stats}
+        by_path = {p: (s, m) for p, s, m in stats if _storable(p)}
         paths = list(by_path)
 
         def query(conn: sqlite3.Connection) -> dict[str, str]:
@@ -251,7 +262,7 @@ class EmbeddingCache:
 
     def remember_digests(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
         """Store (path, size, mtime_ns, digest) memo rows."""
-        rows = list(rows)
+        rows = [r for r in rows if _storable(r[0])]
         if not rows:
             return
 
