@@ -239,6 +239,10 @@ def write_report(workflow: Workflow, scheduler: Scheduler, out: Path, elapsed: f
 
 
 def main(args: argparse.Namespace) -> int:
+    from petriflow.core.logs import errors_logged, log_file, setup_logging
+
+    setup_logging()  # full tracebacks of failing nodes go to the user log file
+    logged_before = errors_logged()
     workflow = load_or_exit(args.file)
     if isinstance(workflow, int):
         return workflow
@@ -275,6 +279,8 @@ def main(args: argparse.Namespace) -> int:
     failed = [n for n in workflow.nodes if scheduler.status(n.id).state is NodeState.ERROR]
     for node in failed:
         print(f"{node.title}: {scheduler.status(node.id).message}", file=sys.stderr)
+    if errors_logged() > logged_before and log_file() is not None:  # not for NodeErrors
+        print(f"petriflow run: details (tracebacks) are in {log_file()}", file=sys.stderr)
     if not settled:
         print(f"petriflow run: gave up after {args.timeout} s", file=sys.stderr)
         return 1

@@ -82,7 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     isolation.enable()
     app.aboutToQuit.connect(isolation.shutdown)
     headless = bool(args.screenshot or args.exit_when_shown)
+    from petriflow.core.logs import install_excepthooks, setup_logging
+
+    setup_logging()  # tracebacks go to the user log file, never to a dialog
     window = MainWindow(data_dir=Path(args.data_dir) if args.data_dir else None)
+    # an exception escaping a slot would abort PyQt6: log it, say one line, go on
+    install_excepthooks(notify=window.internal_error.emit)
     if headless:  # nobody to click a dialog away
         window.show_error = lambda title, text: print(f"petriflow: {text}", file=sys.stderr)
         window.ask_recover = lambda recovery: False

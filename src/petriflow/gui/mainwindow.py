@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PyQt6 import sip
-from PyQt6.QtCore import QMimeData, QPointF, Qt, QTimer
+from PyQt6.QtCore import QMimeData, QPointF, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
 from PyQt6.QtWidgets import (
     QDockWidget,
@@ -65,6 +65,9 @@ def examples_dir() -> Path | None:
 class MainWindow(QMainWindow):
     """The Petriflow canvas application window."""
 
+    #: an uncaught exception's one-line summary, from any thread (shown in the status bar)
+    internal_error = pyqtSignal(str)
+
     def __init__(
         self, registry: NodeRegistry | None = None, data_dir: Path | None = None,
         parent: QWidget | None = None,
@@ -96,6 +99,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.run_label = QLabel()
         self.statusBar().addPermanentWidget(self.run_label)
+        self.internal_error.connect(self._show_internal_error)
         self._make_actions()
         self._make_menus()
         self.toolbox.node_requested.connect(self.add_node)
@@ -184,6 +188,9 @@ class MainWindow(QMainWindow):
         run.addActions([self.pause_action, self.step_action])
         view = bar.addMenu("&View")
         view.addAction(self.fit_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&About Petriflow", self.about,
+                                         tip="Version, and where the log file is"))
         tools = self.addToolBar("Canvas")
         tools.setObjectName("canvas-tools")
         tools.addActions([self.undo_action, self.redo_action])
@@ -388,6 +395,22 @@ class MainWindow(QMainWindow):
     def show_error(self, title: str, text: str) -> None:
         self.statusBar().showMessage(text, 15000)
         QMessageBox.warning(self, title, text)
+
+    def about_text(self) -> str:
+        """Version and the log file (where full error reports go), for Help → About."""
+        from petriflow import __version__
+        from petriflow.core.logs import default_log_dir, log_file
+
+        where = log_file() or (default_log_dir() / "petriflow.log")
+        return (f"Petriflow {__version__}\n\nFull error reports (tracebacks) are written "
+                f"to the log file:\n{where}")
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About Petriflow", self.about_text())
+
+    def _show_internal_error(self, text: str) -> None:
+        # not a dialog: the app keeps running and the details are in the log file
+        self.statusBar().showMessage(text, 20000)
 
     # ------------------------------------------------------------------ autosave
     def autosave_now(self) -> Path | None:
