@@ -76,7 +76,14 @@ def get_client(cluster: str, n_workers: int | None = None, timeout: float = 15.0
             return client
         try:
             if cluster == "local" or cluster.startswith("local:"):
+                import dask
+
                 from petriflow.analysis.embedding import physical_cores
+
+                # the workers' statistical profiler samples every thread's stack each
+                # 10 ms; with torch in the tasks it cost ~15% (benchmarks/
+                # distributed_scaling.py). Set globally: a restarted worker reads it too.
+                dask.config.set({"distributed.worker.profile.enabled": False})
 
                 n = n_workers or _local_workers(cluster) or physical_cores()
                 lc = LocalCluster(
@@ -272,9 +279,36 @@ def embed_rows(
     return embed_image_set(columns, channel_names, one)
 
 
+_malloc_tuned = False
+
+
+def _tune_malloc() -> None:
+    """Undo the small glibc trim threshold Dask's nanny sets for its workers.
+
+    Why: ``MALLOC_TRIM_THRESHOLD_=65536`` (Dask's default worker environment) also pins
+    glibc's mmap threshold, so every large torch buffer is mmapped, page-faulted and
+    unmapped again on each layer: measured 2× slower SqueezeNet in a worker than in
+    this process. 256 MiB thresholds restore in-process speed; memory stays bounded by
+    the network's working set.
+    """
+    global _malloc_tuned
+    if _malloc_tuned:
+        return
+    _malloc_tuned = True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-1, 1 << 28)  # M_TRIM_THRESHOLD
+        libc.mallopt(-3, 1 << 28)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):  # not glibc (macOS, Windows): nothing to undo
+        pass
+
+
 def _embed_shard(shard: tuple[int, list[list[str]]], channel_names: list[str], model: str,
                  per_channel: bool) -> dict[str, Any]:
     """Worker side: embed one shard on the worker's CPU, one torch thread."""
+    _tune_malloc()
     start, rows = shard
     vectors, ok, reasons, names = embed_rows(rows, channel_names, model, per_channel,
                                              device="cpu", cache=False, workers=1)
@@ -371,11 +405,16 @@ def embed_distributed(
     cancel: Callable[[], Any] | None = None,
     retries: int = 3,
     on_shard: Callable[[int, dict[str, Any]], None] | None = None,
-) -> tuple[tuple[np.ndarray, np.ndarray, dict[int, str], list[str]], ShardStats, Path]:
+    assemble: bool = True,
+    shard_fn: Callable[..., dict[str, Any]] | None = None,
+) -> tuple[tuple[np.ndarray, np.ndarray, dict[int, str], list[str]] | None, ShardStats, Path]:
     """Embed rows of files on a cluster; Parquet shards into a resumable run folder.
 
     ``cluster`` is "local", an address, or a connected ``distributed.Client``. Returns
     (the same tuple as :func:`embed_rows`, shard statistics, the run folder).
+    ``assemble=False`` leaves the results in the Parquet shards (returns None for them):
+    a screen of millions of rows is then never held in memory. ``shard_fn`` replaces the
+    per-shard embedding (same arguments and result; benchmarks simulate with it).
     """
     from petriflow.analysis.embedding import EmbedProgress, get_embedder
 
@@ -405,10 +444,10 @@ def embed_distributed(
                                rate, eta))
 
     stats = map_shards(
-        client, _embed_shard, shards,
+        client, shard_fn or _embed_shard, shards,
         is_done=lambda i: _shard_path(run_dir, i).exists(),
         consume=consume, progress=report, cancel=cancel, retries=retries,
         args=(list(channel_names), model, per_channel),
     )
     stats.elapsed_s = time.perf_counter() - t0
-    return read_shards(run_dir), stats, run_dir
+    return (read_shards(run_dir) if assemble else None), stats, run_dir
