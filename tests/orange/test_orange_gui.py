@@ -20,7 +20,7 @@ from petriflow.core.workflow import Workflow
 from petriflow.gui.mainwindow import MainWindow
 from petriflow.gui.orange_report import OBJECT_NAME, OrangeReportDock
 
-from .conftest import REFERENCE, needs_reference, orange_pickles
+from .conftest import REFERENCE, needs_reference, orange_pickles, reference_files
 from .test_orange_open import _ows
 
 
@@ -94,3 +94,13 @@ def test_reference_clustering_workflow_opens_in_the_canvas(window):
     dock = window.findChild(OrangeReportDock, OBJECT_NAME)
     assert dock.isVisible() and "6 of 6 widgets mapped" in dock.summary.text()
     assert window.workflow.find_node("Distances").settings.metric == "cosine"
+
+
+@needs_reference
+@pytest.mark.parametrize("path", reference_files, ids=lambda p: p.name[:40])
+def test_every_reference_file_opens_in_the_canvas(window, path):
+    assert window.open_file(path, offer_recovery=False)
+    assert len(window.scene.node_items) == len(window.workflow.nodes) > 0
+    assert len(window.scene.link_items) == len(window.workflow.links)
+    dock = window.findChild(OrangeReportDock, OBJECT_NAME)
+    assert dock.isVisible() and dock.tree.topLevelItemCount() == len(window.workflow.nodes)
