@@ -1,7 +1,7 @@
 """The two image workflows of Orange's lecture notes run headless on real image sets.
 
 Orange saved them with Inception v3 (its server model) and folders on the author's laptop;
-``--set`` points Import Images at ../shared/data and picks ``squeezenet-orange`` (Inception
+``--set`` points Import Images at ../shared/data and picks ``squeezenet`` (Inception
 weights cannot be had offline here). The classification workflow also has Orange widgets
 we lack (File, Merge Data, Select Columns, SVM, Predictions): without ``--bypass`` the run
 computes what does not depend on them and names what was skipped; with ``--bypass`` of
@@ -40,7 +40,7 @@ def test_image_clustering_workflow_runs_on_shared_data(tmp_path, capsys):
     out = tmp_path / "out"
     rc = cli.main(["run", str(CLUSTERING), "--quiet", "--out", str(out),
                    "--set", f"Import Images.folder={SHARED_DATA / 'domestic-animals'}",
-                   "--set", "Image Embedding.model=squeezenet-orange"])
+                   "--set", "Image Embedding.model=squeezenet"])
     assert rc == 0, capsys.readouterr().err
     report, nodes = _states(out)
     assert all(n["state"] in ("done", "warning") for n in nodes.values())
@@ -58,8 +58,8 @@ def test_image_classification_workflow_runs_what_it_can_then_everything_with_byp
         tmp_path, capsys):
     common = ["--set", f"Import Images.folder={SHARED_DATA / 'bone-healing'}",
               "--set", f"Import Images (1).folder={SHARED_DATA / 'domestic-animals'}",
-              "--set", "Image Embedding.model=squeezenet-orange",
-              "--set", "Image Embedding (1).model=squeezenet-orange", "--quiet"]
+              "--set", "Image Embedding.model=squeezenet",
+              "--set", "Image Embedding (1).model=squeezenet", "--quiet"]
     out = tmp_path / "partial"
     assert cli.main(["run", str(CLASSIFICATION), "--out", str(out), *common]) == 0
     report, nodes = _states(out)

@@ -182,7 +182,7 @@ def test_logistic_regression_penalty_and_c(props, penalty, c):
 
 
 @pytest.mark.parametrize(("index", "model", "carried"), [
-    (0, "inception-v3", True), (1, "squeezenet-orange", True), (2, "vgg16", True),
+    (0, "inception-v3", True), (1, "squeezenet", True), (2, "vgg16", True),
     (4, "squeezenet", False),  # Painters: not available, our default stays
 ])
 def test_embedder_choice(index, model, carried):

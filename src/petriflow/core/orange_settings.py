@@ -460,7 +460,7 @@ def _image_viewer(s: dict[str, Any], version: int | None, t: Translation) -> set
 
 # Orange3-ImageAnalytics embedders in combo order ("order" in its MODELS table)
 _EMBEDDERS: list[tuple[str, str | None]] = [
-    ("Inception v3", "inception-v3"), ("SqueezeNet (local)", "squeezenet-orange"),
+    ("Inception v3", "inception-v3"), ("SqueezeNet (local)", "squeezenet"),
     ("VGG-16", "vgg16"), ("VGG-19", None), ("Painters", None), ("DeepLoc", None),
     ("openface", None),
 ]
@@ -480,14 +480,14 @@ def _image_embedding(s: dict[str, Any], version: int | None, t: Translation) -> 
             label, model = _EMBEDDERS[i]
             t.values["model"] = model
             t.carried["cb_embedder_current_id"] = f"{label} -> model={model!r}"
-            if model == "squeezenet-orange":
+            if model == "squeezenet":
                 t.notes.append("Image Embedding: Orange's local SqueezeNet is reproduced "
-                               "exactly by the 'squeezenet-orange' model")
+                               "exactly by the default 'squeezenet' model")
             else:
                 t.notes.append(
                     f"Image Embedding: Orange computed {label} on its server; Petriflow "
                     f"computes it locally and needs the model's weights file (see "
-                    f"`petriflow embed --list-models`); else choose 'squeezenet-orange'"
+                    f"`petriflow embed --list-models`); else choose 'squeezenet'"
                 )
     attr = _int(s.get("cb_image_attr_current_id"))
     if attr not in (None, 0):
