@@ -107,6 +107,13 @@ def test_save_keeps_the_previous_version_as_a_backup(tmp_path: Path):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     save_workflow(_workflow(3), path, backup=False)
     assert backup_path(path).read_bytes() == v1
+    # a save keeps the file's permissions (a temp file is private until renamed)
+    path.chmod(0o640)
+    save_workflow(_workflow(4), path)
+    assert path.stat().st_mode & 0o777 == 0o640
+    fresh = tmp_path / "new.ows"
+    save_workflow(_workflow(1), fresh)
+    assert fresh.stat().st_mode & 0o777 == 0o644
 
 
 _SAVER = r"""

@@ -25,6 +25,7 @@ import json
 import math
 import os
 import re
+import stat
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -334,8 +335,11 @@ class _Reader:
             if el.get("font-family"):
                 font["family"] = el.get("font-family")
             if el.get("font-size"):
-                with contextlib.suppress(ValueError):
-                    font["size"] = int(float(el.get("font-size")))
+                # "1e309" (inf) or a billion-point font from a hostile file: ignored
+                with contextlib.suppress(ValueError, OverflowError):
+                    size = int(float(el.get("font-size")))
+                    if 1 <= size <= 500:
+                        font["size"] = size
             wf.add_annotation(TextAnnotation(
                 ann_id, rect, el.text or "", el.get("type", "text/plain"), font))
         elif el.tag == "arrow":
@@ -476,12 +480,18 @@ def backup_path(path: str | os.PathLike[str]) -> Path:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     """A temp file in the target folder, fsync, then rename over ``path``."""
+    try:  # keep the file's permissions (mkstemp makes the temp file private, 0600)
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mode = 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from petriflow.analysis.table_io import write_table
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Progress
 from petriflow.core.table import Table
+
+#: the only kinds of file Save Data writes: a workflow file from elsewhere must not be
+#: able to overwrite ~/.bashrc, a script or an autostart entry with table rows
+SAFE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".parquet", ".pq")
+
+
+def unsafe_target(typed: str, target: Path, workflow_dir: Path | None) -> str | None:
+    """Why Save Data must not write ``target`` (None when it may).
+
+    A workflow file is untrusted input and its nodes run when it is opened, so the path
+    setting is checked: the file must have a table extension, and a relative path must
+    stay inside the workflow's folder (``../../x.csv`` must not climb out of it).
+    """
+    name = target.name
+    if target.suffix.lower() not in SAFE_SUFFIXES:
+        return (f"Save Data writes only table formats ({', '.join(SAFE_SUFFIXES)}); "
+                f"{name!r} is not one of these. Choose the file again.")
+    if workflow_dir is not None and not Path(typed).expanduser().is_absolute():
+        base = Path(os.path.abspath(workflow_dir))
+        if not Path(os.path.abspath(target)).is_relative_to(base):
+            return (f"The file {typed!r} is outside the workflow's folder; a relative path "
+                    "must stay inside it. Choose the file again.")
+    return None
 
 
 class SaveData(Node):
@@ -38,6 +63,9 @@ class SaveData(Node):
             progress.warn("No file chosen; nothing was saved.")
             return {}
         target = self.context.resolve_path(self.settings.path.strip())
+        problem = unsafe_target(self.settings.path.strip(), target, self.context.workflow_dir)
+        if problem:
+            raise NodeError(problem)
         cancel.check()
         try:
             written = write_table(data, target, self.settings.format)
