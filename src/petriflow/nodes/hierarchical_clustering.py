@@ -19,6 +19,7 @@ from petriflow.analysis.clustering import (
     labels_for_clusters,
     normalize_selection,
 )
+from petriflow.analysis.distances import MemoryLimitError
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
@@ -105,6 +106,8 @@ class HierarchicalClustering(Node):
         cancel.check()
         try:
             Z, geom = linkage_tree(dm, s.linkage)
+        except MemoryLimitError as exc:  # says how many rows would fit
+            raise NodeError(str(exc)) from None
         except ValueError as exc:
             raise NodeError(f"Cannot cluster: {exc}.") from None
         cancel.check()

@@ -374,10 +374,17 @@ class ImageViewerView(NodeView):
     def _show_selection(self) -> None:
         n = self.model.rowCount()
         selection = QItemSelection()
-        for row in self.settings.selected:
-            if 0 <= row < n:
-                ix = self.model.index(row)
-                selection.select(ix, ix)
+        rows = sorted({r for r in self.settings.selected if 0 <= r < n})
+        # contiguous runs: one range each; one range per row made "select all" of
+        # 20,000 thumbnails freeze the window for seconds
+        start = prev = None
+        for row in [*rows, None]:
+            if start is not None and (row is None or row != prev + 1):
+                selection.select(self.model.index(start), self.model.index(prev))
+                start = None
+            if row is not None and start is None:
+                start = row
+            prev = row
         was = self._updating
         self._updating = True
         try:
