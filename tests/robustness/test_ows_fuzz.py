@@ -283,3 +283,25 @@ def test_hostile_font_size_is_ignored(size: str):
     wf = parse_workflow(text.encode(), registry=REGISTRY, source="font.ows")
     (ann,) = wf.annotations
     assert "size" not in ann.font
+
+
+def test_a_file_cannot_choose_a_remote_dask_scheduler(tmp_path: Path):
+    """Dask speaks pickle: a mailed workflow naming tcp://attacker:8786 would hand that
+    machine code execution here. The address is dropped on load (with a warning);
+    "local" stays; --cluster given by the user still applies."""
+    from petriflow.commands.run import apply_cluster
+    from petriflow.nodes.image_embedder import ImageEmbedder
+
+    wf = Workflow()
+    remote = wf.add_node(ImageEmbedder, title="Remote")
+    wf.update_settings(remote.id, cluster="tcp://203.0.113.9:8786")
+    local = wf.add_node(ImageEmbedder, title="Local")
+    wf.update_settings(local.id, cluster="local")
+    path = tmp_path / "w.ows"
+    save_workflow(wf, path)
+    loaded = load_workflow(path)
+    assert loaded.node(remote.id).settings.cluster == ""
+    assert loaded.node(local.id).settings.cluster == "local"
+    assert any("203.0.113.9" in w and "ignored" in w for w in loaded.load_warnings)
+    assert apply_cluster(loaded, "tcp://10.0.0.5:8786") == 2  # the user's own choice
+    assert loaded.node(remote.id).settings.cluster == "tcp://10.0.0.5:8786"

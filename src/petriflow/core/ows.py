@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -251,7 +252,24 @@ class _Reader:
                     values = node_type.migrate_settings(dict(values), version)
                 settings, problems = settings_from_dict(node_type.Settings, values)
                 self.warnings.extend(f"{title!r}: {p}" for p in problems)
+                settings = self._no_remote_cluster(title, settings)
         wf.add_node(node_type, title=title, position=position, node_id=node_id, settings=settings)
+
+    def _no_remote_cluster(self, title: str, settings: Any) -> Any:
+        """A file may not choose a remote Dask scheduler (``cluster`` setting).
+
+        Why: Dask clients and schedulers exchange pickles; connecting to an address
+        named by a mailed workflow would let whoever runs that scheduler run code here.
+        "local" (a cluster on this machine) is kept; an address must come from the user
+        (``petriflow run --cluster`` or the node's view) in this session.
+        """
+        value = getattr(settings, "cluster", None)
+        if isinstance(value, str) and value.strip() not in ("", "local"):
+            self.warn(f"{title!r}: the file asks to run on the Dask scheduler {value.strip()!r}; "
+                      "ignored (a workflow file may not choose a remote machine). Give the "
+                      "address with --cluster or in the node if you trust it")
+            settings = dataclasses.replace(settings, cluster="")
+        return settings
 
     def _orange_settings(self, node_id: str, title: str, qname: str, node_type: Any,
                          fmt: str, text: str | None) -> Any:
