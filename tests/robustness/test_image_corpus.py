@@ -258,3 +258,15 @@ def test_embedder_given_paths_directly_never_blocks_on_a_pipe(tmp_path: Path):
     assert len(res) == 0 and len(reasons) == 3
     assert "not a regular file" in reasons[0] and "loop" in reasons[1]
     assert "folder" in reasons[2]
+
+
+def test_reliability_doc_lists_every_case():
+    """docs/reliability.md is generated from this corpus; a new case must appear there."""
+    from tests.robustness.corpus import build
+
+    doc = (REPO / "docs" / "reliability.md").read_text(encoding="utf-8")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        missing = [c.what for c in build(Path(tmp)) if c.what not in doc]
+    assert not missing, f"not in docs/reliability.md: {missing}"
