@@ -58,19 +58,6 @@ def test_orange_channel_names():
         assert tuple(o.name for o in cls.outputs) == outs, module
 
 
-def test_orange_settings_migrate():
-    reg = default_registry()
-    hc = reg.get("petriflow.hierarchical_clustering")
-    assert hc.migrate_settings({"linkage": 4, "selection_method": 2}, 0) == {
-        "linkage": "ward", "selection_mode": "top_n"}
-    dist = reg.get("petriflow.distances")
-    assert dist.migrate_settings({"metric_idx": 2, "axis": 0}, 3) == {
-        "metric": "cosine", "normalize": False, "axis": "rows"}
-    ts = reg.get("petriflow.test_and_score")
-    assert ts.migrate_settings({"resampling": 0, "n_folds": 3}, 0) == {
-        "resampling": "cross_validation", "n_folds": 10}
-
-
 def test_nodes_and_analysis_import_without_qt():
     code = (
         "import sys; sys.modules['PyQt6'] = None\n"

@@ -84,15 +84,3 @@ class ConfusionMatrix(Node):
         ca = float(np.trace(m) / m.sum()) if m.sum() else float("nan")
         progress(100, f"{name}: {int(mask.sum())} rows selected; accuracy {ca:.3f}")
         return {"Selected Data": selected, "Data": annotated}
-
-    @classmethod
-    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
-        """Accept Orange's ``selected_learner`` list and ``selection`` set of cells."""
-        values = dict(values)
-        sel = values.pop("selected_learner", None)
-        if isinstance(sel, list | tuple) and sel and isinstance(sel[0], int):
-            values["learner"] = sel[0]
-        cells = values.pop("selection", None)
-        if isinstance(cells, list | tuple | set):
-            values["selected_cells"] = [list(c) for c in cells if len(c) == 2]
-        return values

@@ -10,7 +10,6 @@ import numpy as np
 
 from petriflow.analysis.distances import METRICS, MemoryLimitError, pairwise_distances
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
-from petriflow.core.orange_settings import translate_settings
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
 from petriflow.nodes._shared import features_or_error
@@ -69,20 +68,3 @@ class Distances(Node):
                 labels=labels, metric=s.metric,
             )
         }
-
-    @classmethod
-    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
-        """Accept Orange's ``metric_id``/``metric_idx`` and ``axis`` integers.
-
-        Orange's numbering (and its change in settings v3/v4) lives in one place,
-        :mod:`petriflow.core.orange_settings`, which the .ows reader uses too.
-        """
-        values = dict(values)
-        if "metric" not in values and ("metric_id" in values or "metric_idx" in values):
-            keys = ("metric_id", "metric_idx", "normalized_dist", "axis")
-            orange = {k: values.pop(k) for k in keys if k in values}
-            values.update(translate_settings(
-                cls.qualified_name, {**orange, "__version__": version}).values)
-        if isinstance(values.get("axis"), int):
-            values["axis"] = "columns" if values["axis"] == 1 else "rows"
-        return values

@@ -152,17 +152,3 @@ class HierarchicalClustering(Node):
             else None
         )
         return {"Selected Data": selected, "Data": annotated}
-
-    @classmethod
-    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
-        """Accept Orange's integer ``linkage``/``selection_method``/``cut_ratio``/``top_n``."""
-        values = dict(values)
-        if isinstance(values.get("linkage"), int):
-            order = ["single", "average", "weighted", "complete", "ward"]
-            i = values["linkage"]
-            values["linkage"] = order[i] if 0 <= i < len(order) else "ward"
-        if isinstance(values.get("selection_method"), int):
-            modes = ["manual", "height_ratio", "top_n"]
-            i = values.pop("selection_method")
-            values["selection_mode"] = modes[i] if 0 <= i < len(modes) else "manual"
-        return values

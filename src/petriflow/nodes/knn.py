@@ -47,15 +47,3 @@ class KNN(Node):
         except LearnerError as exc:
             raise NodeError(str(exc)) from None
         return {"Learner": learner, "Model": fit_if_data(learner, inputs.get("Data"), progress)}
-
-    @classmethod
-    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
-        """Accept Orange's ``metric_index`` / ``weight_index`` integers."""
-        values = dict(values)
-        if isinstance(values.get("metric_index"), int):
-            m = ["euclidean", "manhattan", "chebyshev", "euclidean"]
-            i = values.pop("metric_index")
-            values["metric"] = m[i] if 0 <= i < len(m) else "euclidean"
-        if isinstance(values.get("weight_index"), int):
-            values["weights"] = "distance" if values.pop("weight_index") == 1 else "uniform"
-        return values

@@ -77,13 +77,3 @@ class LogisticRegression(Node):
             M, rows, cols = LogisticRegressionLearner.coefficients(model)
             coefficients = Table.from_arrays(M, cols, metas={"name": rows}, name="coefficients")
         return {"Learner": learner, "Model": model, "Coefficients": coefficients}
-
-    @classmethod
-    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
-        """Accept Orange's ``penalty_type`` (0 = L1, 1 = L2, 2 = none); not ``C_index``."""
-        values = dict(values)
-        if isinstance(values.get("penalty_type"), int):
-            values["penalty"] = {0: "l1", 1: "l2", 2: "none"}.get(values.pop("penalty_type"), "l2")
-        if "class_weight" in values and isinstance(values["class_weight"], bool):
-            values["class_weight_balanced"] = values.pop("class_weight")
-        return values

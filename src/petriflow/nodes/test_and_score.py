@@ -120,22 +120,3 @@ class TestAndScore(Node):
         best = max(results.learner_names, key=lambda nm: results.scores[nm]["CA"])
         progress(100, f"best CA: {best} {results.scores[best]['CA']:.3f}")
         return {"Evaluation Results": results, "Predictions": predictions_table(results)}
-
-    @classmethod
-    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
-        """Accept Orange's settings: ``resampling`` and ``n_folds`` are indices there.
-
-        An integer ``resampling`` marks an Orange dict; only then is ``n_folds`` read as
-        an index into Orange's fold choices (2, 3, 5, 10, 20).
-        """
-        values = dict(values)
-        if isinstance(values.get("resampling"), int):
-            modes = ["cross_validation", "cross_validation_by_feature", "random_sampling",
-                     "leave_one_out", "test_on_train", "test_on_test"]
-            i = values["resampling"]
-            values["resampling"] = modes[i] if 0 <= i < len(modes) else "cross_validation"
-            folds = [2, 3, 5, 10, 20]
-            k = values.get("n_folds")
-            if isinstance(k, int):
-                values["n_folds"] = folds[k] if 0 <= k < len(folds) else 5
-        return values
