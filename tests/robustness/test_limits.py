@@ -174,3 +174,35 @@ def test_data_table_20000_rows_sorts_and_scrolls(big_window, qtbot):
     t_all = _timed(view.table.selectAll)
     for label, t in (("sort", t_sort), ("scroll to the end", t_end), ("select all", t_all)):
         assert t < ACTION_S, f"{label} took {t:.2f} s at {N_ROWS} rows"
+
+
+def test_refusal_shows_on_the_badge_and_in_the_view(qtbot, tmp_path, monkeypatch):
+    """The memory refusal is a node error like any other: a sentence on the badge and
+    in the Hierarchical Clustering view; the upstream nodes keep their results."""
+    from petriflow.core.registry import NodeRegistry
+    from petriflow.core.scheduler import NodeState
+    from petriflow.gui.commands import AddLinkCommand
+    from petriflow.gui.mainwindow import MainWindow
+    from tests.core.toy_nodes import TableSource, TableSourceSettings, ToDistances
+
+    monkeypatch.setattr(dist_mod, "available_memory", lambda: 2 * 2**20)  # 2 MiB
+    win = MainWindow(registry=NodeRegistry([TableSource, ToDistances, HierarchicalClustering]),
+                     data_dir=tmp_path / "data")
+    win.ask_save_changes = lambda: "discard"
+    qtbot.addWidget(win)
+    src = win.add_node("tests.table_source", settings=TableSourceSettings(n=600))
+    dist = win.add_node("tests.to_distances")
+    hc = win.add_node("petriflow.hierarchical_clustering")
+    win.undo_stack.push(AddLinkCommand(win.workflow, src, "Data", dist, "Data"))
+    win.undo_stack.push(AddLinkCommand(win.workflow, dist, "Distances", hc, "Distances"))
+    qtbot.waitUntil(lambda: not win.scheduler.paused and win.scheduler.is_settled(),
+                    timeout=30_000)
+    status = win.scheduler.status(hc)
+    assert status.state is NodeState.ERROR
+    fits = _fits(status.message)
+    assert win.scheduler.status(dist).state is NodeState.DONE  # the rest is kept
+    item = win.scene.node_items[hc]
+    qtbot.waitUntil(lambda: item.error_badge.toolTip() == status.message, timeout=5000)
+    view = win.open_node(hc)
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: f"{fits} rows would fit" in view.info.text(), timeout=5000)
