@@ -124,5 +124,16 @@ def _meta_array(values: np.ndarray) -> Any:
                for v in values.tolist()]
     try:
         return pa.array(cleaned)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pa.array([None if v is None else str(v) for v in cleaned], type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return pa.array([None if v is None else _utf8(str(v)) for v in cleaned],
+                        type=pa.string())
+
+
+def _utf8(text: str) -> str:
+    """Parquet strings must be UTF-8: a file name that is not (surrogate escapes on
+    POSIX) keeps its bytes visibly as ``\\xNN`` escapes instead of failing the save."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
