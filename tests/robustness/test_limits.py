@@ -125,9 +125,11 @@ def _timed(fn) -> float:
     return time.perf_counter() - t0
 
 
-# generous bounds: "does not freeze" on a loaded 2-core CI machine; the measured
+# generous bounds: "does not freeze" on a loaded 2-core machine (measured at load 6.6:
+# Data Table select all 0.9 s, open 1.0 s; Image Viewer select all was 3.3 s before its
+# fix); the measured
 # latencies are benchmarks/ui_latency*.py's job
-OPEN_S, ACTION_S = 5.0, 2.0
+OPEN_S, ACTION_S = 5.0, 3.0
 
 
 def test_image_viewer_20000_rows_is_virtual_and_responsive(big_window, qtbot):
@@ -148,6 +150,8 @@ def test_image_viewer_20000_rows_is_virtual_and_responsive(big_window, qtbot):
     assert any(p.endswith("19999.png") for p, _ in requested)
     t_size = _timed(lambda: view.size_slider.setValue(64))
     t_all = _timed(view.list.selectAll)
+    print(f"image viewer: open {t_open:.2f} s, end {t_end:.2f} s, size {t_size:.2f} s, "
+          f"select all {t_all:.2f} s")
     for label, t in (("scroll to the end", t_end), ("resize thumbnails", t_size),
                      ("select all", t_all)):
         assert t < ACTION_S, f"{label} took {t:.2f} s at {N_ROWS} rows"
@@ -172,6 +176,8 @@ def test_data_table_20000_rows_sorts_and_scrolls(big_window, qtbot):
     assert first == 0.0  # really sorted (the source is descending)
     t_end = _timed(view.table.scrollToBottom)
     t_all = _timed(view.table.selectAll)
+    print(f"data table: open {t_open:.2f} s, sort {t_sort:.2f} s, end {t_end:.2f} s, "
+          f"select all {t_all:.2f} s")
     for label, t in (("sort", t_sort), ("scroll to the end", t_end), ("select all", t_all)):
         assert t < ACTION_S, f"{label} took {t:.2f} s at {N_ROWS} rows"
 
