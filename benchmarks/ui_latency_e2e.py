@@ -22,7 +22,7 @@
    Max and 99th percentile lateness against the 50 ms target.
 
 usage: python benchmarks/ui_latency_e2e.py [-n 7] [--sizes 1000 10000] [--embed 200]
-       [--thumbs 2400]      (--sizes 0 / --thumbs 0 skip those parts)
+       [--thumbs 2400]      (--sizes 0 / --embed 0 / --thumbs 0 skip those parts)
 """
 
 from __future__ import annotations
@@ -399,7 +399,8 @@ def main() -> None:
     probes = [probe_embedding(args.embed, 1, "worker process, 1st run", True),
               probe_embedding(args.embed, 2, "worker process, 2nd run", True),
               probe_embedding(args.embed, 3, "in GUI process (baseline), 1st run", False),
-              probe_embedding(args.embed, 4, "in GUI process (baseline), 2nd run", False)]
+              probe_embedding(args.embed, 4, "in GUI process (baseline), 2nd run", False)
+              ] if args.embed else []
     if args.thumbs:
         probes.append(probe_thumbnails(args.thumbs))
     load1 = os.getloadavg()

@@ -121,3 +121,27 @@ def test_space_and_double_click_open_a_larger_preview(make_window, qtbot, tmp_pa
     assert view.preview.windowTitle().startswith(names[0])
     qtbot.waitUntil(lambda: view.preview.loaded, timeout=10_000)
     assert view.preview.pixmap.width() == sizes[names[0]][0]
+
+
+def test_thumbnails_arriving_together_repaint_once(qtbot, tmp_path):
+    """Decoded thumbnails are shown in one model update per event-loop pass (not one per
+    image), and the decoder pool leaves a core to the GUI thread."""
+    from PyQt6.QtCore import QThreadPool
+    from PyQt6.QtGui import QImage
+
+    from petriflow.gui.views.image_viewer import ThumbnailModel
+
+    model = ThumbnailModel()
+    paths = [str(tmp_path / f"{i}.png") for i in range(10)]
+    model.set_items(paths, [str(i) for i in range(10)])
+    changes: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda a, b, roles=(): changes.append((a.row(), b.row())))
+    img = QImage(8, 8, QImage.Format.Format_RGB888)
+    for row in (2, 7, 4):  # three decoders finish within one event-loop pass
+        model._on_loaded((paths[row], model.size), img)
+    assert changes == []  # nothing shown piecemeal
+    qtbot.waitUntil(lambda: bool(changes), timeout=2_000)
+    assert changes == [(2, 7)]  # one update spanning the rows that arrived
+    assert all((paths[r], model.size) in model.cache for r in (2, 7, 4))
+    cores = QThreadPool.globalInstance().maxThreadCount()
+    assert model.pool.maxThreadCount() == max(1, cores - 1)
