@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import os
 import stat
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -400,6 +401,7 @@ def embed_paths(
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             torch.set_num_threads(previous_threads)
+            return_freed_memory()
             if store is not None and new_memo:
                 store.remember_digests(new_memo)
         report(done_new, t_start)
@@ -411,6 +413,25 @@ def embed_paths(
     if store is not None and cache is True:
         store.close()
     return result
+
+
+def return_freed_memory() -> None:
+    """Hand memory freed by the worker threads back to the system (glibc only).
+
+    Why: each decode/embed worker allocates in its own glibc arena; after the run the
+    memory is free but kept by the allocator, so a long session's RSS crept up run after
+    run (benchmarks/soak.py: +11 % and +18 % after rounds 2 and 3 in one run, while
+    ``malloc_trim`` brought it back to round 1's level, i.e. no leak). Costs
+    milliseconds, once per run; a no-op where there is no ``malloc_trim``.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _default_batch_size(spec: EmbedderSpec, device: str) -> int:
