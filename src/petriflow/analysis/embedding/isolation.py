@@ -40,6 +40,8 @@ __all__ = ["WorkerCrashed", "enable", "enabled", "run_embedding", "shutdown", "w
 _ENV_PREFIXES = ("PETRIFLOW_", "TORCH_HOME")
 #: How long a cancelled request may take to stop before the worker is killed.
 CANCEL_GRACE_S = 30.0
+#: How much the worker yields the CPU to the app (Unix nice increment).
+NICE = 10
 _POLL_S = 0.05
 
 
@@ -250,6 +252,10 @@ def _rebuild_error(module: str, qualname: str, message: str) -> BaseException:
 def _serve(conn: Any, cancel_event: Any) -> None:
     """The worker's loop: one request at a time until "stop" or the parent goes away."""
     send_lock = threading.Lock()  # progress may be reported from pipeline threads
+    # background work: when cores are short, the app's event loop goes first (a niced
+    # process still gets every idle cycle, so an otherwise idle machine loses nothing)
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(NICE)
 
     def send(message: tuple[Any, ...]) -> None:
         with send_lock:
