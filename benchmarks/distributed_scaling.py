@@ -87,6 +87,9 @@ def scaling(args: argparse.Namespace) -> None:
           f"{os.getloadavg()[0]:.2f} at start")
 
     _ = embed_rows(rows[:4], cols, args.model, True, cache=False, workers=1)  # warm
+    if args.only_paired:
+        paired(rows[:args.paired], cols, args, work)
+        return
     t = time.perf_counter()
     ref, ok, _, _ = embed_rows(rows, cols, args.model, True, cache=False, workers=1)
     base_s = time.perf_counter() - t
@@ -122,9 +125,39 @@ def scaling(args: argparse.Namespace) -> None:
     if 1 in results:
         overhead = base / results[1] - 1
         print(f"overhead at 1 worker: {100 * overhead:+.1f}% (target ≤ 15%)")
+    if args.paired:
+        paired(rows[:args.paired], cols, args, work)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def paired(rows: list[list[str]], cols: list[str], args: argparse.Namespace, work: Path
+           ) -> None:
+    """Overhead at 1 worker measured in alternation (in-process, cluster, in-process, …)
+    on the same rows, so a change in the machine's load hits both sides alike."""
+    from petriflow.analysis.distributed import embed_distributed, embed_rows
+
+    n_images = len(rows) * len(cols)
+    client = _cluster(1)
+    client.run(_warm, args.model, rows[:4], cols)
+    ratios = []
+    for r in range(args.rounds):
+        t = time.perf_counter()
+        embed_rows(rows, cols, args.model, True, cache=False, workers=1)
+        local_s = time.perf_counter() - t
+        t = time.perf_counter()
+        embed_distributed(rows, cols, args.model, per_channel=True, cluster=client,
+                          run_base=work / f"paired-{r}", shard_size=args.shard_size,
+                          assemble=False)
+        dask_s = time.perf_counter() - t
+        ratios.append(dask_s / local_s - 1)
+        print(f"paired round {r + 1}: {n_images} images, in-process {n_images / local_s:5.1f} "
+              f"img/s, 1 Dask worker {n_images / dask_s:5.1f} img/s, overhead "
+              f"{100 * ratios[-1]:+.1f}%  (load {os.getloadavg()[0]:.2f})")
+    _close(client)
+    print(f"paired overhead at 1 worker: mean {100 * np.mean(ratios):+.1f}% over "
+          f"{len(ratios)} rounds (target ≤ 15%)")
 
 
 # ----------------------------------------------------------------------------- simulation
@@ -162,8 +195,9 @@ def simulate(args: argparse.Namespace) -> None:
             time.sleep(0.05)
 
     threading.Thread(target=sample, daemon=True).start()
-    rss0 = proc.memory_info().rss
     client = _cluster(args.sim_workers)
+    rss0 = proc.memory_info().rss  # with the LocalCluster's scheduler in this process
+    peak[0] = rss0
     half = (n // args.shard_size) // 2
     done_shards = [0]
 
@@ -182,6 +216,7 @@ def simulate(args: argparse.Namespace) -> None:
     except InterruptedError:
         pass
     first_s = time.perf_counter() - t
+    peak1 = peak[0]
     print(f"simulated screen: {n} rows in shards of {args.shard_size}; "
           f"{args.sim_workers} workers")
     print(f"run 1: interrupted after {done_shards[0]} shards in {first_s:.1f} s")
@@ -211,9 +246,9 @@ def simulate(args: argparse.Namespace) -> None:
           f"{stats.max_in_flight}")
     print(f"complete: {len(files)} shard files, {n_rows} rows "
           f"({'OK' if n_rows == n else 'MISSING ROWS'})")
-    print(f"client RSS: start {rss0 / 2**20:.0f} MiB, peak {peak[0] / 2**20:.0f} MiB "
-          f"(+{(peak[0] - rss0) / 2**20:.0f} MiB) vs all results {all_bytes / 2**20:.0f} MiB "
-          f"(ratio {(peak[0] - rss0) / all_bytes:.2f})")
+    print(f"client RSS (scheduler included): {rss0 / 2**20:.0f} MiB after cluster start, "
+          f"peak {peak1 / 2**20:.0f} MiB in run 1 (first half), {peak[0] / 2**20:.0f} MiB "
+          f"after run 2 (all {n} rows); all results would be {all_bytes / 2**20:.0f} MiB")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -226,6 +261,12 @@ def main() -> None:
     ap.add_argument("--model", default="squeezenet")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     ap.add_argument("--shard-size", type=int, default=32)
+    ap.add_argument("--paired", type=int, default=0,
+                    help="after the scaling runs, measure the 1-worker overhead in "
+                         "alternation on this many fields")
+    ap.add_argument("--rounds", type=int, default=2, help="rounds of --paired")
+    ap.add_argument("--only-paired", action="store_true",
+                    help="skip the scaling runs (with --paired)")
     ap.add_argument("--simulate", type=int, default=0,
                     help="simulate a screen of this many rows (resume/retry/memory)")
     ap.add_argument("--sim-workers", type=int, default=2)

@@ -190,3 +190,24 @@ def test_bad_clusters_are_refused():
         get_client("  ")
     with pytest.raises(DistributedError, match="cannot connect"):
         get_client("tcp://127.0.0.1:1", timeout=1)
+
+
+def test_embed_command_on_the_cluster_resumes(screen, tmp_path, cluster, capsys):
+    """``petriflow embed SET.csv --cluster ADDRESS``: Parquet out; a rerun resumes."""
+    import pyarrow.parquet as pq
+
+    from petriflow import cli
+
+    args = ["embed", str(screen.metadata), "--cluster", cluster.scheduler.address,
+            "--run-dir", str(tmp_path / "runs"), "--shard-size", "16", "--quiet"]
+    assert cli.main([*args, "--out", str(tmp_path / "a.parquet")]) == 0
+    first = capsys.readouterr().err
+    assert "36 rows embedded, 0 skipped" in first and "0 of 3 shards resumed" in first
+    t = pq.read_table(tmp_path / "a.parquet")
+    assert t.num_rows == 36 and "Actin:n999" in t.column_names
+    assert t.column("class").to_pylist()[0] == ""  # the set has no class column
+    assert cli.main([*args, "--out", str(tmp_path / "b.parquet")]) == 0
+    assert "3 of 3 shards resumed" in capsys.readouterr().err
+    assert pq.read_table(tmp_path / "b.parquet").equals(t)
+    assert cli.main(["embed", str(screen.metadata), "--cluster", "local:0",
+                     "--out", str(tmp_path / "c.parquet"), "--quiet"]) == 2
