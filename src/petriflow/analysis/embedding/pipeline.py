@@ -420,9 +420,10 @@ def return_freed_memory() -> None:
 
     Why: each decode/embed worker allocates in its own glibc arena; after the run the
     memory is free but kept by the allocator, so a long session's RSS crept up run after
-    run (benchmarks/soak.py: +11 % and +18 % after rounds 2 and 3 in one run, while
-    ``malloc_trim`` brought it back to round 1's level, i.e. no leak). Costs
-    milliseconds, once per run; a no-op where there is no ``malloc_trim``.
+    run (benchmarks/soak.py, 10,000 images: +11 % and +18 % after rounds 2 and 3 in one
+    run; with 100 images +19 % became -1.3 % once ``malloc_trim`` ran, so memory kept
+    by the allocator, not a leak). Costs milliseconds, once per run; a no-op where
+    there is no ``malloc_trim``.
     """
     if not sys.platform.startswith("linux"):
         return
