@@ -14,20 +14,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from make_example_workflows import node  # the same helper (this folder is on sys.path)
+
 from petriflow.core.ows import save_workflow
-from petriflow.core.registry import default_registry
 from petriflow.core.workflow import TextAnnotation, Workflow
 
 HERE = Path(__file__).resolve().parents[1] / "workflows"
-
-
-def node(wf: Workflow, qualified_name: str, title: str, x: float, y: float, **settings):
-    cls = default_registry().get(qualified_name)
-    assert cls is not None, qualified_name
-    n = wf.add_node(cls, title=title, position=(x, y))
-    if settings:
-        wf.update_settings(n.id, **settings)
-    return n
 
 
 def profiling() -> Workflow:

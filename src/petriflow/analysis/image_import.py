@@ -28,6 +28,7 @@ __all__ = [
     "ImageImportError",
     "ScanResult",
     "images_table",
+    "read_delimited_rows",
     "read_image_list",
     "relative_setting_path",
     "scan_folder",
@@ -205,6 +206,20 @@ def scan_folder(
     return result
 
 
+def read_delimited_rows(path: Path) -> list[list[str]]:
+    """The non-empty rows of a CSV/TSV (tab for .tsv/.tab; otherwise the delimiter is
+    sniffed among comma, semicolon and tab, since spreadsheets export all three)."""
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    if path.suffix.lower() in (".tsv", ".tab"):
+        delimiter = "\t"
+    else:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
+        except csv.Error:
+            delimiter = ","
+    return [r for r in csv.reader(text.splitlines(), delimiter=delimiter) if any(r)]
+
+
 def read_image_list(
     list_file: str | os.PathLike[str],
     *,
@@ -221,15 +236,7 @@ def read_image_list(
     list_path = Path(list_file)
     if not list_path.is_file():
         raise ImageImportError(f"the file {str(list_path)!r} does not exist")
-    text = list_path.read_text(encoding="utf-8-sig", errors="replace")
-    if list_path.suffix.lower() in (".tsv", ".tab"):
-        delimiter = "\t"
-    else:
-        try:
-            delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
-        except csv.Error:
-            delimiter = ","
-    rows = [r for r in csv.reader(text.splitlines(), delimiter=delimiter) if any(r)]
+    rows = read_delimited_rows(list_path)
     if len(rows) < 2:
         raise ImageImportError(f"{list_path.name} lists no images (it needs a header row)")
     header = [h.strip() for h in rows[0]]

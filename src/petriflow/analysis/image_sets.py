@@ -11,14 +11,13 @@ with :func:`channel_columns`, embeds each stain in grayscale and concatenates.
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from petriflow.analysis.image_import import ImageImportError
+from petriflow.analysis.image_import import ImageImportError, read_delimited_rows
 from petriflow.analysis.images import IMAGE_EXTENSIONS
 from petriflow.core.table import Table
 
@@ -31,18 +30,6 @@ __all__ = [
 
 def _looks_like_image(value: str) -> bool:
     return os.path.splitext(value.strip())[1].lower() in IMAGE_EXTENSIONS
-
-
-def _read_rows(path: Path) -> list[list[str]]:
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
-    if path.suffix.lower() in (".tsv", ".tab"):
-        delimiter = "\t"
-    else:
-        try:
-            delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
-        except csv.Error:
-            delimiter = ","
-    return [r for r in csv.reader(text.splitlines(), delimiter=delimiter) if any(r)]
 
 
 def _image_columns(rows: list[list[str]]) -> list[int]:
@@ -60,7 +47,7 @@ def is_image_set_csv(path: str | os.PathLike[str]) -> bool:
     """True when the table lists two or more image columns (a multi-channel set)."""
     p = Path(path)
     try:
-        rows = _read_rows(p)
+        rows = read_delimited_rows(p)
     except OSError:
         return False
     return len(rows) >= 2 and len(_image_columns(rows)) >= 2
@@ -83,7 +70,7 @@ def read_image_set(
     p = Path(path)
     if not p.is_file():
         raise ImageImportError(f"the file {str(p)!r} does not exist")
-    rows = _read_rows(p)
+    rows = read_delimited_rows(p)
     if len(rows) < 2:
         raise ImageImportError(f"{p.name} lists no fields (it needs a header row)")
     header = [h.strip() or f"column {j + 1}" for j, h in enumerate(rows[0])]

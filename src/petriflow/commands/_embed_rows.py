@@ -24,6 +24,7 @@ def embed_rows_command(args: argparse.Namespace, src: Path, out: Path,
     from petriflow.analysis.embedding import EmbedderError
     from petriflow.analysis.image_import import ImageImportError
     from petriflow.analysis.image_sets import channel_columns, is_image_set_csv, read_image_set
+    from petriflow.commands.common import embed_progress_printer
     from petriflow.commands.embed import read_csv_list, scan_folder
 
     if src.is_file() and is_image_set_csv(src):
@@ -46,14 +47,7 @@ def embed_rows_command(args: argparse.Namespace, src: Path, out: Path,
     if not rows:
         print(f"petriflow embed: no images found in {src}", file=sys.stderr)
         return 1
-    last = [0.0]
-
-    def show(p: Any) -> None:
-        now = time.monotonic()
-        if args.quiet or (now - last[0] < 0.5 and p.done < p.total):
-            return
-        last[0] = now
-        print(f"\r{args.model}: {p.message()}\033[K", end="", file=sys.stderr, flush=True)
+    show = embed_progress_printer(args.model, args.quiet)
 
     t0 = time.perf_counter()
     try:

@@ -13,11 +13,12 @@ import argparse
 import csv
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from petriflow.commands.common import embed_progress_printer
 
 __all__ = ["func", "read_csv_list", "register", "scan_folder"]
 
@@ -222,15 +223,7 @@ def func(args: argparse.Namespace) -> int:
         print(f"petriflow embed: {exc}", file=sys.stderr)
         return 2
 
-    last = [0.0]
-
-    def show(p: Any) -> None:
-        now = time.monotonic()
-        if args.quiet or (now - last[0] < 0.5 and p.done < p.total):
-            return
-        last[0] = now
-        print(f"\r{spec.display_name}: {p.message()}\033[K", end="", file=sys.stderr,
-              flush=True)
+    show = embed_progress_printer(spec.display_name, args.quiet)
 
     cache: Any = False if args.no_cache else EmbeddingCache(args.cache_dir)
     paths = [p for p, _ in items]
