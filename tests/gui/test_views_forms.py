@@ -124,6 +124,11 @@ def test_import_images_view_folder_counts_skipped_reload(window, qtbot, tmp_path
     qtbot.waitUntil(lambda: "1 file skipped" in view.skipped_label.text(), timeout=2_000)
     assert "unreadable" in view.skipped_label.text()
     assert view.progress.value() == 100
+    # the list names the file and says why (the node's Skipped Files output)
+    assert view.skipped_list.isVisibleTo(view) and view.skipped_list.topLevelItemCount() == 1
+    item = view.skipped_list.topLevelItem(0)
+    assert item.text(0) == "broken.png" and item.text(1)
+    assert item.toolTip(0) == str(first / "dogs" / "broken.png")
 
     # Reload picks up a new file in the same folder
     _png(first / "dogs" / "d9.png", (9, 9, 9))

@@ -116,3 +116,20 @@ def test_real_labelled_set():
 def test_real_flat_set():
     t = run_node(ImportImages, folder=str(shared_set("domestic-animals")))["Data"]
     assert len(t) == 19 and not t.has_class
+
+
+def test_skipped_files_output_names_each_file_and_why(image_tree: Path):
+    out = run_node(ImportImages, folder=str(image_tree))
+    skipped = out["Skipped Files"]
+    assert skipped is not None and len(skipped) == 1
+    assert list(skipped.metas["file name"]) == ["broken.png"]
+    assert skipped.metas["path"][0] == str(image_tree / "dogs" / "broken.png")
+    assert skipped.metas["skip reason"][0]  # a human reason, e.g. "not a PNG image"
+    # hidden and non-image files are counted in the warning, not listed as problems
+    assert len(out["Data"]) == 3
+
+
+def test_no_skipped_files_gives_no_table(tmp_path: Path):
+    _img(tmp_path / "ok" / "a.png")
+    out = run_node(ImportImages, folder=str(tmp_path / "ok"))
+    assert out["Skipped Files"] is None and len(out["Data"]) == 1

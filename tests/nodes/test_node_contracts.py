@@ -41,7 +41,7 @@ def test_declaration(module):
 def test_orange_channel_names():
     reg = default_registry()
     expect = {
-        "import_images": ((), ("Data",)),
+        "import_images": ((), ("Data", "Skipped Files")),
         "data_table": (("Data",), ("Selected Data", "Data")),
         "image_viewer": (("Data",), ("Selected Images", "Data")),
         "distances": (("Data",), ("Distances",)),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from petriflow.analysis.image_import import (
     LIST_SUFFIXES,
@@ -27,7 +30,11 @@ class ImportImages(Node):
                    "a CSV of multi-channel fields (one image column per stain).")
     keywords = ("images", "folder", "import", "load", "directory")
     priority = 10
-    outputs = (Output("Data", Table, default=True, id="data"),)
+    outputs = (
+        Output("Data", Table, default=True, id="data"),
+        Output("Skipped Files", Table, id="skipped",
+               doc="files that could not be used, with the reason for each"),
+    )
     replaces = ("orangecontrib.imageanalytics.widgets.owimageimport.OWImportImages",)
 
     @dataclass
@@ -42,7 +49,7 @@ class ImportImages(Node):
         typed = self.settings.folder.strip()
         if not typed:
             progress.warn("No folder chosen.")
-            return {"Data": None}
+            return {"Data": None, "Skipped Files": None}
         path = self.context.resolve_path(typed)
         report = lambda f: progress(100.0 * f, "reading image headers")  # noqa: E731
         try:
@@ -56,7 +63,7 @@ class ImportImages(Node):
                 if not len(table):
                     raise NodeError(f"No complete image set in {path.name}.")
                 progress(100, f"{len(table)} fields, {len(channel_columns(table))} channels")
-                return {"Data": table}
+                return {"Data": table, "Skipped Files": None}
             if path.is_file() and path.suffix.lower() in LIST_SUFFIXES:
                 progress(0, f"reading the list {path.name}")
                 result = read_image_list(path, progress=report, check=cancel.check)
@@ -74,4 +81,19 @@ class ImportImages(Node):
         table = images_table(result, name=path.stem or path.name)
         n_cat = len(table.class_values)
         progress(100, f"{len(table)} images" + (f", {n_cat} categories" if n_cat else ""))
-        return {"Data": table}
+        return {"Data": table, "Skipped Files": skipped_files_table(result.skipped)}
+
+
+def skipped_files_table(skipped: list[tuple[str, str]]) -> Table | None:
+    """One row per file passed over (damaged, unreadable, not found, a link loop …) with
+    its reason: what a user needs to fix their folder, and what ``run --out`` writes."""
+    if not skipped:
+        return None
+    paths = np.array([p for p, _ in skipped], dtype=object)
+    return Table.from_arrays(
+        np.zeros((len(skipped), 0), dtype=np.float32), [],
+        metas={"file name": np.array([os.path.basename(p) or p for p in paths], dtype=object),
+               "path": paths,
+               "skip reason": np.array([r for _, r in skipped], dtype=object)},
+        name="skipped files",
+    )

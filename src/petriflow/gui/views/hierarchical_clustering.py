@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from PyQt6 import sip
 from PyQt6.QtCore import QEvent, QLineF, QObject, QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import (
     QColor,
@@ -565,8 +566,8 @@ class HierarchicalClusteringView(NodeView):
         self._pending = key
 
         def done(tree: Tree | None, error: BaseException | None) -> None:
-            if self._pending != key or not self._alive():
-                return  # superseded by newer distances or linkage
+            if self._pending != key or not self._alive() or sip.isdeleted(self.dendrogram):
+                return  # superseded by newer distances or linkage, or the view is closing
             self._pending = None
             if error is not None:
                 self.info.setText(f"Cannot cluster: {error}")

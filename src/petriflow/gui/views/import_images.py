@@ -26,6 +26,7 @@ from PyQt6.QtWidgets import (
 )
 
 from petriflow.core.scheduler import NodeState, NodeStatus
+from petriflow.core.table import Table
 from petriflow.gui.views import ViewContext, register_view
 from petriflow.gui.views._common import NodeView
 
@@ -100,6 +101,14 @@ class ImportImagesView(NodeView):
         self.skipped_label.setWordWrap(True)
         self.skipped_label.setStyleSheet("color: #a15c00;")
         layout.addWidget(self.skipped_label)
+        # every file passed over, with why (the node's Skipped Files output); hidden
+        # when there are none
+        self.skipped_list = QTreeWidget()
+        self.skipped_list.setHeaderLabels(["Skipped file", "Reason"])
+        self.skipped_list.setRootIsDecorated(False)
+        self.skipped_list.setColumnWidth(0, 220)
+        self.skipped_list.setVisible(False)
+        layout.addWidget(self.skipped_list, 1)
         self.resize(560, 380)
         self.show_current()
 
@@ -141,6 +150,7 @@ class ImportImagesView(NodeView):
         self._fill_recent()
 
     def on_data(self) -> None:
+        self._show_skipped(self.outputs().get("Skipped Files"))
         table = self.outputs().get("Data")
         self.classes.clear()
         if table is None:
@@ -158,6 +168,19 @@ class ImportImagesView(NodeView):
                 self.classes.addTopLevelItem(QTreeWidgetItem(["(no class)", str(missing)]))
         else:
             self.classes.addTopLevelItem(QTreeWidgetItem(["(no subfolders)", str(len(table))]))
+
+    def _show_skipped(self, skipped: Table | None) -> None:
+        self.skipped_list.clear()
+        if skipped is None or not len(skipped):
+            self.skipped_list.setVisible(False)
+            return
+        for name, path, reason in zip(skipped.metas["file name"], skipped.metas["path"],
+                                      skipped.metas["skip reason"], strict=True):
+            item = QTreeWidgetItem([str(name), str(reason)])
+            item.setToolTip(0, str(path))
+            item.setToolTip(1, str(reason))
+            self.skipped_list.addTopLevelItem(item)
+        self.skipped_list.setVisible(True)
 
     def on_status(self, status: NodeStatus) -> None:
         running = status.state in (NodeState.RUNNING, NodeState.QUEUED)
