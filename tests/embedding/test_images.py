@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from petriflow.analysis.images import (
     ImageLoadError,
@@ -113,3 +114,29 @@ def test_jpeg_draft_reduces(corpus, tmp_path):
 def test_is_image_file():
     assert is_image_file("a/b/c.JPG") and is_image_file("x.tiff")
     assert not is_image_file("README.txt") and not is_image_file(".hidden.png")
+
+
+@pytest.mark.parametrize("resample", [Image.Resampling.LANCZOS, Image.Resampling.BILINEAR])
+@pytest.mark.parametrize("draft", [None, 227])
+def test_load_rgb_gives_the_pixels_of_the_plane_path(corpus, resample, draft):
+    """The embedder's fast path (Pillow converts and resizes plain images in one pass)
+    gives exactly what decoding into planes, stacking to RGB and resizing gives, for
+    every readable image of the corpus (photos, gray, CMYK, EXIF-rotated, palette,
+    alpha, 16-bit and float TIFF)."""
+    from petriflow.analysis.images import ImageLoadError, load_rgb
+
+    checked = 0
+    for name, path in sorted(corpus.items()):
+        try:
+            planes = load_image(path, target_size=draft)
+        except ImageLoadError:
+            with pytest.raises(ImageLoadError):
+                load_rgb(path, 227, resample, target_size=draft)
+            continue
+        rgb = Image.fromarray(np.ascontiguousarray(planes.as_rgb()), "RGB")
+        want = np.asarray(rgb.resize((227, 227), resample))
+        got = load_rgb(path, 227, resample, target_size=draft)
+        assert got.shape == (227, 227, 3) and got.dtype == np.uint8, name
+        np.testing.assert_array_equal(got, want, err_msg=name)
+        checked += 1
+    assert checked >= 10

@@ -41,6 +41,7 @@ __all__ = [
     "file_problem",
     "is_image_file",
     "load_image",
+    "load_rgb",
     "read_image_header",
     "rescale_to_uint8",
     "resize_plane",
@@ -160,6 +161,39 @@ def load_image(
     Raises :class:`ImageLoadError` with a per-file reason; never anything else for a
     bad file.
     """
+    out = _decode(source, target_size, name, percentiles, None)
+    assert isinstance(out, LoadedImage)  # no RGB size asked for: always planes
+    return out
+
+
+def load_rgb(
+    source: str | os.PathLike[str] | bytes,
+    size: int,
+    resample: int = Image.Resampling.BILINEAR,
+    *,
+    target_size: int | None = None,
+    name: str = "",
+    percentiles: tuple[float, float] = ROBUST_PERCENTILES,
+) -> np.ndarray:
+    """A (size, size, 3) uint8 RGB array: ``load_image(...).as_rgb()`` resized (squashed)
+    with Pillow's ``resample`` filter -- the same pixels, but plain 8-bit images (RGB,
+    gray, CMYK …, most photos) are converted and resized by Pillow in one pass instead of
+    being split into planes and stacked again (~1 ms less per photo: the embedder's
+    input path). Raises :class:`ImageLoadError` like :func:`load_image`."""
+    out = _decode(source, target_size, name, percentiles, (size, resample))
+    if isinstance(out, np.ndarray):
+        return out
+    im = Image.fromarray(np.ascontiguousarray(out.as_rgb()), "RGB")
+    return np.asarray(im if im.size == (size, size) else im.resize((size, size), resample))
+
+
+def _decode(
+    source: str | os.PathLike[str] | bytes,
+    target_size: int | None,
+    name: str,
+    percentiles: tuple[float, float],
+    rgb: tuple[int, int] | None,
+) -> LoadedImage | np.ndarray:
     if isinstance(source, bytes):
         data = source
         suffix = Path(name).suffix.lower()
@@ -181,7 +215,7 @@ def load_image(
                 raise
             except Exception:
                 pass  # an odd TIFF that tifffile rejects may still open with Pillow
-        return _load_pillow(data, target_size, percentiles)
+        return _load_pillow(data, target_size, percentiles, rgb)
     except ImageLoadError:
         raise
     except MemoryError:
@@ -242,9 +276,15 @@ def _bomb_reason(exc: BaseException) -> str:
     )
 
 
+#: Pillow modes whose RGB conversion is exactly what :func:`_from_pillow` + ``as_rgb``
+#: give (no alpha to composite, no high bit depth to stretch, no palette)
+_PLAIN_MODES = frozenset({"RGB", "L", "1", "CMYK", "YCbCr", "LAB", "HSV", "RGBX"})
+
+
 def _load_pillow(
-    data: bytes, target_size: int | None, percentiles: tuple[float, float]
-) -> LoadedImage:
+    data: bytes, target_size: int | None, percentiles: tuple[float, float],
+    rgb: tuple[int, int] | None = None,
+) -> LoadedImage | np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
@@ -263,6 +303,11 @@ def _load_pillow(
                          (max(1, round(w * s)), max(1, round(h * s))))
             im.load()
             im = ImageOps.exif_transpose(im) or im
+            if rgb is not None and im.mode in _PLAIN_MODES:
+                size, resample = rgb
+                im = im.convert("RGB")
+                return np.asarray(im if im.size == (size, size)
+                                  else im.resize((size, size), resample))
             return _from_pillow(im, original, percentiles)
 
 

@@ -38,7 +38,7 @@ from petriflow.analysis.embedding.models import (
     resolve_device,
     resolve_precision,
 )
-from petriflow.analysis.images import ImageLoadError, file_problem, load_image
+from petriflow.analysis.images import ImageLoadError, file_problem, load_image, load_rgb
 
 __all__ = [
     "EmbedProgress",
@@ -284,12 +284,13 @@ def embed_paths(
                     item.cached, item.channel_names = hit[item.digest]
                     return item
             try:
-                img = load_image(data, target_size=draft, name=path)
                 if per_channel:
+                    img = load_image(data, target_size=draft, name=path)
                     item.planes = [_resize(p, size, resample) for p in img.channels]
                     item.channel_names = img.channel_names
                 else:
-                    item.planes = [_resize(img.as_rgb(), size, resample)]
+                    item.planes = [load_rgb(data, size, _RESAMPLE.get(resample, 2),
+                                            target_size=draft, name=path)]
             except ImageLoadError as exc:
                 item.reason = exc.reason
             except MemoryError:
