@@ -92,11 +92,11 @@ class ImageEmbedderView(NodeView):
             lambda i: self.set_settings(device=self.device_combo.itemText(i)))
         form.addRow("Device", self.device_combo)
         self.cluster_edit = QLineEdit()
-        self.cluster_edit.setPlaceholderText("in this process (or: local, tcp://host:8786)")
+        self.cluster_edit.setPlaceholderText("this computer (or: local, tcp://host:8786)")
         self.cluster_edit.setToolTip(
             "Embed on a Dask cluster: 'local' starts one worker process per core, an "
             "address uses a running scheduler whose workers see the same image paths. "
-            "Empty: embed in this process.")
+            "Empty: embed on this computer, in the app's embedding worker process.")
         self.cluster_edit.editingFinished.connect(
             lambda: self.set_settings(cluster=self.cluster_edit.text().strip()))
         form.addRow("Cluster", self.cluster_edit)
