@@ -8,11 +8,31 @@ Yes/No meta). The view draws the layout from ``Data`` and writes ``selected``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from petriflow.core.node import Progress
 from petriflow.core.table import Table
 from petriflow.nodes._shared import selection_outputs
+
+
+@dataclass
+class ProjectionSettings:
+    """The settings every projection node has, because its scatter view writes them.
+
+    A node's own Settings subclass this (their fields follow these).
+    """
+
+    #: positions (0-based) of the selected rows of the input
+    selected: list[int] = field(default_factory=list)
+    #: the view's marker shapes by this column ("" = none) and lasso (vs rectangle)
+    shape_column: str = ""
+    lasso: bool = False
+
+
+#: what only the scatter view reads: saved, but changing it does not re-run the node
+PROJECTION_VIEW_SETTINGS = ("shape_column", "lasso")
 
 
 def with_coordinates(table: Table, layout: np.ndarray, names: tuple[str, str]) -> Table:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -13,7 +13,12 @@ from petriflow.analysis.projection import mds_smacof, point_stress
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
-from petriflow.nodes._projection import projection_outputs, with_coordinates
+from petriflow.nodes._projection import (
+    PROJECTION_VIEW_SETTINGS,
+    ProjectionSettings,
+    projection_outputs,
+    with_coordinates,
+)
 from petriflow.nodes._shared import check_subset, features_or_error
 
 COORDS = ("mds-x", "mds-y")
@@ -42,20 +47,15 @@ class MDS(Node):
     replaces = ("Orange.widgets.unsupervised.owmds.OWMDS",)
 
     @dataclass
-    class Settings:
+    class Settings(ProjectionSettings):
         #: starting layout: "pca" (Torgerson scaling) or "random" (seeded)
         init: Literal["pca", "random"] = "pca"
         max_iter: int = 300
         #: publish the layout every this many iterations (0 = only at the end)
         refresh_every: int = 25
         random_seed: int = 0
-        #: positions (0-based) of the selected rows of the input
-        selected: list[int] = field(default_factory=list)
-        #: the view's marker shapes by this column ("" = none) and lasso (vs rectangle)
-        shape_column: str = ""
-        lasso: bool = False
 
-    view_settings = ("shape_column", "lasso")
+    view_settings = PROJECTION_VIEW_SETTINGS
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,7 +11,11 @@ import numpy as np
 from petriflow.analysis.projection import pca_projection
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
-from petriflow.nodes._projection import projection_outputs
+from petriflow.nodes._projection import (
+    PROJECTION_VIEW_SETTINGS,
+    ProjectionSettings,
+    projection_outputs,
+)
 from petriflow.nodes._shared import check_subset, features_or_error
 
 
@@ -36,18 +40,13 @@ class PCA(Node):
     replaces = ("Orange.widgets.unsupervised.owpca.OWPCA",)
 
     @dataclass
-    class Settings:
+    class Settings(ProjectionSettings):
         #: components kept (capped by rows and features)
         n_components: int = 10
         #: standardize features first
         normalize: bool = False
-        #: positions (0-based) of the rows selected in the PC1 × PC2 plot
-        selected: list[int] = field(default_factory=list)
-        #: the view's marker shapes by this column ("" = none) and lasso (vs rectangle)
-        shape_column: str = ""
-        lasso: bool = False
 
-    view_settings = ("shape_column", "lasso")
+    view_settings = PROJECTION_VIEW_SETTINGS
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from petriflow.analysis.projection import tsne_projection
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
-from petriflow.nodes._projection import projection_outputs
+from petriflow.nodes._projection import (
+    PROJECTION_VIEW_SETTINGS,
+    ProjectionSettings,
+    projection_outputs,
+)
 from petriflow.nodes._shared import check_subset, features_or_error
 
 COORDS = ("t-SNE-x", "t-SNE-y")
@@ -34,7 +38,7 @@ class TSNE(Node):
     replaces = ("Orange.widgets.unsupervised.owtsne.OWtSNE",)
 
     @dataclass
-    class Settings:
+    class Settings(ProjectionSettings):
         perplexity: float = 30.0
         early_exaggeration: float = 12.0
         max_iter: int = 1000
@@ -43,13 +47,8 @@ class TSNE(Node):
         pca_components: int = 50
         normalize: bool = False
         random_seed: int = 0
-        #: positions (0-based) of the selected rows of the input
-        selected: list[int] = field(default_factory=list)
-        #: the view's marker shapes by this column ("" = none) and lasso (vs rectangle)
-        shape_column: str = ""
-        lasso: bool = False
 
-    view_settings = ("shape_column", "lasso")
+    view_settings = PROJECTION_VIEW_SETTINGS
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
