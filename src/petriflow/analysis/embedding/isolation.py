@@ -22,6 +22,7 @@ import multiprocessing as mp
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -197,8 +198,8 @@ def _request(
                 interrupt, stop = exc, True
             if stop:
                 w.cancel_event.set()
-                deadline = _now() + CANCEL_GRACE_S
-        if deadline is not None and _now() > deadline:
+                deadline = time.monotonic() + CANCEL_GRACE_S
+        if deadline is not None and time.monotonic() > deadline:
             _discard(w)  # it did not stop in time: a fresh worker serves the next run
             raise interrupt or EmbeddingCancelled()
         try:
@@ -225,12 +226,6 @@ def _request(
             if interrupt is not None:
                 raise interrupt
             raise _rebuild_error(*payload)
-
-
-def _now() -> float:
-    import time
-
-    return time.monotonic()
 
 
 def _rebuild_error(module: str, qualname: str, message: str) -> BaseException:
