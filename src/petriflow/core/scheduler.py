@@ -86,6 +86,7 @@ def _same_outputs(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 StatusListener = Callable[[str, NodeStatus], None]
 OutputListener = Callable[[str, dict[str, Any]], None]
+CancelListener = Callable[[str], None]
 
 
 class Scheduler:
@@ -117,6 +118,7 @@ class Scheduler:
         self._status_listeners: list[StatusListener] = []
         self._output_listeners: list[OutputListener] = []
         self._partial_listeners: list[OutputListener] = []
+        self._cancel_listeners: list[CancelListener] = []
         self._pending_notes: list[Callable[[], None]] = []
         self._unsubscribe = workflow.subscribe(self._on_event)
         self._pump()
@@ -132,6 +134,30 @@ class Scheduler:
     def add_partial_listener(self, listener: OutputListener) -> None:
         """``listener(node_id, outputs)`` for intermediate results (not propagated)."""
         self._partial_listeners.append(listener)
+
+    def add_cancel_listener(self, listener: CancelListener) -> Callable[[], None]:
+        """``listener(node_id)`` when work for that node must stop: the user cancelled
+        it (:meth:`cancel`, also between runs), it was removed, or the scheduler closed.
+
+        Why: work started on the node's behalf outside its run (a view's background
+        task) must stop with it. Called outside the lock, on the requesting thread.
+        Returns a function that removes the listener.
+        """
+        self._cancel_listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._cancel_listeners:
+                self._cancel_listeners.remove(listener)
+
+        return remove
+
+    def _notify_cancel(self, node_ids: list[str]) -> None:
+        for cb in list(self._cancel_listeners):
+            for nid in node_ids:
+                try:
+                    cb(nid)
+                except Exception:  # a broken listener must not stop a cancel
+                    log.exception("cancel listener failed")
 
     def _note_status(self, node_id: str, status: NodeStatus) -> None:
         for cb in list(self._status_listeners):
@@ -218,15 +244,17 @@ class Scheduler:
 
         Unlike a superseded run, a cancelled one is not started again: the node ends
         idle with "Cancelled" and outputs ``None`` until something changes. Returns
-        False when the node was not running.
+        False when the node was not running. Cancel listeners hear it either way.
         """
         with self._lock:
             entry = self._entries.get(node_id)
-            if entry is None or entry.future is None or entry.token is None:
-                return False
-            self._user_cancelled.add(node_id)
-            entry.token.cancel()
-            return True
+            running = entry is not None and entry.future is not None and entry.token is not None
+            if running:
+                assert entry is not None and entry.token is not None
+                self._user_cancelled.add(node_id)
+                entry.token.cancel()
+        self._notify_cancel([node_id])
+        return running
 
     def pause(self) -> None:
         with self._lock:
@@ -259,6 +287,8 @@ class Scheduler:
             for e in self._entries.values():
                 if e.token is not None:
                     e.token.cancel()
+            node_ids = list(self._entries)
+        self._notify_cancel(node_ids)
         self._unsubscribe()
         if self._own_executor:
             self._executor.shutdown(wait=False, cancel_futures=True)
@@ -271,6 +301,7 @@ class Scheduler:
 
     # ------------------------------------------------------------------ events
     def _on_event(self, event: WorkflowEvent) -> None:
+        removed = False
         with self._lock:
             kind = event.kind
             if kind == WorkflowEvent.NODE_ADDED:
@@ -279,6 +310,7 @@ class Scheduler:
                 entry = self._entries.pop(event.node_id, None)
                 if entry is not None and entry.token is not None:
                     entry.token.cancel()
+                removed = True
             elif kind == WorkflowEvent.SETTINGS_CHANGED:
                 if event.detail == "view":
                     return  # what only the view reads: the outputs are still valid
@@ -290,6 +322,8 @@ class Scheduler:
                     self._invalidate_locked(event.link.sink_id)
             else:
                 return
+        if removed:
+            self._notify_cancel([event.node_id])
         self._pump()
 
     def _invalidate_locked(self, node_id: str) -> None:
