@@ -217,6 +217,7 @@ def evaluate(
         data = data.take(known)
     if len(data) == 0:
         raise EvaluationError("the data has no rows with a known class")
+    assert data.y is not None  # take() keeps the class column
     present = np.unique(data.y)
     if len(present) < 2:
         only = data.class_values[int(present[0])]
@@ -225,11 +226,14 @@ def evaluate(
         )
     k = len(data.class_values)
 
+    # (train rows of data, predicted rows): the predicted rows index the test table when
+    # testing on test data, else data.
+    folds_list: list[tuple[np.ndarray, np.ndarray]]
     if method == "test_on_test":
         if test_data is None:
             raise EvaluationError("connect Test Data to test on separate data")
         test = _conform_test_data(data, test_data, warn)
-        folds_list = [(np.arange(len(data)), None)]
+        folds_list = [(np.arange(len(data)), np.arange(len(test)))]
     else:
         groups = None
         if method == "cross_validation_by_feature":
@@ -253,9 +257,8 @@ def evaluate(
     test_rows: list[np.ndarray] = []
     fold_ids: list[np.ndarray] = []
     for f, (_, test_pos) in enumerate(folds_list):
-        rows = np.arange(len(test)) if test is not None else test_pos
-        test_rows.append(rows)
-        fold_ids.append(np.full(len(rows), f, dtype=np.int64))
+        test_rows.append(test_pos)
+        fold_ids.append(np.full(len(test_pos), f, dtype=np.int64))
     rows_all = np.concatenate(test_rows)
     proba = np.zeros((len(learners), len(rows_all), k))
     failed: list[int] = []

@@ -288,7 +288,7 @@ def _load_pillow(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            im = Image.open(io.BytesIO(data))
+            im: Image.Image = Image.open(io.BytesIO(data))
         except Image.DecompressionBombError as exc:
             raise ImageLoadError(_bomb_reason(exc)) from None
         except UnidentifiedImageError:
@@ -387,7 +387,7 @@ def _load_tiff(data: bytes, percentiles: tuple[float, float]) -> LoadedImage:
         arr = series.asarray()
         names = _tiff_channel_names(tif)
         photometric = getattr(tif.pages[0], "photometric", None)
-        extrasamples = getattr(tif.pages[0], "extrasamples", ()) or ()
+        extrasamples: tuple[int, ...] = tuple(getattr(tif.pages[0], "extrasamples", ()) or ())
     arr, axes = _to_yxc(arr, axes)
     h, w, c = arr.shape
     if h == 0 or w == 0:
@@ -424,7 +424,7 @@ def _to_yxc(arr: np.ndarray, axes: str) -> tuple[np.ndarray, str]:
                 if ax in "QI" and arr.shape[k] <= 8:
                     axes = axes[:k] + "C" + axes[k + 1:]
                     break
-        index: list[object] = []
+        index: list[int | slice] = []
         kept: list[str] = []
         for ax in axes:
             if ax in "YXCS":

@@ -118,7 +118,7 @@ def aggregate_profiles(
     agg = np.mean if method == "mean" else np.median
     P = np.stack([agg(X[idx].astype(np.float64), axis=0) for idx in members]).astype(np.float32)
     first = np.array([idx[0] for idx in members])
-    metas: dict[str, object] = {}
+    metas: dict[str, np.ndarray] = {}
     candidates = dict(table.metas)
     if table.y is not None and table.class_name:
         candidates.setdefault(table.class_name, column_values(table, table.class_name))
@@ -139,7 +139,7 @@ def aggregate_profiles(
                                "group columns or choose another class")
         out = out.with_class([str(v) for v in labels[first]], class_name=class_column)
     elif table.y is not None and table.class_name in metas:
-        out = out.with_class([str(v) for v in metas[table.class_name]],  # type: ignore[union-attr]
+        out = out.with_class([str(v) for v in metas[table.class_name]],
                              class_name=table.class_name)
     return out
 

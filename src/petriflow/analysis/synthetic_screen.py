@@ -31,7 +31,7 @@ DEFAULT_MOAS: dict[str, tuple[float, float, float, float]] = {
     "Kinase inhibitors": (20, 2.0, 12.0, 0.8),
 }
 CONTROL = ("DMSO", "DMSO")
-_CONTROL_PHENOTYPE = (14, 3.0, 8.0, 1.0)
+_CONTROL_PHENOTYPE: tuple[float, float, float, float] = (14, 3.0, 8.0, 1.0)
 
 
 @dataclass(frozen=True)

@@ -390,9 +390,9 @@ def embed_paths(
                 n_views = 0
                 while queue:
                     item = queue.popleft().result()
-                    nxt = next(it_todo, None)
-                    if nxt is not None:
-                        queue.append(pool.submit(prepare, nxt))
+                    nxt_i = next(it_todo, None)
+                    if nxt_i is not None:
+                        queue.append(pool.submit(prepare, nxt_i))
                     pending.append(item)
                     n_views += len(item.planes or ())
                     if n_views >= bs or not queue:
