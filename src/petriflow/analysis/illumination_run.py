@@ -104,7 +104,7 @@ def correct_channels(
     """
     plan.out_dir.mkdir(parents=True, exist_ok=True)
     # pass 1: sums per (plate, channel), in shards of SHARD files
-    shards1 = []
+    shards1: list[tuple[tuple[str, str], list[str]]] = []
     for key, rows in plan.groups.items():
         if _function_path(plan.out_dir, *key).exists():
             continue
@@ -143,7 +143,7 @@ def correct_channels(
         np.save(tmp, func)
         os.replace(tmp, path)
     # pass 2: divide and write, skipping files already written
-    shards2 = []
+    shards2: list[tuple[str, list[tuple[str, str]]]] = []
     for key, rows in plan.groups.items():
         fp = str(_function_path(plan.out_dir, *key))
         pairs = [(plan.sources[key[1]][i], plan.targets[key[1]][i]) for i in rows
@@ -158,10 +158,10 @@ def correct_channels(
                        40.0 + 60.0 * d / max(1, n2), "correcting images"))
     else:
         done = 0
-        for shard in shards2:
+        for pair_shard in shards2:
             if cancel is not None and cancel():
                 raise InterruptedError("cancelled")
-            done += _correct_shard(shard)
+            done += _correct_shard(pair_shard)
             if progress:
                 progress(40.0 + 60.0 * done / max(1, n2), "correcting images")
     (plan.out_dir / "done.json").write_text(json.dumps({"files": n_files}), encoding="utf-8")
