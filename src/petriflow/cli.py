@@ -8,13 +8,18 @@ import sys
 from collections.abc import Sequence
 
 #: subcommand modules under petriflow.commands, in help order
-SUBCOMMANDS = ("run", "inspect", "embed")
+SUBCOMMANDS = ("run", "inspect", "embed", "examples")
+#: options of the ``petriflow`` command itself; any other first word opens the canvas
+OWN_OPTIONS = ("-h", "--help", "--version")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="petriflow",
         description="Explore image collections with deep features, on your own machine.",
+        epilog="Without a COMMAND, `petriflow [FILE.ows | --example NAME]` opens the canvas "
+               "(FILE: a workflow; NAME: one of `petriflow examples`; the file opens as an "
+               "untitled copy).",
     )
     from petriflow import __version__
 
@@ -33,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
-        return _open_app(argv)
+    if not argv or argv[0] not in (*SUBCOMMANDS, *OWN_OPTIONS):
+        return _open_app(argv)  # FILE.ows, --example NAME, --screenshot DIR, ...
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -44,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _open_app(argv: list[str]) -> int:
-    """``petriflow [FILE.ows] [--screenshot DIR]``: the canvas application."""
+    """``petriflow [FILE.ows | --example NAME] [--screenshot DIR]``: the canvas application."""
     try:
         app = importlib.import_module("petriflow.gui.app")
     except ModuleNotFoundError as exc:

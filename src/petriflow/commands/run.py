@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from petriflow.commands.common import load_or_exit
+from petriflow.commands.examples import workflow_argument
 from petriflow.core.export import export_value, safe_filename
 from petriflow.core.orange_bypass import BypassError, bypass_placeholder
 from petriflow.core.scheduler import NodeState, NodeStatus, Scheduler
@@ -30,7 +31,9 @@ def register(subparsers: Any) -> None:
         description="Run a workflow headless to completion. Exit status 0 when every node "
                     "ends without error, 1 otherwise, 2 when the file cannot be used.",
     )
-    p.add_argument("file", type=Path, help="workflow file (.ows)")
+    p.add_argument("file", type=Path, nargs="?", help="workflow file (.ows)")
+    p.add_argument("--example", metavar="NAME",
+                   help="run a bundled example instead of FILE (list: petriflow examples)")
     p.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="NODE.SETTING=VALUE",
         help="override a setting for this run; NODE is a node title or id, VALUE is parsed "
@@ -243,7 +246,10 @@ def main(args: argparse.Namespace) -> int:
 
     setup_logging()  # full tracebacks of failing nodes go to the user log file
     logged_before = errors_logged()
-    workflow = load_or_exit(args.file)
+    path = workflow_argument(args.file, args.example, "petriflow run")
+    if isinstance(path, int):
+        return path
+    workflow = load_or_exit(path)
     if isinstance(workflow, int):
         return workflow
     for text in args.overrides:
