@@ -121,6 +121,23 @@ def test_ambiguous_link_asks_which_channels(window) -> None:
     assert [lk.sink_channel for lk in window.workflow.links] == ["Right"]
 
 
+def test_default_channels_link_without_a_dialog(make_window) -> None:
+    """Issue 14.7: side outputs (Skipped Files, Coefficients) never make a drag ask."""
+    window = make_window(reg=default_registry())
+    imp = window.add_node("petriflow.import_images", QPointF(0, 0))
+    emb = window.add_node("petriflow.image_embedder", QPointF(220, 0))
+    lr = window.add_node("petriflow.logistic_regression", QPointF(220, 160))
+    ts = window.add_node("petriflow.test_and_score", QPointF(440, 80))
+    asked = []
+    window.scene.channel_chooser = lambda *args: asked.append(args)
+    items = window.scene.node_items
+    drag(window, items[imp].anchor_pos("output"), items[emb].scenePos())
+    drag(window, items[lr].anchor_pos("output"), items[ts].scenePos())
+    assert asked == []
+    assert sorted((lk.source_channel, lk.sink_channel) for lk in window.workflow.links) == [
+        ("Data", "Images"), ("Learner", "Learner")]
+
+
 def test_disabled_link_is_dashed(window) -> None:
     from petriflow.gui import commands as cmd
 

@@ -16,7 +16,7 @@ import dataclasses
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, get_type_hints
@@ -30,6 +30,7 @@ __all__ = [
     "NodeError",
     "Output",
     "Progress",
+    "default_link",
     "settings_from_dict",
     "settings_to_dict",
 ]
@@ -107,7 +108,12 @@ class Progress:
 
 @dataclass(frozen=True)
 class Input:
-    """An input channel. ``multiple`` inputs receive a list of values, one per link."""
+    """An input channel. ``multiple`` inputs receive a list of values, one per link.
+
+    ``default`` marks the channel a new link goes to when the user does not say
+    (Orange's flag); ``explicit`` marks a side channel that is only linked when the user
+    picks it in the channel dialog (see :func:`default_link`).
+    """
 
     name: str
     type: type
@@ -117,11 +123,16 @@ class Input:
     id: str | None = None
     doc: str = ""
     replaces: tuple[str, ...] = ()
+    explicit: bool = False
 
 
 @dataclass(frozen=True)
 class Output:
-    """An output channel."""
+    """An output channel; ``default`` and ``explicit`` as for :class:`Input`.
+
+    A side output (skipped files, coefficients) is ``explicit`` so that it never
+    competes with the main one when two nodes are linked by a drag.
+    """
 
     name: str
     type: type
@@ -129,6 +140,7 @@ class Output:
     id: str | None = None
     doc: str = ""
     replaces: tuple[str, ...] = ()
+    explicit: bool = False
 
 
 @dataclass
@@ -201,6 +213,32 @@ class Node:
     def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
         """Upgrade settings saved by an older ``settings_version``; default: unchanged."""
         return values
+
+
+def default_link(
+    source: type[Node], sink: type[Node], pairs: Sequence[tuple[str, str]]
+) -> tuple[str, str] | None:
+    """The (output, input) pair a drag from ``source`` to ``sink`` links without asking.
+
+    ``pairs`` are the type-compatible pairs (``Workflow.compatible_channels``). Orange's
+    rule: pairs with an ``explicit`` channel are left to the user; of the rest, the
+    one pair left wins, else the one pair joining two ``default`` channels, else the one
+    pair that ranks first by its default flags (the output's counts more). Ties return
+    ``None``: that is real ambiguity, and the canvas asks which pair to link.
+    """
+    candidates: list[tuple[int, tuple[str, str]]] = []
+    for out_name, in_name in pairs:
+        out, inp = source.output(out_name), sink.input(in_name)
+        if out is None or inp is None or out.explicit or inp.explicit:
+            continue
+        candidates.append((2 * out.default + inp.default, (out_name, in_name)))
+    if len(candidates) == 1:
+        return candidates[0][1]
+    if not candidates:
+        return None
+    best = max(weight for weight, _ in candidates)
+    winners = [pair for weight, pair in candidates if weight == best]
+    return winners[0] if best > 0 and len(winners) == 1 else None
 
 
 def _find_channel(channels: tuple[Any, ...], key: str) -> Any:

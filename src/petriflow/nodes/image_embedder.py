@@ -44,10 +44,11 @@ class ImageEmbedder(Node):
     description = "Describe each image by deep-network features (computed locally)."
     keywords = ("embedding", "cnn", "deep", "features", "squeezenet", "inception")
     priority = 20
-    inputs = (Input("Images", Table, doc="a table with a column of image paths"),)
+    inputs = (Input("Images", Table, default=True,
+                    doc="a table with a column of image paths"),)
     outputs = (
         Output("Embeddings", Table, default=True, doc="input rows with image features"),
-        Output("Skipped Images", Table, doc="rows whose image could not be used, with why"),
+        Output("Skipped Images", Table, explicit=True, doc="rows whose image could not be used, with why"),
     )
     Settings = ImageEmbedderSettings
     replaces = ("orangecontrib.imageanalytics.widgets.owimageembedding.OWImageEmbedding",)

@@ -32,7 +32,7 @@ class ImportImages(Node):
     priority = 10
     outputs = (
         Output("Data", Table, default=True, id="data"),
-        Output("Skipped Files", Table, id="skipped",
+        Output("Skipped Files", Table, id="skipped", explicit=True,
                doc="files that could not be used, with the reason for each"),
     )
     replaces = ("orangecontrib.imageanalytics.widgets.owimageimport.OWImportImages",)

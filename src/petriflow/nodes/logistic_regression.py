@@ -43,7 +43,7 @@ class LogisticRegression(Node):
     outputs = (
         Output("Learner", Learner, default=True, id="learner"),
         Output("Model", Model, id="model"),
-        Output("Coefficients", Table, id="coefficients"),
+        Output("Coefficients", Table, id="coefficients", explicit=True),
     )
     replaces = (
         "Orange.widgets.model.owlogisticregression.OWLogisticRegression",

@@ -30,6 +30,7 @@ from PyQt6.QtWidgets import (
     QMenu,
 )
 
+from petriflow.core.node import default_link
 from petriflow.core.scheduler import NodeStatus, Scheduler
 from petriflow.core.workflow import (
     ArrowAnnotation,
@@ -255,8 +256,12 @@ class CanvasScene(QGraphicsScene):
                         self.node_items[sink_id].scenePos() if sink_id in self.node_items
                         else None)
             return False
-        pair: tuple[str, str] | None = pairs[0] if len(pairs) == 1 else self._default_pair(
-            source_id, sink_id, pairs)
+        src = self.workflow.node(source_id).node_type
+        snk = self.workflow.node(sink_id).node_type
+        pair = (default_link(src, snk, pairs) if src is not None and snk is not None
+                else None)
+        if pair is None and len(pairs) == 1 and (src is None or snk is None):
+            pair = pairs[0]
         if pair is None:
             chooser = self.channel_chooser or _dialog_chooser
             pair = chooser(self.workflow.node(source_id), self.workflow.node(sink_id), pairs)
@@ -268,19 +273,6 @@ class CanvasScene(QGraphicsScene):
             self.notify(str(exc))
             return False
         return True
-
-    def _default_pair(
-        self, source_id: str, sink_id: str, pairs: list[tuple[str, str]]
-    ) -> tuple[str, str] | None:
-        """The one pair of *default* channels, if exactly one; else None (ask the user)."""
-        src = self.workflow.node(source_id).node_type
-        snk = self.workflow.node(sink_id).node_type
-        if src is None or snk is None:
-            return None
-        best = [(o, i) for o, i in pairs
-                if getattr(src.output(o), "default", False) and getattr(snk.input(i),
-                                                                         "default", False)]
-        return best[0] if len(best) == 1 else None
 
     def refusal(self, source_id: str, sink_id: str) -> str:
         """Why these two nodes cannot be linked, in one sentence."""
