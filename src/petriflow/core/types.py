@@ -54,7 +54,8 @@ class DistanceMatrix:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return tuple(self.values.shape)  # type: ignore[return-value]
+        rows, cols = self.values.shape
+        return int(rows), int(cols)
 
     def row_table(self) -> Table | None:
         """The table whose rows the matrix's items are (None for column distances)."""

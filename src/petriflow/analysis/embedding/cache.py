@@ -25,14 +25,16 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 __all__ = ["EmbeddingCache", "default_cache_dir", "file_digest"]
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS embeddings (
@@ -154,7 +156,7 @@ class EmbeddingCache:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _run(self, fn, default):  # type: ignore[no-untyped-def]
+    def _run(self, fn: Callable[[sqlite3.Connection], _T], default: _T) -> _T:
         """Run ``fn(conn)`` under the lock; on a database error, reset and give default."""
         with self._lock:
             conn = self._connect()
