@@ -183,6 +183,10 @@ class Node:
     #: Settings fields only the view reads (sort order, marker shapes, …): saved with the
     #: workflow like the others, but changing them alone does not re-run the node.
     view_settings: ClassVar[tuple[str, ...]] = ()
+    #: Optional inputs of which at least one must carry data (MDS: Data or Distances);
+    #: without any the node does not run and says "Waiting for input", like a node
+    #: whose required input is missing.
+    needs_one_of: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, settings: Any | None = None, context: NodeContext | None = None) -> None:
         self.settings = settings if settings is not None else self.Settings()

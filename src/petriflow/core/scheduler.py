@@ -376,6 +376,9 @@ class Scheduler:
                 i.name for i in node.node_type.inputs
                 if i.required and (inputs.get(i.name) is None or inputs.get(i.name) == [])
             ]
+            alternatives = node.node_type.needs_one_of  # e.g. MDS: Data or Distances
+            if alternatives and all(inputs.get(n) in (None, []) for n in alternatives):
+                missing.append(" or ".join(alternatives))
             if missing:
                 entry.dirty = False
                 entry.inputs = inputs

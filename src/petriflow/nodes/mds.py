@@ -56,6 +56,7 @@ class MDS(Node):
         random_seed: int = 0
 
     view_settings = PROJECTION_VIEW_SETTINGS
+    needs_one_of = ("Data", "Distances")
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
@@ -114,5 +115,5 @@ class MDS(Node):
                 f"Kruskal stress is {result.stress:.3f} (above {POOR_STRESS}): distances "
                 "are poorly preserved in 2-D; read the layout with care."
             )
-        table = table.with_meta(STRESS_META, point_stress(D, result.embedding))
-        return projection_outputs(table, result.embedding, COORDS, s.selected, progress)
+        with_stress = table.with_meta(STRESS_META, point_stress(D, result.embedding))
+        return projection_outputs(with_stress, result.embedding, COORDS, s.selected, progress)
