@@ -67,6 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if no_display_message(has_display, args.file):
         print(no_display_message(has_display, args.file), file=sys.stderr)
         return 2
+    from petriflow.gui.system_libs import check_desktop_libraries
+
+    missing = check_desktop_libraries()  # instead of Qt's abort on a missing xcb library
+    if missing:
+        print(missing, file=sys.stderr)
+        return 2
 
     from PyQt6.QtCore import QTimer
     from PyQt6.QtWidgets import QApplication
