@@ -82,6 +82,7 @@ class Progress:
         self.percent = 0.0
         self.message: str | None = None
         self.warnings: list[str] = []
+        self.infos: list[str] = []
 
     def __call__(self, percent: float, message: str | None = None) -> None:
         self.update(percent, message)
@@ -99,6 +100,11 @@ class Progress:
     def warn(self, message: str) -> None:
         """Record a warning; the node ends in the 'warning' state with these messages."""
         self.warnings.append(message)
+
+    def info(self, message: str) -> None:
+        """Record a note that is no problem (a README skipped): shown in the node's view,
+        while the node's state and canvas line stay as after a clean run."""
+        self.infos.append(message)
 
     def partial_result(self, outputs: dict[str, Any]) -> None:
         """Publish intermediate outputs (e.g. MDS layouts while it iterates) to views."""

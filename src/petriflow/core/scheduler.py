@@ -19,6 +19,12 @@ Rules (see docs/architecture.md):
 Listeners are called from whichever thread made the change (a worker thread for
 progress and results). A GUI must marshal them to its own thread: that bridge lives in
 ``gui/``, not here.
+
+Threads and the graph: each scheduling pass (:meth:`Scheduler._pump`) reads one
+immutable :class:`~petriflow.core.graph.GraphSnapshot` of the workflow, so an edit made
+by another thread meanwhile cannot break the pass; that edit's own event marks the
+affected nodes dirty and starts another pass. Lock order is always the scheduler's lock,
+then the workflow's (the workflow emits its events outside its lock).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from petriflow.core.graph import GraphSnapshot
 from petriflow.core.node import Cancelled, CancelToken, NodeContext, NodeError, Progress
 from petriflow.core.workflow import Workflow, WorkflowEvent
 
@@ -61,6 +68,9 @@ class NodeStatus:
     warnings: tuple[str, ...] = ()
     elapsed: float | None = None
     runs: int = 0  # completed runs, for tests and diagnostics
+    #: notes that are no problem (Import Images: "Skipped 1 non-image file: README.txt");
+    #: shown in the node's view, never as a warning badge
+    infos: tuple[str, ...] = ()
 
     @property
     def finished(self) -> bool:
@@ -305,8 +315,14 @@ class Scheduler:
         with self._lock:
             kind = event.kind
             if kind == WorkflowEvent.NODE_ADDED:
+                old = self._entries.get(event.node_id)
+                if old is not None and old.token is not None:
+                    old.token.cancel()
                 self._entries[event.node_id] = _Entry()
             elif kind == WorkflowEvent.NODE_REMOVED:
+                if event.node_id in self.workflow.snapshot().nodes:
+                    # re-added (same id) by another thread whose event came first
+                    return
                 entry = self._entries.pop(event.node_id, None)
                 if entry is not None and entry.token is not None:
                     entry.token.cancel()
@@ -327,7 +343,7 @@ class Scheduler:
         self._pump()
 
     def _invalidate_locked(self, node_id: str) -> None:
-        for nid in (node_id, *self.workflow.descendants(node_id)):
+        for nid in (node_id, *self.workflow.snapshot().descendants(node_id)):
             entry = self._entries.get(nid)
             if entry is None:
                 continue
@@ -350,46 +366,54 @@ class Scheduler:
             self._settled.notify_all()
         self._flush_notes()
 
-    def _blocked(self, node_id: str) -> bool:
-        for anc in self.workflow.ancestors(node_id):
-            e = self._entries.get(anc)
-            if e is not None and (e.dirty or e.future is not None):
-                return True
-        return False
-
     def _pump_locked(self) -> None:
-        for nid in self.workflow.topological_order():
+        """One pass in topological order over one snapshot: start what may start.
+
+        A node is *blocked* while any ancestor (through enabled links) is dirty or
+        running. ``unsettled`` collects, as the pass goes, the nodes that are
+        themselves dirty or running or have such an ancestor; a node's parents come
+        before it in the order, so one look at its parents answers for all its
+        ancestors (linear in nodes and links, not quadratic).
+        """
+        snap = self.workflow.snapshot()
+        unsettled: set[str] = set()
+        for nid in snap.order:
+            blocked = any(p in unsettled for p in snap.parents(nid))
+            self._pump_node(snap, nid, blocked)
             entry = self._entries.get(nid)
-            if entry is None or not entry.dirty or entry.future is not None:
-                continue
-            if self._blocked(nid):
-                continue
-            node = self.workflow.node(nid)
-            if node.node_type is None:
-                entry.dirty = False
-                self._resolve(nid, {}, NodeState.WARNING,
-                              f"{node.type_name!r} is not available in Petriflow; kept as a "
-                              "placeholder that passes no data")
-                continue
-            inputs = self._gather_inputs(nid)
-            missing = [
-                i.name for i in node.node_type.inputs
-                if i.required and (inputs.get(i.name) is None or inputs.get(i.name) == [])
-            ]
-            alternatives = node.node_type.needs_one_of  # e.g. MDS: Data or Distances
-            if alternatives and all(inputs.get(n) in (None, []) for n in alternatives):
-                missing.append(" or ".join(alternatives))
-            if missing:
-                entry.dirty = False
-                entry.inputs = inputs
-                self._resolve(nid, {}, NodeState.IDLE, "Waiting for input: " + ", ".join(missing))
-                continue
-            if self._paused:
-                if self._step_budget <= 0:
-                    continue
-                self._step_budget -= 1
-                self._stepped = nid
-            self._submit(nid, inputs)
+            if blocked or (entry is not None and (entry.dirty or entry.future is not None)):
+                unsettled.add(nid)
+
+    def _pump_node(self, snap: GraphSnapshot, nid: str, blocked: bool) -> None:
+        entry = self._entries.get(nid)
+        if entry is None or not entry.dirty or entry.future is not None or blocked:
+            return
+        node = snap.nodes[nid]
+        if node.node_type is None:
+            entry.dirty = False
+            self._resolve(nid, {}, NodeState.WARNING,
+                          f"{node.type_name!r} is not available in Petriflow; kept as a "
+                          "placeholder that passes no data")
+            return
+        inputs = self._gather_inputs(snap, nid)
+        missing = [
+            i.name for i in node.node_type.inputs
+            if i.required and (inputs.get(i.name) is None or inputs.get(i.name) == [])
+        ]
+        alternatives = node.node_type.needs_one_of  # e.g. MDS: Data or Distances
+        if alternatives and all(inputs.get(n) in (None, []) for n in alternatives):
+            missing.append(" or ".join(alternatives))
+        if missing:
+            entry.dirty = False
+            entry.inputs = inputs
+            self._resolve(nid, {}, NodeState.IDLE, "Waiting for input: " + ", ".join(missing))
+            return
+        if self._paused:
+            if self._step_budget <= 0:
+                return
+            self._step_budget -= 1
+            self._stepped = nid
+        self._submit(snap, nid, inputs)
 
     def _resolve(self, nid: str, outputs: dict[str, Any], state: NodeState, message: str) -> None:
         entry = self._entries[nid]
@@ -399,10 +423,10 @@ class Scheduler:
         if changed:
             self._note_outputs(nid, outputs)
 
-    def _gather_inputs(self, nid: str) -> dict[str, Any]:
-        node = self.workflow.node(nid)
+    def _gather_inputs(self, snap: GraphSnapshot, nid: str) -> dict[str, Any]:
+        node = snap.nodes[nid]
         assert node.node_type is not None
-        links = self.workflow.input_links(nid)
+        links = snap.input_links(nid)
         inputs: dict[str, Any] = {}
         for inp in node.node_type.inputs:
             values = []
@@ -421,9 +445,9 @@ class Scheduler:
                 inputs[inp.name] = values[0] if values else None
         return inputs
 
-    def _submit(self, nid: str, inputs: dict[str, Any]) -> None:
+    def _submit(self, snap: GraphSnapshot, nid: str, inputs: dict[str, Any]) -> None:
         entry = self._entries[nid]
-        node = self.workflow.node(nid)
+        node = snap.nodes[nid]
         entry.dirty = False
         entry.generation += 1
         entry.token = CancelToken()
@@ -459,7 +483,7 @@ class Scheduler:
             outputs = node.run(inputs, progress, token)
             token.check()
             self._finish(nid, generation, "ok", self._check_outputs(node_type, outputs),
-                         tuple(progress.warnings))
+                         tuple(progress.warnings), tuple(progress.infos))
         except Cancelled:
             self._finish(nid, generation, "cancelled", None, ())
         except NodeError as exc:
@@ -519,7 +543,8 @@ class Scheduler:
                 log.exception("partial-result listener failed")
 
     def _finish(
-        self, nid: str, generation: int, kind: str, payload: Any, warnings: tuple[str, ...]
+        self, nid: str, generation: int, kind: str, payload: Any, warnings: tuple[str, ...],
+        infos: tuple[str, ...] = (),
     ) -> None:
         with self._lock:
             entry = self._entries.get(nid)
@@ -547,7 +572,8 @@ class Scheduler:
                 message = "; ".join(warnings)
                 changed = not _same_outputs(entry.outputs, payload)
                 entry.outputs = payload
-                self._set_status(nid, NodeStatus(state, 100.0, message, warnings, elapsed, runs))
+                self._set_status(nid, NodeStatus(state, 100.0, message, warnings, elapsed, runs,
+                                                 infos))
                 if changed:
                     self._note_outputs(nid, payload)
             else:  # error: outputs become None, descendants re-run with None
