@@ -61,11 +61,13 @@ def embed_table(
     progress(0, f"{settings.model}{where}: starting")
     try:
         if cluster:
-            (vectors, ok, reasons, fnames), stats, _ = embed_distributed(
+            assembled, stats, _ = embed_distributed(
                 rows, names, settings.model, per_channel=settings.per_channel,
                 cluster=cluster, run_base=run_base_folder(), progress=on_progress,
                 cancel=lambda: cancel.cancelled,
             )
+            assert assembled is not None  # assemble=True (the default) returns the vectors
+            vectors, ok, reasons, fnames = assembled
             resumed = stats.resumed
         else:
             vectors, ok, reasons, fnames = embed_rows(
