@@ -1,0 +1,154 @@
+"""The main window's commands: every action with its text, shortcut and tip, and the menus
+and toolbar that show them.
+
+Why a module of its own: it is the one table to read when looking for a command or a
+shortcut, and it keeps :mod:`petriflow.gui.mainwindow` (what the commands do) short.
+:class:`WindowMenus` is a mixin of :class:`~petriflow.gui.mainwindow.MainWindow`: the
+actions stay window attributes (``window.pause_action``), as tests and scripts use them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtWidgets import QMenu
+
+from petriflow.gui.document import examples_dir
+
+if TYPE_CHECKING:
+    from petriflow.gui.mainwindow import MainWindow
+
+__all__ = ["WindowMenus"]
+
+
+class WindowMenus:
+    """Builds the actions, menus and toolbar of a :class:`MainWindow`."""
+
+    new_action: QAction
+    open_action: QAction
+    save_action: QAction
+    save_as_action: QAction
+    quit_action: QAction
+    undo_action: QAction
+    redo_action: QAction
+    cut_action: QAction
+    copy_action: QAction
+    paste_action: QAction
+    delete_action: QAction
+    select_all_action: QAction
+    rename_action: QAction
+    open_node_action: QAction
+    text_action: QAction
+    arrow_action: QAction
+    pause_action: QAction
+    step_action: QAction
+    fit_action: QAction
+    recent_menu: QMenu
+    examples_menu: QMenu
+
+    def _action(self: MainWindow, text: str, slot: Any, shortcut: Any = None,
+                tip: str = "") -> QAction:
+        """A window action that calls ``slot`` (without the ``checked`` argument)."""
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if tip:
+            act.setStatusTip(tip)
+        act.triggered.connect(lambda *_: slot())
+        self.addAction(act)
+        return act
+
+    def _make_actions(self: MainWindow) -> None:
+        K = QKeySequence.StandardKey
+        self.new_action = self._action("&New", self.new_workflow, K.New)
+        self.open_action = self._action("&Open…", self.open_dialog, K.Open)
+        self.save_action = self._action("&Save", self.save, K.Save)
+        self.save_as_action = self._action("Save &As…", self.save_as, K.SaveAs)
+        self.quit_action = self._action("&Quit", self.close, K.Quit)
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(K.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Shift+Z")])
+        self.cut_action = self._action("Cu&t", self.cut, K.Cut)
+        self.copy_action = self._action("&Copy", self.copy_selection, K.Copy)
+        self.paste_action = self._action("&Paste", self.paste, K.Paste)
+        self.delete_action = self._action("&Delete", self.delete_selection, K.Delete)
+        self.delete_action.setShortcuts([QKeySequence(K.Delete), QKeySequence("Backspace")])
+        self.select_all_action = self._action("Select &All", lambda: self.scene.select_all(),
+                                              K.SelectAll)
+        self.rename_action = self._action("Re&name", self.rename_selected, "F2")
+        self.open_node_action = self._action("&Open Widget", self.open_selected, "Ctrl+Return")
+        self.text_action = self._action("&Text Annotation", lambda: self._set_mode("text"),
+                                        tip="Click on the canvas to place a note")
+        self.arrow_action = self._action("&Arrow Annotation", lambda: self._set_mode("arrow"),
+                                         tip="Drag on the canvas to draw an arrow")
+        self.pause_action = self._action("&Pause", self.toggle_pause, "F9",
+                                         "Freeze propagation: nothing new starts")
+        self.pause_action.setCheckable(True)
+        self.step_action = self._action("&Step", self.step, "F10",
+                                        "While paused, run one node that is ready")
+        self.step_action.setEnabled(False)
+        self.fit_action = self._action("&Fit Workflow", lambda: self.view.fit_workflow(),
+                                       "Ctrl+0")
+        for act in (self.delete_action, self.select_all_action, self.rename_action,
+                    self.copy_action, self.cut_action, self.paste_action):
+            # leave these keys to a title or note being edited
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.removeAction(act)
+            self.view.addAction(act)
+
+    def _make_menus(self: MainWindow) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.new_action, self.open_action])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.examples_menu = file_menu.addMenu("&Examples")
+        file_menu.addSeparator()
+        file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.examples_menu.aboutToShow.connect(self._fill_examples)
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.undo_action, self.redo_action])
+        edit.addSeparator()
+        edit.addActions([self.cut_action, self.copy_action, self.paste_action,
+                         self.delete_action])
+        edit.addSeparator()
+        edit.addActions([self.select_all_action, self.rename_action, self.open_node_action])
+        insert = bar.addMenu("&Insert")
+        insert.addActions([self.text_action, self.arrow_action])
+        run = bar.addMenu("&Run")
+        run.addActions([self.pause_action, self.step_action])
+        view = bar.addMenu("&View")
+        view.addAction(self.fit_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&About Petriflow", self.about,
+                                         tip="Version, and where the log file is"))
+        tools = self.addToolBar("Canvas")
+        tools.setObjectName("canvas-tools")
+        tools.addActions([self.undo_action, self.redo_action])
+        tools.addSeparator()
+        tools.addActions([self.text_action, self.arrow_action])
+        tools.addSeparator()
+        tools.addActions([self.pause_action, self.step_action])
+
+    def _fill_recent(self: MainWindow) -> None:
+        self.recent_menu.clear()
+        files = [p for p in self.recent_files() if p.exists()]
+        for p in files:
+            self.recent_menu.addAction(p.name, lambda p=p: self.open_file(p)).setToolTip(str(p))
+        if not files:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def _fill_examples(self: MainWindow) -> None:
+        self.examples_menu.clear()
+        folder = examples_dir()
+        files = sorted(folder.glob("*.ows")) if folder else []
+        for p in files:
+            title = p.stem.replace("-", " ").capitalize()
+            self.examples_menu.addAction(title, lambda p=p: self.open_file(p))
+        if not files:
+            self.examples_menu.addAction("(no examples found)").setEnabled(False)
