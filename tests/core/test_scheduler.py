@@ -53,10 +53,10 @@ def test_setting_change_reruns_node_and_descendants_only():
     wf.add_link(s1.id, "Number", a.id, "Number")
     wf.add_link(s2.id, "Number", b.id, "Number")
     with Scheduler(wf) as sch:
-        sch.wait(10)
+        assert sch.wait(10)
         toy.RUN_LOG.clear()
         wf.update_settings(s1.id, value=5)
-        sch.wait(10)
+        assert sch.wait(10)
         assert sorted(toy.RUN_LOG) == [("A", 6), ("S1", 5)]
         assert sch.output(b.id, "Number") == 11
 
@@ -79,13 +79,23 @@ def test_diamond_waits_for_all_inputs_to_settle():
 
 
 def test_independent_branches_run_concurrently():
+    # Each run waits at a two-party barrier: both pass only if the two branches are
+    # running at the same time (run one after the other, the first would time out).
+    # How much faster than serial they finish is benchmarks/scheduler_timing.py's job.
+    meet = threading.Barrier(2)
+
+    class Meet(Source):
+        def run(self, inputs, progress, cancel):
+            meet.wait(timeout=10)
+            return super().run(inputs, progress, cancel)
+
     wf = Workflow()
-    for i in range(2):
-        wf.add_node(Source, title=f"S{i}", settings=Source.Settings(value=i, delay=0.4))
-    t0 = time.monotonic()
+    nodes = [wf.add_node(Meet, title=f"S{i}", settings=Source.Settings(value=i))
+             for i in range(2)]
     with Scheduler(wf, max_workers=2) as sch:
-        assert sch.wait(10)
-    assert time.monotonic() - t0 < 0.75  # serial would take >= 0.8 s
+        assert sch.wait(20)
+        assert [sch.output(n.id, "Number") for n in nodes] == [0, 1]
+    assert not meet.broken
 
 
 def test_work_runs_off_the_callers_thread():
@@ -107,7 +117,8 @@ def test_work_runs_off_the_callers_thread():
 def test_superseded_run_is_cancelled_and_its_result_discarded():
     wf = Workflow()
     s = wf.add_node(Source, title="S", settings=Source.Settings(value=1))
-    slow = wf.add_node(AddOne, title="slow", settings=AddOne.Settings(delay=2.0))
+    # a run far longer than the waits below: they only succeed if it was cancelled
+    slow = wf.add_node(AddOne, title="slow", settings=AddOne.Settings(delay=60.0))
     wf.add_link(s.id, "Number", slow.id, "Number")
     outputs = []
     with Scheduler(wf) as sch:
@@ -116,10 +127,8 @@ def test_superseded_run_is_cancelled_and_its_result_discarded():
         while sch.status(slow.id).state is not NodeState.RUNNING:
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        t0 = time.monotonic()
         wf.update_settings(slow.id, delay=0.0, amount=100)
-        assert sch.wait(10)
-        assert time.monotonic() - t0 < 1.5  # the 2 s run was cancelled, not awaited
+        assert sch.wait(10)  # the 60 s run was cancelled, not awaited
     # the first run never produced output; only the superseding run's value came out
     assert [v for nid, v in outputs if nid == slow.id] == [101]
     assert ("slow", 2) not in toy.RUN_LOG
@@ -128,10 +137,10 @@ def test_superseded_run_is_cancelled_and_its_result_discarded():
 def test_removing_a_link_delivers_none():
     wf, (_s, a0, a1) = chain(2)
     with Scheduler(wf) as sch:
-        sch.wait(10)
+        assert sch.wait(10)
         link = wf.input_links(a0.id)[0]
         wf.remove_link(link.id)
-        sch.wait(10)
+        assert sch.wait(10)
         assert sch.inputs(a0.id)["Number"] is None
         assert sch.outputs(a0.id) == {}
         assert sch.outputs(a1.id) == {}  # None propagates down the chain
@@ -143,12 +152,12 @@ def test_disabling_a_link_delivers_none_and_enabling_restores():
     wf, (_s, a0) = chain(1)
     link = wf.links[0]
     with Scheduler(wf) as sch:
-        sch.wait(10)
+        assert sch.wait(10)
         wf.set_link_enabled(link.id, False)
-        sch.wait(10)
+        assert sch.wait(10)
         assert sch.output(a0.id, "Number") is None
         wf.set_link_enabled(link.id, True)
-        sch.wait(10)
+        assert sch.wait(10)
         assert sch.output(a0.id, "Number") == 2
 
 
@@ -156,7 +165,7 @@ def test_optional_input_runs_with_none():
     wf = Workflow()
     opt = wf.add_node(Optional, title="opt")
     with Scheduler(wf) as sch:
-        sch.wait(10)
+        assert sch.wait(10)
         assert sch.output(opt.id, "Text") == "None"
 
 
@@ -167,11 +176,11 @@ def test_multiple_inputs_in_link_order_and_removal():
     total = wf.add_node(Sum, title="sum")
     links = [wf.add_link(s.id, "Number", total.id, "Numbers") for s in srcs]
     with Scheduler(wf) as sch:
-        sch.wait(10)
+        assert sch.wait(10)
         assert sch.inputs(total.id)["Numbers"] == [1, 10, 100]
         assert sch.output(total.id, "Number") == 111
         wf.remove_link(links[1].id)
-        sch.wait(10)
+        assert sch.wait(10)
         assert sch.inputs(total.id)["Numbers"] == [1, 100]
         assert sch.output(total.id, "Number") == 101
 
@@ -182,13 +191,13 @@ def test_pause_resume_and_step():
         assert sch.wait(2)
         assert toy.RUN_LOG == []
         assert sch.step() == s.id
-        sch.wait(5)
+        assert sch.wait(5)
         assert toy.RUN_LOG == [("S", 1)]
         assert sch.step() == a0.id
-        sch.wait(5)
+        assert sch.wait(5)
         assert toy.RUN_LOG == [("S", 1), ("A0", 2)]
         sch.resume()
-        sch.wait(5)
+        assert sch.wait(5)
         assert toy.RUN_LOG[-1] == ("A1", 3)
         assert not sch.paused
 
@@ -205,7 +214,7 @@ def test_node_error_is_reported_and_the_rest_goes_on():
     wf.add_link(s.id, "Number", crash.id, "Number")
     wf.add_link(s.id, "Number", other.id, "Number")
     with Scheduler(wf) as sch:
-        sch.wait(10)
+        assert sch.wait(10)
         assert sch.status(bad.id).state is NodeState.ERROR
         assert sch.status(bad.id).message == "refusing to add to 3"
         assert sch.status(crash.id).state is NodeState.ERROR
@@ -214,7 +223,7 @@ def test_node_error_is_reported_and_the_rest_goes_on():
         assert sch.output(other.id, "Number") == 4
         # fixing the input recovers the failed branch
         wf.update_settings(s.id, value=4)
-        sch.wait(10)
+        assert sch.wait(10)
         assert sch.output(after.id, "Number") == 6
 
 
@@ -226,7 +235,7 @@ def test_progress_is_reported_while_running():
     states = []
     with Scheduler(wf) as sch:
         sch.add_status_listener(lambda nid, st: states.append((nid, st.state, st.progress)))
-        sch.wait(10)
+        assert sch.wait(10)
     running = [p for nid, st, p in states if nid == a.id and st is NodeState.RUNNING]
     assert len(running) >= 2 and max(running) > 0
 
@@ -246,19 +255,19 @@ def test_removing_a_running_node_is_safe():
 def test_new_node_and_link_after_start_propagate():
     wf, (s,) = chain(0)
     with Scheduler(wf) as sch:
-        sch.wait(5)
+        assert sch.wait(5)
         a = wf.add_node(AddOne, title="late")
         assert sch.wait(5)
         assert sch.status(a.id).state is NodeState.IDLE
         wf.add_link(s.id, "Number", a.id, "Number")
-        sch.wait(5)
+        assert sch.wait(5)
         assert sch.output(a.id, "Number") == 2
 
 
 def test_user_cancel_stops_the_run_without_restarting_it():
     wf = Workflow()
     s = wf.add_node(Source, title="S", settings=Source.Settings(value=1))
-    slow = wf.add_node(AddOne, title="slow", settings=AddOne.Settings(delay=3.0))
+    slow = wf.add_node(AddOne, title="slow", settings=AddOne.Settings(delay=60.0))
     after = wf.add_node(AddOne, title="after")
     wf.add_link(s.id, "Number", slow.id, "Number")
     wf.add_link(slow.id, "Number", after.id, "Number")
@@ -268,10 +277,8 @@ def test_user_cancel_stops_the_run_without_restarting_it():
             assert time.monotonic() < deadline
             time.sleep(0.01)
         assert not sch.cancel(s.id)  # not running: nothing to cancel
-        t0 = time.monotonic()
         assert sch.cancel(slow.id)
-        assert sch.wait(5)
-        assert time.monotonic() - t0 < 1.0
+        assert sch.wait(5)  # the 60 s run stopped; its latency: benchmarks/scheduler_timing.py
         status = sch.status(slow.id)
         assert (status.state, status.message) == (NodeState.IDLE, "Cancelled")
         assert sch.outputs(slow.id) == {}
