@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -15,7 +14,7 @@ from PyQt6.QtWidgets import QApplication
 
 from petriflow.core.registry import NodeRegistry
 from petriflow.gui.commands import AddLinkCommand
-from petriflow.gui.views.export import copy_table, save_widget_image, table_to_csv
+from petriflow.gui.views.export_actions import copy_table, save_widget_image, table_to_csv
 from petriflow.nodes.data_table import DataTable
 from petriflow.nodes.logistic_regression import LogisticRegression
 from petriflow.nodes.test_and_score import TestAndScore
@@ -44,19 +43,15 @@ def data_table_on(win, qtbot, n: int):
     return src, dt
 
 
-def test_data_table_opens_20000_rows_quickly(table_window, qtbot) -> None:
+def test_data_table_opens_20000_rows(table_window, qtbot) -> None:
     win = table_window
     _, dt = data_table_on(win, qtbot, 20_000)
-    start = time.perf_counter()
     view = win.open_node(dt)
     qtbot.waitExposed(view)
     QApplication.processEvents()
-    elapsed = time.perf_counter() - start
     assert view.model.rowCount() == 20_000
     assert view.model.columnCount() == 4  # class, label, a, b
-    # a "does not freeze" bound with room for a loaded CI machine (1.6–2.2 s at load 6);
-    # the measured latencies are benchmarks/ui_latency.py's job
-    assert elapsed < 5.0
+    # how long opening takes is benchmarks/large_tables.py's job (no clock in tests)
     # the class column is coloured by class
     ix0, ix1 = view.model.index(0, 0), view.model.index(1, 0)
     assert view.model.data(ix0) == "y" and view.model.data(ix1) == "x"

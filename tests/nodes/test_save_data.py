@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from petriflow.analysis import table_io
+from petriflow.analysis import table_files
 from petriflow.core.node import NodeError
 from petriflow.core.table import Table
 from petriflow.nodes.save_data import SaveData
@@ -53,7 +53,7 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path, table: Table, mo
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(table_io, "_write_delimited", explode)
+    monkeypatch.setattr(table_files, "_write_delimited", explode)
     with pytest.raises(NodeError, match="disk full"):
         run_node(SaveData, {"Data": table}, path=str(target))
     assert target.read_text() == "old content"

@@ -10,7 +10,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -136,7 +135,8 @@ def test_empty_folder_is_a_clear_message(tmp_path: Path):
 
 
 def test_ten_thousand_files(tmp_path: Path):
-    """A folder of 10,000 images in 10 classes: scanned in bounded time, all listed."""
+    """A folder of 10,000 images in 10 classes: scanned, all listed (90 s hang guard;
+    the scan time is benchmarks/large_tables.py's)."""
     png = tmp_path / "src.png"
     Image.fromarray(photo(16, 12)).save(png)
     data = png.read_bytes()
@@ -146,13 +146,10 @@ def test_ten_thousand_files(tmp_path: Path):
         sub.mkdir()
         for i in range(1000):
             (sub / f"{i:04d}.png").write_bytes(data)
-    t0 = time.perf_counter()
     out, progress = run_with_timeout(lambda: _run_import(tmp_path), 90)
-    took = time.perf_counter() - t0
     table = out["Data"]
     assert len(table) == 10_000 and len(table.class_values) == 10
     assert progress.warnings == []
-    assert took < 60, f"scanning 10,000 files took {took:.1f} s"
 
 
 def test_unreadable_folder_and_file_as_root_is_skipped_with_reason():
@@ -235,7 +232,7 @@ def test_scan_of_link_loops_terminates(tmp_path: Path):
 def test_non_utf8_file_names_survive_csv_export(corpus_run: CorpusRun, tmp_path: Path):
     """`petriflow run --out` and Save Data write the table of a folder whose names are
     not UTF-8; the original bytes of the name come back when the CSV is read."""
-    from petriflow.analysis.table_io import write_table
+    from petriflow.analysis.table_files import write_table
 
     emb = corpus_run.extra["embedded"]
     for target in (tmp_path / "a.csv", tmp_path / "b.tsv"):

@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from petriflow.core.atomic import atomic_write
+
 __all__ = [
     "DistributedError",
     "ShardStats",
@@ -354,9 +356,7 @@ def _write_shard(path: Path, result: dict[str, Any]) -> None:
         "features": pa.FixedSizeListArray.from_arrays(flat, dim) if dim else
         pa.array([[] for _ in range(n)], type=pa.list_(pa.float32())),
     }, metadata={"feature_names": json.dumps(result["names"])})
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: pq.write_table(table, tmp))
 
 
 def read_shards(run_dir: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray,

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from petriflow.core.atomic import atomic_write
+
 __all__ = [
     "IlluminationError",
     "IlluminationSum",
@@ -180,9 +182,7 @@ def correct_file(source: str, func: np.ndarray, target: str | os.PathLike[str]) 
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     corrected = apply_correction(read_plane(source), func)
-    tmp = target.with_suffix(f".tmp{os.getpid()}.tif")
-    tifffile.imwrite(tmp, corrected)
-    os.replace(tmp, target)
+    atomic_write(target, lambda tmp: tifffile.imwrite(tmp, corrected))
     return target
 
 

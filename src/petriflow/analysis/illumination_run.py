@@ -26,6 +26,7 @@ from petriflow.analysis.illumination import (
     corrected_path,
     illumination_function,
 )
+from petriflow.core.atomic import atomic_save_npy
 
 __all__ = ["CorrectionPlan", "correct_channels", "plan_correction"]
 
@@ -139,9 +140,7 @@ def correct_channels(
         func = illumination_function(acc, smoothing=smoothing, filter_fraction=filter_fraction)
         path = _function_path(plan.out_dir, *key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npy")
-        np.save(tmp, func)
-        os.replace(tmp, path)
+        atomic_save_npy(path, func)
     # pass 2: divide and write, skipping files already written
     shards2: list[tuple[str, list[tuple[str, str]]]] = []
     for key, rows in plan.groups.items():

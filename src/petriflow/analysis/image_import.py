@@ -27,6 +27,8 @@ from petriflow.core.table import Table
 __all__ = [
     "ImageImportError",
     "ScanResult",
+    "find_image_files",
+    "folder_category",
     "images_table",
     "read_delimited_rows",
     "read_image_list",
@@ -86,8 +88,15 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".") or name.startswith("__MACOSX")
 
 
-def _walk(root: Path, check: Callable[[], None] | None, result: ScanResult) -> list[Path]:
-    """Candidate image files under ``root`` in sorted, deterministic order."""
+def find_image_files(root: Path, result: ScanResult,
+                     check: Callable[[], None] | None = None) -> list[Path]:
+    """Candidate image files under ``root`` in sorted, deterministic order: the one folder
+    walk (Import Images and ``petriflow embed``). Headers are not read here.
+
+    Hidden entries and non-images are counted in ``result``; symbolic link loops,
+    unreadable folders and non-regular files named like images (FIFOs, sockets) are
+    skipped with their reason in ``result.skipped`` and never followed or opened.
+    """
     found: list[Path] = []
     stack = [root]
     # folders already walked, by (device, inode): a symlink back up the tree (or any
@@ -133,6 +142,12 @@ def _walk(root: Path, check: Callable[[], None] | None, result: ScanResult) -> l
                 result.n_not_image += 1
         stack.extend(reversed(subdirs))
     return sorted(found, key=lambda p: p.relative_to(root).parts)
+
+
+def folder_category(root: Path, path: Path) -> str | None:
+    """The first-level subfolder of ``root`` that holds ``path`` (None at the top)."""
+    parts = path.relative_to(root).parts
+    return parts[0] if len(parts) > 1 else None
 
 
 def _read_headers(
@@ -198,9 +213,8 @@ def scan_folder(
     if not root.is_dir():
         raise ImageImportError(f"{str(root)!r} is not a folder")
     result = ScanResult()
-    candidates = _walk(root, check, result)
-    cats = [p.relative_to(root).parts[0] if len(p.relative_to(root).parts) > 1 else None
-            for p in candidates]
+    candidates = find_image_files(root, result, check)
+    cats = [folder_category(root, p) for p in candidates]
     kept = _read_headers(candidates, result, progress, check)
     result.categories = [cats[i] for i in kept]
     return result

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -67,19 +66,21 @@ def register(subparsers: Any) -> None:
 
 # ----------------------------------------------------------------------------- inputs
 def scan_folder(folder: Path) -> list[tuple[str, str]]:
-    """(path, class) for every image under ``folder``, sorted; class = first-level
-    subfolder ('' for images at the top). Hidden files and folders are skipped."""
-    from petriflow.analysis.images import is_image_file
+    """(path, class) for every image file under ``folder``, in Import Images' order;
+    class = first-level subfolder ('' for images at the top).
 
-    items: list[tuple[str, str]] = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        rel = Path(root).relative_to(folder)
-        cls = rel.parts[0] if rel.parts else ""
-        for name in sorted(files):
-            if is_image_file(name):
-                items.append((str(Path(root) / name), cls))
-    return items
+    The walk is Import Images' own (:func:`~petriflow.analysis.image_import.find_image_files`):
+    hidden entries are skipped, a symbolic link loop is walked once, and a FIFO or socket
+    named like an image is never opened; each of those is reported on stderr. Headers are
+    not read here: the embedder reports unreadable images per file.
+    """
+    from petriflow.analysis.image_import import ScanResult, find_image_files, folder_category
+
+    result = ScanResult()
+    paths = find_image_files(folder, result)
+    for path, reason in result.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    return [(str(p), folder_category(folder, p) or "") for p in paths]
 
 
 def read_csv_list(path: Path) -> list[tuple[str, str]]:
@@ -128,36 +129,44 @@ def _looks_like_image(text: str) -> bool:
 # ----------------------------------------------------------------------------- outputs
 def _write(out: Path, paths: list[str], classes: list[str], vectors: np.ndarray,
            names: list[str]) -> None:
-    ext = out.suffix.lower()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
-    try:
-        if ext == ".npy":
-            with tmp.open("wb") as fh:
-                np.save(fh, vectors.astype(np.float32))
-            side = out.with_name(out.stem + ".paths.txt")
-            side.write_text("".join(f"{p}\t{c}\n" for p, c in zip(paths, classes, strict=True)),
-                            encoding="utf-8")
-        elif ext == ".parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
+    """Write the embedding to ``out`` (format by extension), atomically."""
+    from petriflow.core.atomic import atomic_save_npy, atomic_write
 
-            cols = {"path": pa.array(paths, pa.string()), "class": pa.array(classes, pa.string())}
-            for j, name in enumerate(names):
-                cols[name] = pa.array(vectors[:, j], pa.float32())
-            pq.write_table(pa.table(cols), tmp)
-        elif ext in (".csv", ".tsv"):
-            with tmp.open("w", newline="", encoding="utf-8") as fh:
-                w = csv.writer(fh, delimiter="\t" if ext == ".tsv" else ",")
-                w.writerow(["path", "class", *names])
-                for p, c, vec in zip(paths, classes, vectors, strict=True):
-                    w.writerow([p, c, *(f"{v:.7g}" for v in vec)])
-        else:
-            raise ValueError(f"unknown output format {ext!r}; use .csv, .npy or .parquet")
-        tmp.replace(out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    ext = out.suffix.lower()
+    if ext not in (".npy", ".parquet", ".csv", ".tsv"):
+        raise ValueError(f"unknown output format {ext!r}; use .csv, .npy or .parquet")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if ext == ".npy":
+        atomic_save_npy(out, vectors.astype(np.float32))
+        side = out.with_name(out.stem + ".paths.txt")
+        text = "".join(f"{p}\t{c}\n" for p, c in zip(paths, classes, strict=True))
+        atomic_write(side, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    elif ext == ".parquet":
+        atomic_write(out, lambda tmp: _write_parquet(tmp, paths, classes, vectors, names))
+    else:
+        delimiter = "\t" if ext == ".tsv" else ","
+        atomic_write(out, lambda tmp: _write_delimited(tmp, delimiter, paths, classes,
+                                                       vectors, names))
+
+
+def _write_parquet(path: Path, paths: list[str], classes: list[str], vectors: np.ndarray,
+                   names: list[str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = {"path": pa.array(paths, pa.string()), "class": pa.array(classes, pa.string())}
+    for j, name in enumerate(names):
+        cols[name] = pa.array(vectors[:, j], pa.float32())
+    pq.write_table(pa.table(cols), path)
+
+
+def _write_delimited(path: Path, delimiter: str, paths: list[str], classes: list[str],
+                     vectors: np.ndarray, names: list[str]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, delimiter=delimiter)
+        w.writerow(["path", "class", *names])
+        for p, c, vec in zip(paths, classes, vectors, strict=True):
+            w.writerow([p, c, *(f"{v:.7g}" for v in vec)])
 
 
 # ----------------------------------------------------------------------------- main

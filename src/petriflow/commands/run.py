@@ -17,8 +17,9 @@ from typing import Any, TextIO
 
 from petriflow.commands.common import load_or_exit
 from petriflow.commands.examples import workflow_argument
-from petriflow.core.export import export_value, safe_filename
+from petriflow.core.atomic import atomic_write_bytes
 from petriflow.core.orange_bypass import BypassError, bypass_placeholder
+from petriflow.core.run_export import export_value, safe_filename
 from petriflow.core.scheduler import NodeState, NodeStatus, Scheduler
 from petriflow.core.workflow import Workflow
 
@@ -237,7 +238,7 @@ def write_report(workflow: Workflow, scheduler: Scheduler, out: Path, elapsed: f
         "opened_from_orange": (workflow.orange_report.to_dict()
                                if workflow.orange_report is not None else None),
     }
-    (out / "run.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    atomic_write_bytes(out / "run.json", (json.dumps(report, indent=2) + "\n").encode("utf-8"))
     return report
 
 

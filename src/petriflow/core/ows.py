@@ -26,8 +26,6 @@ import json
 import math
 import os
 import re
-import stat
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +34,7 @@ from typing import Any
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
 
+from petriflow.core.atomic import atomic_write_bytes
 from petriflow.core.node import settings_from_dict, settings_to_dict
 from petriflow.core.orange_map import orange_channel, our_qualified_name
 from petriflow.core.orange_pickle import OrangePickleError, loads_orange_pickle
@@ -496,26 +495,6 @@ def backup_path(path: str | os.PathLike[str]) -> Path:
     return path.with_name(path.name + ".bak")
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """A temp file in the target folder, fsync, then rename over ``path``."""
-    try:  # keep the file's permissions (mkstemp makes the temp file private, 0600)
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_workflow(
     workflow: Workflow, path: str | os.PathLike[str], *, backup: bool = True
 ) -> None:
@@ -536,6 +515,6 @@ def save_workflow(
         except OSError:
             old = None  # unreadable old file: nothing to keep, the save goes on
         if old is not None and old != data:
-            _write_atomic(backup_path(path), old)
-    _write_atomic(path, data)
+            atomic_write_bytes(backup_path(path), old)
+    atomic_write_bytes(path, data)
     workflow.path = path.resolve()

@@ -292,24 +292,33 @@ class Table:
         )
 
     # ------------------------------------------------------------------ edges
-    def to_csv(self, path: str | Path) -> None:
-        """Write features, class and metas as CSV with a header row."""
+    def to_csv(self, path: str | Path, delimiter: str = ",") -> None:
+        """Write features, class and metas with a header row: the one table CSV writer
+        (Save Data and ``petriflow run --out`` both call it, so their files are identical).
+
+        Numbers keep full precision (``repr``); a missing value (NaN, None) is an empty
+        cell. Not atomic by itself: callers go through :mod:`petriflow.core.atomic`.
+        """
         path = Path(path)
-        cols = self.column_names
+        labels = self.class_labels() if self.y is not None else None
+        metas = list(self.metas.values())
         with path.open("w", newline="", encoding="utf-8",
                        errors="surrogateescape") as fh:  # non-UTF-8 file names round-trip
-            writer = csv.writer(fh)
-            writer.writerow(cols)
-            labels = self.class_labels() if self.y is not None else None
+            writer = csv.writer(fh, delimiter=delimiter)
+            writer.writerow(self.column_names)
             for i in range(len(self)):
-                row: list[Any] = [repr(float(v)) for v in self.X[i]]
+                row: list[Any] = [_csv_cell(v) for v in self.X[i].tolist()]
                 if labels is not None:
                     row.append(labels[i])
-                row.extend(_csv_cell(self.metas[m][i]) for m in self.metas)
+                row.extend(_csv_cell(m[i]) for m in metas)
                 writer.writerow(row)
 
 
 def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
     if isinstance(value, float | np.floating):
         return "" if np.isnan(value) else repr(float(value))
-    return "" if value is None else value
+    if isinstance(value, np.integer):
+        return int(value)
+    return value

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from petriflow.core.atomic import atomic_write_bytes
 from petriflow.core.ows import workflow_to_bytes
 from petriflow.core.workflow import Workflow
 
@@ -70,9 +71,7 @@ class AutosaveStore:
             "saved_at": time.time(),
             "pid": os.getpid(),
         }).encode())):
-            tmp = target.with_suffix(target.suffix + ".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
+            atomic_write_bytes(target, data)
         return ows
 
     def discard(self, path: Path | None) -> None:

@@ -6,11 +6,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from petriflow.analysis.table_io import write_table
+from petriflow.analysis.table_files import TableFormat, write_table
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Progress
 from petriflow.core.table import Table
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 #: the only kinds of file Save Data writes: a workflow file from elsewhere must not be
 #: able to overwrite ~/.bashrc, a script or an autostart entry with table rows
@@ -48,12 +51,38 @@ class SaveData(Node):
     outputs = ()
     replaces = ("Orange.widgets.data.owsave.OWSave",)
 
+    @classmethod
+    def from_orange_settings(cls, s: dict[str, Any], version: int | None,
+                             t: Translation) -> set[str]:
+        """Orange's Save: the file (folder + name, or an old full path)."""
+        import posixpath
+
+        used = {"stored_path", "stored_name", "filename", "filter", "add_type_annotations"}
+        path = ""
+        if isinstance(s.get("stored_name"), str) and s["stored_name"]:
+            base = s.get("stored_path") if isinstance(s.get("stored_path"), str) else ""
+            path = posixpath.join(base, s["stored_name"]) if base else s["stored_name"]
+            key = "stored_name"
+        elif isinstance(s.get("filename"), str) and s["filename"]:
+            path, key = s["filename"], "filename"
+        if path:
+            t.set(key, "path", path)
+            lower = path.lower()
+            if not lower.endswith((".csv", ".tsv", ".tab", ".parquet", ".pq")):
+                t.notes.append(f"Save Data: Petriflow writes CSV, TSV or Parquet; {path!r} "
+                               "will be written by its extension's rules or refused")
+        if "add_type_annotations" in s:
+            t.ignored.append("add_type_annotations")
+        if "filter" in s:
+            t.ignored.append("filter")  # the extension decides the format
+        return used
+
     @dataclass
     class Settings:
         #: target file; relative paths are relative to the workflow file's folder
         path: str = ""
         #: "auto" picks the format from the extension (.csv, .tsv/.tab, .parquet/.pq)
-        format: Literal["auto", "csv", "tsv", "parquet"] = "auto"
+        format: Literal["auto", TableFormat] = "auto"
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

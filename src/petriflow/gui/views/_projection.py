@@ -36,7 +36,7 @@ from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
 from petriflow.gui.views import ViewContext
 from petriflow.gui.views._common import PALETTE, NodeView
-from petriflow.gui.views.export import add_export_actions
+from petriflow.gui.views.export_actions import add_export_actions
 
 __all__ = ["MARKERS", "SHAPE_MAX_VALUES", "ProjectionView"]
 

@@ -26,7 +26,7 @@ from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
 from petriflow.gui.views import ViewContext, register_view
 from petriflow.gui.views._common import NodeView, SelectionOnRelease, class_colors
-from petriflow.gui.views.export import add_export_actions
+from petriflow.gui.views.export_actions import add_export_actions
 
 __all__ = ["DataTableView", "TableModel"]
 

@@ -60,7 +60,7 @@ from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
 from petriflow.gui.views import ViewContext, register_view
 from petriflow.gui.views._common import NodeView, class_colors, run_in_background
-from petriflow.gui.views.export import add_export_actions
+from petriflow.gui.views.export_actions import add_export_actions
 from petriflow.nodes.hierarchical_clustering import linkage_tree
 
 __all__ = ["DendrogramWidget", "HierarchicalClusteringView"]

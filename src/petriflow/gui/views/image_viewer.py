@@ -53,7 +53,7 @@ from petriflow.core.node import NodeError
 from petriflow.core.table import Table
 from petriflow.gui.views import ViewContext, register_view
 from petriflow.gui.views._common import NodeView, SelectionOnRelease, run_in_background
-from petriflow.gui.views.export import add_export_actions
+from petriflow.gui.views.export_actions import add_export_actions
 from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
 
 __all__ = ["ImagePreview", "ImageViewerView", "ThumbnailModel", "decode_thumbnail"]

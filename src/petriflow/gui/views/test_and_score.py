@@ -35,7 +35,7 @@ from petriflow.core.table import Table
 from petriflow.core.types import EvaluationResults
 from petriflow.gui.views import ViewContext, register_view
 from petriflow.gui.views._common import NodeView
-from petriflow.gui.views.export import add_export_actions
+from petriflow.gui.views.export_actions import add_export_actions
 
 __all__ = ["TestAndScoreView"]
 

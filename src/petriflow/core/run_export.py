@@ -1,4 +1,9 @@
-"""Writing node outputs to files, for ``petriflow run --out`` and for Save Data.
+"""Writing node outputs to files for ``petriflow run --out`` (one file per output).
+
+Why here and not in Save Data: ``run --out`` writes whatever a node produced, of any
+kind; Save Data (:mod:`petriflow.analysis.table_files`) writes one table in a format the
+user picks. Both write a table's CSV through :meth:`Table.to_csv`, atomically through
+:mod:`petriflow.core.atomic`, so the same table gives the same bytes.
 
 Tables become CSV with a header, distance matrices ``.npy``, evaluation results JSON
 (scores and confusion matrix per learner). Other values (learners, models) are described
@@ -8,36 +13,22 @@ but not written: they are recipes, not data.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from petriflow.core.atomic import atomic_save_npy, atomic_write
 from petriflow.core.types import DistanceMatrix, EvaluationResults, Table, describe_value
 
-__all__ = ["atomic_write", "export_value", "safe_filename"]
+__all__ = ["export_value", "safe_filename"]
 
 
 def safe_filename(text: str, max_len: int = 60) -> str:
     """A portable file name fragment (letters, digits, dash, underscore)."""
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")
     return slug[:max_len] or "x"
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp_path)`` then rename the temp file over ``path`` (same folder)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def export_value(value: Any, directory: Path, stem: str) -> dict[str, Any]:
@@ -50,7 +41,7 @@ def export_value(value: Any, directory: Path, stem: str) -> dict[str, Any]:
         atomic_write(path, value.to_csv)
     elif isinstance(value, DistanceMatrix):
         path = directory / f"{stem}.npy"
-        atomic_write(path, lambda p: _save_npy(p, value.values))
+        atomic_save_npy(path, value.values)
     elif isinstance(value, EvaluationResults):
         path = directory / f"{stem}.json"
         text = json.dumps(value.to_json_dict(), indent=2, default=_json_default)
@@ -59,12 +50,6 @@ def export_value(value: Any, directory: Path, stem: str) -> dict[str, Any]:
         return record
     record["file"] = path.name
     return record
-
-
-def _save_npy(path: Path, array: np.ndarray) -> None:
-    # through a file object: np.save would append ".npy" to the temp file's name
-    with path.open("wb") as fh:
-        np.save(fh, array, allow_pickle=False)
 
 
 def _json_default(obj: Any) -> Any:

@@ -1,27 +1,27 @@
-"""Write tables to CSV/TSV or Parquet atomically (temporary file, then rename).
+"""Save Data's file writer: one table to CSV/TSV or Parquet, atomically.
 
-An interrupted save never leaves a half-written file under the target name: the data
-goes to a temporary file in the same folder, which then replaces the target in one
-``os.replace`` (atomic on POSIX and Windows for the same volume).
+An interrupted save never leaves a half-written file under the target name
+(:func:`petriflow.core.atomic.atomic_write`). CSV and TSV come from :meth:`Table.to_csv`,
+the one table CSV writer, so Save Data and ``petriflow run --out`` write identical files.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import json
 import os
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
+from petriflow.core.atomic import atomic_write
 from petriflow.core.table import Table
 
-__all__ = ["FORMATS", "format_for_path", "write_table"]
+__all__ = ["FORMATS", "TableFormat", "format_for_path", "write_table"]
 
-FORMATS = ("csv", "tsv", "parquet")
+#: the file formats Save Data writes: the one declaration
+TableFormat = Literal["csv", "tsv", "parquet"]
+FORMATS: tuple[TableFormat, ...] = get_args(TableFormat)
 _SUFFIX = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -43,45 +43,15 @@ def write_table(table: Table, path: str | os.PathLike[str], fmt: str = "auto") -
         raise ValueError(f"unknown format {fmt!r}")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"the folder {str(path.parent)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        if fmt == "parquet":
-            _write_parquet(table, Path(tmp))
-        else:
-            _write_delimited(table, Path(tmp), "," if fmt == "csv" else "\t")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, float | np.floating):
-        return "" if np.isnan(value) else repr(float(value))
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
+    if fmt == "parquet":
+        return atomic_write(path, lambda tmp: _write_parquet(table, tmp))
+    delimiter = "," if fmt == "csv" else "\t"
+    return atomic_write(path, lambda tmp: _write_delimited(table, tmp, delimiter))
 
 
 def _write_delimited(table: Table, path: Path, delimiter: str) -> None:
-    labels = table.class_labels() if table.y is not None else None
-    with path.open("w", newline="", encoding="utf-8",
-                   errors="surrogateescape") as fh:  # non-UTF-8 file names round-trip
-        writer = csv.writer(fh, delimiter=delimiter)
-        writer.writerow(table.column_names)
-        X = table.X
-        metas = list(table.metas.values())
-        for i in range(len(table)):
-            row: list[Any] = [_cell(v) for v in X[i].tolist()]
-            if labels is not None:
-                row.append(labels[i])
-            row.extend(_cell(m[i]) for m in metas)
-            writer.writerow(row)
+    """The CSV/TSV step of a save (a seam: tests make it fail mid-save)."""
+    table.to_csv(path, delimiter=delimiter)
 
 
 def _write_parquet(table: Table, path: Path) -> None:

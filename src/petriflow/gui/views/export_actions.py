@@ -1,4 +1,6 @@
-"""Export from views: every plot saves PNG/SVG, every table copies and saves CSV.
+"""Export actions of the views: every plot saves PNG/SVG, every table copies and saves
+CSV of what it shows (not to be confused with Save Data's table files,
+:mod:`petriflow.analysis.table_files`, or ``run --out``, :mod:`petriflow.core.run_export`).
 
 Views call :func:`add_export_actions` once; the actions appear in the view's context
 menu (right-click anywhere a child does not claim the click) and have shortcuts
@@ -15,6 +17,8 @@ from pathlib import Path
 from PyQt6.QtCore import QAbstractItemModel, QRectF, QSize, Qt
 from PyQt6.QtGui import QAction, QKeySequence, QPainter
 from PyQt6.QtWidgets import QApplication, QFileDialog, QWidget
+
+from petriflow.core.atomic import atomic_write
 
 __all__ = [
     "add_export_actions",
@@ -76,10 +80,13 @@ def table_rows(model: QAbstractItemModel) -> list[list[str]]:
 
 def table_to_csv(model: QAbstractItemModel, path: str | Path) -> Path:
     """Write the table as CSV (comma-separated, header first)."""
-    path = Path(path)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerows(table_rows(model))
-    return path
+    rows = table_rows(model)
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows(rows)
+
+    return atomic_write(path, write)
 
 
 def copy_table(model: QAbstractItemModel) -> str:
