@@ -38,7 +38,7 @@ def dendrogram_rows(n: int, repeats: int) -> list[tuple[str, float]]:
     from PyQt6.QtWidgets import QWidget
 
     from petriflow.analysis.clustering import dendrogram_geometry, hierarchical_linkage
-    from petriflow.gui.views.hierarchical_clustering import DendrogramWidget, Tree
+    from petriflow.gui.views.dendrogram import DendrogramWidget, Tree
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(n, 8))
