@@ -53,7 +53,7 @@ from petriflow.gui.views.dendrogram import (
     Tree,
     build_tree,
 )
-from petriflow.gui.views.export import add_export_actions
+from petriflow.gui.views.export_actions import add_export_actions
 
 __all__ = ["HierarchicalClusteringView"]
 
