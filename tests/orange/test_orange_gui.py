@@ -18,7 +18,7 @@ from petriflow.core.ows import save_workflow
 from petriflow.core.registry import default_registry
 from petriflow.core.workflow import Workflow
 from petriflow.gui.mainwindow import MainWindow
-from petriflow.gui.orange_report import OBJECT_NAME, OrangeReportDock
+from petriflow.gui.orange_import_dock import OBJECT_NAME, OrangeReportDock
 
 from .conftest import REFERENCE, needs_reference, orange_pickles, reference_files
 from .test_orange_open import _ows

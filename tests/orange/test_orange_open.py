@@ -13,7 +13,7 @@ import defusedxml.ElementTree as DET
 import pytest
 
 from petriflow import cli
-from petriflow.core.orange_map import CHANNEL_RENAMES, ORANGE_WIDGETS, orange_channel
+from petriflow.compat.orange.widgets import CHANNEL_RENAMES, ORANGE_WIDGETS, orange_channel
 from petriflow.core.ows import load_workflow, parse_workflow, workflow_to_bytes
 from petriflow.core.registry import default_registry
 

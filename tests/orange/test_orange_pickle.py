@@ -10,7 +10,7 @@ import random
 import defusedxml.ElementTree as DET
 import pytest
 
-from petriflow.core.orange_pickle import (
+from petriflow.compat.orange.unpickler import (
     OpaqueQtValue,
     OrangeContext,
     OrangePickleError,
@@ -96,7 +96,7 @@ def _assert_inert(value, depth=0):
     elif isinstance(value, type):
         assert issubclass(value, OrangeVariableType)
     else:
-        assert isinstance(value, allowed) or type(value).__module__.endswith("orange_pickle"), \
+        assert isinstance(value, allowed) or type(value).__module__.endswith("unpickler"), \
             type(value)
         if isinstance(value, OrangeContext | OrangeRecentPath | OpaqueQtValue):
             _assert_inert(value.state, depth + 1)

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from petriflow.commands.common import load_or_exit
+from petriflow.compat.orange.unpickler import OrangePickleError, loads_orange_pickle, to_plain
 from petriflow.core.node import settings_to_dict
-from petriflow.core.orange_pickle import OrangePickleError, loads_orange_pickle, to_plain
 from petriflow.core.workflow import TextAnnotation, Workflow
 
 

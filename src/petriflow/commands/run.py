@@ -17,8 +17,8 @@ from typing import Any, TextIO
 
 from petriflow.commands.common import load_or_exit
 from petriflow.commands.examples import workflow_argument
+from petriflow.compat.orange.bypass import BypassError, bypass_placeholder
 from petriflow.core.atomic import atomic_write_bytes
-from petriflow.core.orange_bypass import BypassError, bypass_placeholder
 from petriflow.core.run_export import export_value, safe_filename
 from petriflow.core.scheduler import NodeState, NodeStatus, Scheduler
 from petriflow.core.workflow import Workflow

@@ -3,13 +3,13 @@
 A workflow file is *untrusted input*: it may come by e-mail. So:
 
 * XML is parsed with defusedxml (no entity expansion, no external entities, no DTDs).
-* Settings are read as JSON or Python *literals* (``ast.literal_eval``) only. Orange's
-  ``format="pickle"`` properties of widgets we map are read only through the restricted
-  unpickler of :mod:`petriflow.core.orange_pickle` (inert records, everything else
-  refused); placeholders keep the raw text, never unpickled.
-* Orange widgets are mapped by :mod:`petriflow.core.orange_map`, their settings translated
-  by :mod:`petriflow.core.orange_settings`, and what happened is recorded in
-  ``workflow.orange_report`` (:mod:`petriflow.core.orange_report`).
+* Settings are read as JSON or Python *literals* (``ast.literal_eval``) only; pickled
+  properties are refused here. Placeholders keep the raw text, never unpickled.
+* Widgets written by another program (Orange) are handed to a :class:`ForeignReader`
+  registered with :func:`register_foreign_reader`: ``petriflow.compat.orange`` maps
+  Orange's widgets, channels and settings (its pickles only through a restricted
+  unpickler) and records the outcome in ``workflow.orange_report``. ``core`` itself
+  knows no other program's widgets or setting names.
 * Nothing in a file is executed or imported: the qualified name is only looked up in
   our registry.
 
@@ -27,19 +27,15 @@ import math
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
 
 from petriflow.core.atomic import atomic_write_bytes
-from petriflow.core.node import settings_from_dict, settings_to_dict
-from petriflow.core.orange_map import orange_channel, our_qualified_name
-from petriflow.core.orange_pickle import OrangePickleError, loads_orange_pickle
-from petriflow.core.orange_report import OrangeImportReport, OrangeNodeReport
-from petriflow.core.orange_settings import translate_settings
+from petriflow.core.node import Node, settings_from_dict, settings_to_dict
 from petriflow.core.registry import NodeRegistry, default_registry
 from petriflow.core.workflow import (
     ArrowAnnotation,
@@ -51,10 +47,13 @@ from petriflow.core.workflow import (
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "ForeignReader",
+    "ForeignReaderFactory",
     "WorkflowFormatError",
     "backup_path",
     "load_workflow",
     "parse_workflow",
+    "register_foreign_reader",
     "save_workflow",
     "workflow_to_bytes",
 ]
@@ -71,6 +70,64 @@ _TUPLE_RE = re.compile(rf"^\s*\(\s*({_NUM})\s*(?:,\s*({_NUM})\s*)*,?\s*\)\s*$")
 
 class WorkflowFormatError(ValueError):
     """The file is not a workflow we can read; the message says why, for a user."""
+
+
+class ForeignReader(Protocol):
+    """What the reader asks, for one file, about widgets another program wrote.
+
+    Why a hook: the ``.ows`` layout is Orange's, so Orange's own files open here too, but
+    knowing Orange's widgets, channel names and settings is compatibility code that
+    lives in ``petriflow.compat.orange``, not in ``core``. Without a registered reader,
+    such widgets open as placeholders (or through a node's ``replaces``) with defaults.
+    """
+
+    def target(self, qualified_name: str) -> str | None:
+        """Our node's qualified name for a widget of the other program, or None."""
+        ...
+
+    def placeholder(self, node_id: str, title: str, qualified_name: str) -> None:
+        """A widget of the other program that stays a placeholder."""
+        ...
+
+    def settings(self, node_id: str, title: str, qualified_name: str, node_type: type[Node],
+                 fmt: str, text: str | None,
+                 decode: Callable[[str, str, str], dict[str, Any] | None],
+                 warn: Callable[[str], None]) -> Any:
+        """The node's settings object (None: defaults) from the widget's properties.
+
+        ``decode(title, fmt, text)`` reads literal/JSON properties (None, with a
+        warning, when it cannot); ``warn`` adds a load warning.
+        """
+        ...
+
+    def channel(self, node_id: str, node_type: type[Node], channel_id: str | None,
+                name: str, *, output: bool) -> str | None:
+        """Our channel name for a link end on a node this reader mapped, else None."""
+        ...
+
+    def link_dropped(self, source_id: str, sink_id: str, text: str) -> None:
+        """A link that could not be kept (``text`` says which and why)."""
+        ...
+
+    def finish(self, workflow: Workflow) -> None:
+        """Called once the workflow is read (e.g. to attach a report to it)."""
+        ...
+
+
+#: makes the reader for one file: ``factory(registry, source_name)``
+ForeignReaderFactory = Callable[[NodeRegistry, str], ForeignReader]
+
+_foreign_reader: ForeignReaderFactory | None = None
+
+
+def register_foreign_reader(factory: ForeignReaderFactory | None) -> None:
+    """Use ``factory`` for widgets of other programs in every file read from now on.
+
+    ``petriflow.compat.orange`` registers its reader when imported (``petriflow.nodes``
+    imports it); None unregisters.
+    """
+    global _foreign_reader
+    _foreign_reader = factory
 
 
 # ---------------------------------------------------------------------------- reading
@@ -128,16 +185,18 @@ def parse_workflow(
         raise WorkflowFormatError(
             f"{source}: workflow format version {version!r} is not supported (2.0 or 2.1)"
         )
-    return _Reader(registry, source).read(root)
+    foreign = _foreign_reader(registry, source) if _foreign_reader is not None else None
+    return _Reader(registry, source, foreign).read(root)
 
 
 class _Reader:
-    def __init__(self, registry: NodeRegistry, source: str) -> None:
+    def __init__(self, registry: NodeRegistry, source: str,
+                 foreign: ForeignReader | None = None) -> None:
         self.registry = registry
         self.source = source
         self.warnings: list[str] = []
-        #: filled in when the file has widgets written by another program (Orange)
-        self.report = OrangeImportReport(source)
+        #: asked about widgets written by another program (Orange)
+        self.foreign = foreign
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -154,7 +213,8 @@ class _Reader:
             for el in annotations:
                 self._read_annotation(wf, el)
         wf.load_warnings = self.warnings
-        wf.orange_report = self.report if self.report.nodes else None
+        if self.foreign is not None:
+            self.foreign.finish(wf)
         return wf
 
     # -- node_properties
@@ -213,8 +273,8 @@ class _Reader:
             self.warn(f"node {title!r} has an unreadable position; placed at (0, 0)")
             position = (0.0, 0.0)
         fmt, text = properties.get(node_id, ("literal", None))
-        orange_target = our_qualified_name(qname)
-        node_type = self.registry.get(orange_target or qname)
+        foreign_target = self.foreign.target(qname) if self.foreign is not None else None
+        node_type = self.registry.get(foreign_target or qname)
         foreign = el.get("project_name", "") != PROJECT_NAME
         if node_type is None:
             extra = {k: v for k, v in el.attrib.items() if k not in _NODE_ATTRS}
@@ -229,11 +289,13 @@ class _Reader:
             )
             wf.add_node(None, title=title, position=position, node_id=node_id, unknown=info)
             self.warn(f"{title!r} ({qname}) is not available in Petriflow; kept as a placeholder")
-            if foreign:
-                self.report.nodes.append(OrangeNodeReport(node_id, title, qname, None))
+            if foreign and self.foreign is not None:
+                self.foreign.placeholder(node_id, title, qname)
             return
-        if orange_target is not None or (foreign and qname != node_type.qualified_name):
-            settings = self._orange_settings(node_id, title, qname, node_type, fmt, text)
+        if self.foreign is not None and (
+                foreign_target is not None or (foreign and qname != node_type.qualified_name)):
+            settings = self.foreign.settings(node_id, title, qname, node_type, fmt, text,
+                                             self._decode, self.warn)
             wf.add_node(node_type, title=title, position=position, node_id=node_id,
                         settings=settings)
             return
@@ -270,39 +332,6 @@ class _Reader:
             settings = dataclasses.replace(settings, cluster="")
         return settings
 
-    def _orange_settings(self, node_id: str, title: str, qname: str, node_type: Any,
-                         fmt: str, text: str | None) -> Any:
-        """Translate an Orange widget's settings; record the outcome in the report."""
-        entry = OrangeNodeReport(node_id, title, qname, node_type.qualified_name)
-        self.report.nodes.append(entry)
-        if text is None:
-            return None
-        values: Any = None
-        if fmt == "pickle":
-            try:
-                values = loads_orange_pickle(text)
-            except OrangePickleError as exc:
-                self.warn(f"settings of {title!r} not read: {exc}; defaults are used")
-                entry.notes.append(f"settings not read: {exc}")
-                return None
-            if not isinstance(values, dict):
-                values = None
-                self.warn(f"settings of {title!r} are not a mapping; defaults are used")
-        else:
-            values = self._decode(title, fmt, text)
-        if values is None:
-            entry.notes.append("settings could not be read; defaults are used")
-            return None
-        values = {str(k): v for k, v in values.items()}
-        tr = translate_settings(node_type.qualified_name, values)
-        settings, problems = settings_from_dict(node_type.Settings, tr.values)
-        entry.carried, entry.not_carried = tr.carried, tr.not_carried
-        entry.ignored, entry.notes = tr.ignored, tr.notes
-        for problem in problems:  # a translated value our settings refused
-            entry.notes.append(problem)
-            self.warn(f"{title!r}: {problem}")
-        return settings
-
     # -- links
     def _read_link(self, wf: Workflow, el: Any) -> None:
         src, sink = el.get("source_node_id"), el.get("sink_node_id")
@@ -323,16 +352,17 @@ class _Reader:
                         channel_ids=(el.get("source_channel_id"), el.get("sink_channel_id")))
         except LinkError as exc:
             self.warn(f"link ignored: {exc}")
-            if self.report.node(src) or self.report.node(sink):
-                self.report.dropped_links.append(
-                    f"{nodes[src].title} ({el.get('source_channel', '')}) → "
-                    f"{nodes[sink].title} ({el.get('sink_channel', '')}): {exc}")
+            if self.foreign is not None:
+                self.foreign.link_dropped(
+                    src, sink, f"{nodes[src].title} ({el.get('source_channel', '')}) → "
+                               f"{nodes[sink].title} ({el.get('sink_channel', '')}): {exc}")
 
     def _channel(self, node: Any, channel_id: str | None, name: str, *, output: bool) -> str:
         if node.node_type is None:
             return name
-        if self.report.node(node.id) is not None:  # a widget from Orange
-            mapped = orange_channel(node.node_type, channel_id, name, output=output)
+        if self.foreign is not None:  # a widget from another program (Orange)?
+            mapped = self.foreign.channel(node.id, node.node_type, channel_id, name,
+                                          output=output)
             if mapped is not None:
                 return mapped
         find = node.node_type.output if output else node.node_type.input

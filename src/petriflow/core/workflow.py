@@ -155,7 +155,8 @@ class Workflow:
         self._lock = threading.RLock()
         #: non-fatal problems found when the workflow was read from a file
         self.load_warnings: list[str] = []
-        #: what became of an Orange file's widgets (core/orange_report.py); None otherwise
+        #: set by a foreign reader (compat/orange/reader.py): what became of an Orange
+        #: file's widgets; None otherwise
         self.orange_report: Any = None
 
     # ------------------------------------------------------------------ observers

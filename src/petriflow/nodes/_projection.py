@@ -9,12 +9,16 @@ Yes/No meta). The view draws the layout from ``Data`` and writes ``selected``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from petriflow.core.node import Progress
 from petriflow.core.table import Table
 from petriflow.nodes._shared import selection_outputs
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 
 @dataclass
@@ -49,3 +53,24 @@ def projection_outputs(
 ) -> dict[str, Table | None]:
     """The two standard outputs of a projection node."""
     return selection_outputs(with_coordinates(table, layout, names), selected, progress)
+
+
+def orange_selection(s: dict[str, Any], t: Translation) -> None:
+    """Orange projections save ``selection`` as (row, group) pairs or a group per row."""
+    sel = s.get("selection", s.get("selection_indices"))
+    key = "selection" if "selection" in s else "selection_indices"
+    if sel is None:
+        return
+    rows: list[int] = []
+    if isinstance(sel, list | tuple):
+        for item in sel:
+            if isinstance(item, list | tuple) and item and t.as_int(item[0]) is not None:
+                rows.append(int(item[0]))
+            elif t.as_int(item) is not None:
+                rows.append(int(item))
+    if rows:
+        t.set(key, "selected", sorted(set(rows)))
+        if any(isinstance(i, list | tuple) and len(i) > 1 and i[1] not in (0, 1) for i in sel):
+            t.notes.append("selection groups are merged into one selection")
+    else:
+        t.skip(key, "this selection format is not read")

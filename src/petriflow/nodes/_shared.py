@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -11,7 +12,15 @@ from petriflow.analysis.selection import annotate_selection
 from petriflow.core.node import NodeError, Progress
 from petriflow.core.table import Table
 
-__all__ = ["check_subset", "features_or_error", "selection_outputs"]
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
+
+__all__ = [
+    "check_subset",
+    "features_or_error",
+    "orange_learner_name",
+    "selection_outputs",
+]
 
 
 def features_or_error(
@@ -56,3 +65,12 @@ def check_subset(data: Table, subset: Table | None, progress: Progress) -> np.nd
     if n_foreign:
         progress.warn(f"{n_foreign} rows of Data Subset are not in Data and are not shown.")
     return mask
+
+
+def orange_learner_name(s: dict[str, Any], t: Translation) -> None:
+    """A learner widget's ``learner_name`` (Orange's learners all have it)."""
+    name = s.get("learner_name")
+    if isinstance(name, str) and name.strip():
+        t.set("learner_name", "learner_name", name)
+    elif "learner_name" in s:
+        t.ignored.append("learner_name")  # empty: Orange shows its default name too

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -12,6 +12,9 @@ from petriflow.analysis.evaluation import confusion_values
 from petriflow.core.node import CancelToken, Input, Node, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import EvaluationResults
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 
 class ConfusionMatrix(Node):
@@ -30,6 +33,26 @@ class ConfusionMatrix(Node):
         Output("Data", Table, id="annotated_data"),
     )
     replaces = ("Orange.widgets.evaluate.owconfusionmatrix.OWConfusionMatrix",)
+
+    @classmethod
+    def from_orange_settings(cls, s: dict[str, Any], version: int | None,
+                             t: Translation) -> set[str]:
+        """Orange's Confusion Matrix: learner, appended columns and selected cells."""
+        used = {"selected_learner", "selection", "append_predictions", "append_probabilities"}
+        sel = s.get("selected_learner")
+        if isinstance(sel, list | tuple) and sel and t.as_int(sel[0]) is not None:
+            t.set("selected_learner", "learner", int(sel[0]))
+        for key in ("append_predictions", "append_probabilities"):
+            if isinstance(s.get(key), bool):
+                t.set(key, key, s[key])
+        cells = t.context_values(s).get("selection", s.get("selection"))
+        if isinstance(cells, list | tuple | set | frozenset):
+            pairs = sorted([int(c[0]), int(c[1])] for c in cells
+                           if isinstance(c, list | tuple) and len(c) == 2
+                           and all(t.as_int(x) is not None for x in c))
+            t.values["selected_cells"] = pairs
+            t.carried["selection"] = f"selected_cells={pairs}"
+        return used
 
     @dataclass
     class Settings:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from petriflow.core.node import CancelToken, Input, Node, Output, Progress
 from petriflow.core.table import Table
 from petriflow.nodes._shared import selection_outputs
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 
 class DataTable(Node):
@@ -28,7 +31,30 @@ class DataTable(Node):
         "Orange.widgets.data.owtable.OWTable",
         "Orange.widgets.data.owtable.OWDataTable",
         "Orange.widgets.data.owdatatable.OWDataTable",
+        "Orange.widgets.obsolete.owtable.OWDataTable",
     )
+
+    @classmethod
+    def from_orange_settings(cls, s: dict[str, Any], version: int | None,
+                             t: Translation) -> set[str]:
+        """Orange's Data Table: the selected rows (two formats over the years)."""
+        used = {"selected_rows", "stored_selection"}
+        rows = s.get("selected_rows")
+        stored = s.get("stored_selection")
+        if rows is None and isinstance(stored, dict):  # Orange >= 3.34: {"rows", "columns"}
+            rows = stored.get("rows")
+            if (isinstance(rows, list | tuple) and rows
+                    and all(t.as_int(r) is not None for r in rows)):
+                t.set("stored_selection", "selected_rows", sorted({int(r) for r in rows}))
+            return used
+        if isinstance(rows, list | tuple) and all(t.as_int(r) is not None for r in rows):
+            if rows:
+                t.set("selected_rows", "selected_rows", sorted({int(r) for r in rows}))
+            else:
+                t.ignored.append("selected_rows")
+        elif rows is not None:
+            t.skip("selected_rows", "this selection format is not read")
+        return used
 
     @dataclass
     class Settings:

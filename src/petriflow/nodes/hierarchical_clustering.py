@@ -6,7 +6,7 @@ import threading
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from petriflow.analysis.distances import MemoryLimitError
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 CLUSTER_META = "Cluster"
 
@@ -78,6 +81,48 @@ class HierarchicalClustering(Node):
         "Orange.widgets.unsupervised.owhierarchicalclustering.OWHierarchicalClustering",
         "Orange.widgets.unsupervised.owhierarchicalclustering.OWHierarchicalClustering2",
     )
+
+    @classmethod
+    def from_orange_settings(cls, s: dict[str, Any], version: int | None,
+                             t: Translation) -> set[str]:
+        """Orange's Hierarchical Clustering: combo indices, cut, and the saved selection."""
+        used = {"linkage", "selection_method", "cut_ratio", "top_n", "pruning", "max_depth"}
+        if "linkage" in s:
+            t.pick("linkage", s["linkage"], _ORANGE_LINKAGES, "linkage", "linkage")
+        if "selection_method" in s:
+            t.pick("selection_method", s["selection_method"], _ORANGE_MODES, "selection_mode",
+                   "selection mode")
+        ratio = t.as_number(s.get("cut_ratio"))
+        if ratio is not None:
+            t.set("cut_ratio", "cut_ratio", min(max(ratio, 0.0), 100.0))
+        top_n = t.as_int(s.get("top_n"))
+        if top_n is not None:
+            t.set("top_n", "top_n", max(1, top_n))
+        if t.as_int(s.get("pruning")):
+            t.skip("pruning", "pruning the displayed dendrogram is not available; the whole "
+                              "tree is shown")
+        if "max_depth" in s and not t.as_int(s.get("pruning")):
+            t.ignored.append("max_depth")
+        elif "max_depth" in s:
+            t.skip("max_depth", "belongs to pruning, which is not available")
+        for old in ("append_clusters", "cluster_name", "cluster_role"):
+            if old in s:
+                used.add(old)
+                t.skip(old, "Petriflow always appends a 'Cluster' meta column")
+        session = s.get("__session_state_data")
+        if isinstance(session, dict) and session.get("selection_state"):
+            nodes = _nodes_from_orange(session["selection_state"])
+            if nodes is None:
+                t.skip("__session_state_data", "the saved manual selection could not be read")
+            else:
+                t.values["selected_nodes"] = nodes
+                t.carried["__session_state_data"] = f"manual selection -> selected_nodes={nodes}"
+                t.notes.append(
+                    "Hierarchical Clustering: the manual selection is carried as dendrogram "
+                    "branches of Orange's saved tree; it picks the same items only when the "
+                    "distances give the same tree (Orange itself drops it otherwise)"
+                )
+        return used
 
     @dataclass
     class Settings:
@@ -152,3 +197,38 @@ class HierarchicalClustering(Node):
             else None
         )
         return {"Selected Data": selected, "Data": annotated}
+
+
+# Orange's combo orders (indices saved in its files)
+_ORANGE_LINKAGES = ["single", "average", "weighted", "complete", "ward"]
+_ORANGE_MODES = ["manual", "height_ratio", "top_n"]
+
+
+def _nodes_from_orange(state: Any) -> list[int] | None:
+    """Orange's ``(clusters as leaf-index tuples, linkage rows)`` -> scipy node ids.
+
+    Leaves are 0..n-1; the merge in row i of the linkage matrix is node n+i, as in
+    ``selected_nodes``.
+    """
+    try:
+        selected, linkage = state
+        rows = [(int(a), int(b)) for a, b, *_ in linkage]
+    except (TypeError, ValueError):
+        return None
+    n = len(rows) + 1
+    members: dict[int, frozenset[int]] = {i: frozenset((i,)) for i in range(n)}
+    for i, (a, b) in enumerate(rows):
+        if a not in members or b not in members:
+            return None
+        members[n + i] = members[a] | members[b]
+    by_set = {v: k for k, v in members.items()}
+    out = []
+    for cluster in selected:
+        try:
+            node = by_set.get(frozenset(int(x) for x in cluster))
+        except (TypeError, ValueError):
+            return None
+        if node is None:
+            return None
+        out.append(node)
+    return out

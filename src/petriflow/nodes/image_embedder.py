@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 __all__ = ["ImageEmbedder"]
 
@@ -52,6 +55,44 @@ class ImageEmbedder(Node):
     )
     Settings = ImageEmbedderSettings
     replaces = ("orangecontrib.imageanalytics.widgets.owimageembedding.OWImageEmbedding",)
+    #: Orange3-ImageAnalytics' channel ids
+    orange_channels: ClassVar[dict[str, dict[str, str]]] = {
+        "inputs": {"images": "Images"},
+        "outputs": {"embeddings": "Embeddings", "skipped_images": "Skipped Images"},
+    }
+
+    @classmethod
+    def from_orange_settings(cls, s: dict[str, Any], version: int | None,
+                             t: Translation) -> set[str]:
+        """Orange's Image Embedding: the embedder (combo index); server models we lack."""
+        used = {"cb_embedder_current_id", "cb_image_attr_current_id", "embedder"}
+        i = t.as_int(s.get("cb_embedder_current_id"))
+        if "cb_embedder_current_id" in s:
+            if i is None or not 0 <= i < len(_ORANGE_EMBEDDERS):
+                t.skip("cb_embedder_current_id",
+                       f"unexpected embedder {s['cb_embedder_current_id']!r}")
+            elif _ORANGE_EMBEDDERS[i][1] is None:
+                t.skip("cb_embedder_current_id",
+                       f"the {_ORANGE_EMBEDDERS[i][0]} embedder (Orange's server) is not "
+                       "available in Petriflow; the default (SqueezeNet) is used")
+            else:
+                label, model = _ORANGE_EMBEDDERS[i]
+                t.values["model"] = model
+                t.carried["cb_embedder_current_id"] = f"{label} -> model={model!r}"
+                if model == "squeezenet":
+                    t.notes.append("Image Embedding: Orange's local SqueezeNet is reproduced "
+                                   "exactly by the default 'squeezenet' model")
+                else:
+                    t.notes.append(
+                        f"Image Embedding: Orange computed {label} on its server; Petriflow "
+                        f"computes it locally and needs the model's weights file (see "
+                        f"`petriflow embed --list-models`); else choose 'squeezenet'"
+                    )
+        attr = t.as_int(s.get("cb_image_attr_current_id"))
+        if attr not in (None, 0):
+            t.skip("cb_image_attr_current_id", "saved as a position in Orange's column list; "
+                                               "the table's image column is used")
+        return used
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
@@ -135,3 +176,11 @@ class ImageEmbedder(Node):
         else:
             progress(100, f"{len(embedded)} embedded")
         return {"Embeddings": embedded, "Skipped Images": skipped}
+
+
+# Orange3-ImageAnalytics embedders in combo order ("order" in its MODELS table)
+_ORANGE_EMBEDDERS: list[tuple[str, str | None]] = [
+    ("Inception v3", "inception-v3"), ("SqueezeNet (local)", "squeezenet"),
+    ("VGG-16", "vgg16"), ("VGG-19", None), ("Painters", None), ("DeepLoc", None),
+    ("openface", None),
+]

@@ -6,11 +6,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.nodes._shared import selection_outputs
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 
 def image_column_of(table: Table, wanted: str = "") -> str:
@@ -59,6 +62,28 @@ class ImageViewer(Node):
         "orangecontrib.imageanalytics.widgets.owimageviewer.OWImageViewer",
         "Orange.widgets.data.owimageviewer.OWImageViewer",
     )
+    #: Orange's Image Viewer calls its annotated output "Data" with the id "data"
+    orange_channels: ClassVar[dict[str, dict[str, str]]] = {"outputs": {"data": "Data"}}
+
+    @classmethod
+    def from_orange_settings(cls, s: dict[str, Any], version: int | None,
+                             t: Translation) -> set[str]:
+        """Orange's Image Viewer: thumbnail size and the image column (by name)."""
+        used = {"imageSize", "image_attr", "imageAttr", "selected_items"}
+        size = t.as_int(s.get("imageSize"))
+        if size is not None:
+            t.set("imageSize", "thumbnail_size", min(max(size, 32), 1024))
+        ctx = t.context_values(s)
+        attr = ctx.get("image_attr")
+        if isinstance(attr, str) and attr:
+            t.set("image_attr", "image_column", attr)
+        if ctx.get("selected_items"):
+            t.skip("selected_items", "Orange saves the selection as image paths; Petriflow "
+                                     "saves row positions, so it is not carried")
+        if isinstance(ctx.get("imageAttr"), int) and ctx["imageAttr"] != 0:
+            t.skip("imageAttr", "saved as a position in Orange's column list; the table's "
+                                "image column is used")
+        return used
 
     @dataclass
     class Settings:

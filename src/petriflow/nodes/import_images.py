@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from petriflow.analysis.image_import import (
 from petriflow.analysis.image_sets import channel_columns, is_image_set_csv, read_image_set
 from petriflow.core.node import CancelToken, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 
 class ImportImages(Node):
@@ -36,6 +39,33 @@ class ImportImages(Node):
                doc="files that could not be used, with the reason for each"),
     )
     replaces = ("orangecontrib.imageanalytics.widgets.owimageimport.OWImportImages",)
+
+    @classmethod
+    def from_orange_settings(cls, s: dict[str, Any], version: int | None,
+                             t: Translation) -> set[str]:
+        """Orange's Import Images: the last folder of ``recent_paths`` (a RecentPath)."""
+        used = {"recent_paths", "currentPath"}
+        paths = s.get("recent_paths")
+        recent = t.recent_path(paths[0] if isinstance(paths, list | tuple) and paths else None)
+        if recent is not None:
+            if recent.prefix == "basedir" and recent.relpath:
+                folder = recent.relpath
+                how = "relative to the workflow's folder, as Orange saved it"
+            else:
+                folder = recent.abspath
+                how = "absolute path"
+            if folder:
+                t.values["folder"] = folder
+                t.carried["recent_paths"] = f"folder={folder!r} ({how})"
+                if recent.abspath and folder != recent.abspath:
+                    t.notes.append(f"Import Images: Orange last used {recent.abspath!r}")
+            else:
+                t.skip("recent_paths", "the saved folder is empty")
+        elif isinstance(s.get("currentPath"), str) and s["currentPath"]:
+            t.set("currentPath", "folder", s["currentPath"])
+        elif paths:
+            t.skip("recent_paths", "the saved folder could not be read")
+        return used
 
     @dataclass
     class Settings:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from petriflow.analysis.models import KNNLearner, LearnerError
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import Learner, Model
+from petriflow.nodes._shared import orange_learner_name
 from petriflow.nodes.logistic_regression import fit_if_data
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 
 class KNN(Node):
@@ -30,6 +34,26 @@ class KNN(Node):
         "Orange.widgets.model.owknn.OWKNNLearner",
         "Orange.widgets.classify.owknn.OWKNNLearner",
     )
+    #: Orange's old names for a learner's model output
+    orange_channels: ClassVar[dict[str, dict[str, str]]] = {
+        "outputs": {"Classifier": "Model", "Predictor": "Model"}}
+
+    @classmethod
+    def from_orange_settings(cls, s: dict[str, Any], version: int | None,
+                             t: Translation) -> set[str]:
+        """Orange's kNN: neighbours, and metric and weighting as combo indices."""
+        used = {"n_neighbors", "metric_index", "weight_index", "learner_name"}
+        orange_learner_name(s, t)
+        k = t.as_int(s.get("n_neighbors"))
+        if k is not None:
+            t.set("n_neighbors", "n_neighbors", max(1, k))
+        if "metric_index" in s:
+            t.pick("metric_index", s["metric_index"],
+                   ["euclidean", "manhattan", "chebyshev", None], "metric", "kNN metric")
+        if "weight_index" in s:
+            t.pick("weight_index", s["weight_index"], ["uniform", "distance"], "weights",
+                   "weighting")
+        return used
 
     @dataclass
     class Settings:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
@@ -12,6 +12,10 @@ from petriflow.analysis.models import LearnerError, LogisticRegressionLearner
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import Learner, Model
+from petriflow.nodes._shared import orange_learner_name
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 
 def fit_if_data(learner: Learner, data: Table | None, progress: Progress) -> Model | None:
@@ -49,6 +53,28 @@ class LogisticRegression(Node):
         "Orange.widgets.model.owlogisticregression.OWLogisticRegression",
         "Orange.widgets.classify.owlogisticregression.OWLogisticRegression",
     )
+    #: Orange's old names for a learner's model output
+    orange_channels: ClassVar[dict[str, dict[str, str]]] = {
+        "outputs": {"Classifier": "Model", "Predictor": "Model"}}
+
+    @classmethod
+    def from_orange_settings(cls, s: dict[str, Any], version: int | None,
+                             t: Translation) -> set[str]:
+        """Orange's Logistic Regression: penalty and strength are combo indices."""
+        used = {"penalty_type", "C_index", "class_weight", "learner_name"}
+        orange_learner_name(s, t)
+        if "penalty_type" in s:
+            t.pick("penalty_type", s["penalty_type"], ["l1", "l2", "none"], "penalty",
+                   "penalty")
+        if "C_index" in s:
+            i = t.as_int(s["C_index"])
+            if i is None or not 0 <= i < len(_ORANGE_C):
+                t.skip("C_index", f"unexpected strength index {s['C_index']!r}")
+            else:
+                t.set("C_index", "C", float(_ORANGE_C[i]))
+        if isinstance(s.get("class_weight"), bool):
+            t.set("class_weight", "class_weight_balanced", s["class_weight"])
+        return used
 
     @dataclass
     class Settings:
@@ -77,3 +103,11 @@ class LogisticRegression(Node):
             M, rows, cols = LogisticRegressionLearner.coefficients(model)
             coefficients = Table.from_arrays(M, cols, metas={"name": rows}, name="coefficients")
         return {"Learner": learner, "Model": model, "Coefficients": coefficients}
+
+
+# Orange's C values by ``C_index``, strongest regularization last (its C_s)
+_ORANGE_C = (
+    list(range(1000, 200, -50)) + list(range(200, 100, -10)) + list(range(100, 20, -5))
+    + list(range(20, 0, -1)) + [x / 10 for x in range(9, 2, -1)]
+    + [x / 100 for x in range(20, 2, -1)] + [x / 1000 for x in range(20, 0, -1)]
+)

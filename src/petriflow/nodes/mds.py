@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -16,10 +16,14 @@ from petriflow.core.types import DistanceMatrix
 from petriflow.nodes._projection import (
     PROJECTION_VIEW_SETTINGS,
     ProjectionSettings,
+    orange_selection,
     projection_outputs,
     with_coordinates,
 )
 from petriflow.nodes._shared import check_subset, features_or_error
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 COORDS = ("mds-x", "mds-y")
 STRESS_META = "mds-stress"
@@ -45,6 +49,20 @@ class MDS(Node):
         Output("Data", Table, id="annotated_data"),
     )
     replaces = ("Orange.widgets.unsupervised.owmds.OWMDS",)
+
+    @classmethod
+    def from_orange_settings(cls, s: dict[str, Any], version: int | None,
+                             t: Translation) -> set[str]:
+        """Orange's MDS: iterations, initialization (combo index) and the selection."""
+        used = {"max_iter", "initialization", "selection", "selection_indices"}
+        it = t.as_int(s.get("max_iter"))
+        if it is not None:
+            t.set("max_iter", "max_iter", max(1, it))
+        if "initialization" in s:
+            t.pick("initialization", s["initialization"], ["pca", "random"], "init",
+                   "initialization")
+        orange_selection(s, t)
+        return used
 
     @dataclass
     class Settings(ProjectionSettings):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -17,6 +17,9 @@ from petriflow.nodes._projection import (
     projection_outputs,
 )
 from petriflow.nodes._shared import check_subset, features_or_error
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 
 class PCA(Node):
@@ -38,6 +41,25 @@ class PCA(Node):
         Output("Components", Table, id="components"),
     )
     replaces = ("Orange.widgets.unsupervised.owpca.OWPCA",)
+    #: Orange's old name of the projected output
+    orange_channels: ClassVar[dict[str, dict[str, str]]] = {
+        "outputs": {"Transformed data": "Transformed Data"}}
+
+    @classmethod
+    def from_orange_settings(cls, s: dict[str, Any], version: int | None,
+                             t: Translation) -> set[str]:
+        """Orange's PCA: components and normalization (variance-based choice is not kept)."""
+        used = {"ncomponents", "normalize", "variance_covered"}
+        n = t.as_int(s.get("ncomponents"))
+        if n is not None and n > 0:
+            t.set("ncomponents", "n_components", n)
+        elif "ncomponents" in s:
+            t.skip("ncomponents", "choosing components by explained variance is not available")
+        if isinstance(s.get("normalize"), bool):
+            t.set("normalize", "normalize", s["normalize"])
+        if "variance_covered" in s:
+            t.ignored.append("variance_covered")
+        return used
 
     @dataclass
     class Settings(ProjectionSettings):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -12,6 +12,9 @@ from petriflow.analysis.evaluation import EvaluationError, evaluate
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import EvaluationResults, Learner
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 FOLD_META = "Fold"
 
@@ -53,6 +56,46 @@ class TestAndScore(Node):
         "Orange.widgets.evaluate.owtestandscore.OWTestAndScore",
         "Orange.widgets.evaluate.owtestlearners.OWTestLearners",
     )
+
+    @classmethod
+    def from_orange_settings(cls, s: dict[str, Any], version: int | None,
+                             t: Translation) -> set[str]:
+        """Orange's Test and Score: sampling method and its parameters (combo indices)."""
+        used = {"resampling", "n_folds", "cv_stratified", "n_repeats", "sample_size",
+                "shuffle_stratified", "fold_feature", "fold_feature_selected",
+                "class_selection"}
+        mode = t.as_int(s.get("resampling"))
+        if mode is not None and (version is None or version < 2) and mode > 0:
+            mode += 1  # "cross validation by feature" was inserted at 1 in settings v2
+        if "resampling" in s:
+            t.pick("resampling", mode, _ORANGE_RESAMPLING, "resampling", "sampling method")
+        chosen = t.values.get("resampling", "cross_validation")
+        if "n_folds" in s:
+            t.pick("n_folds", s["n_folds"], [2, 3, 5, 10, 20], "n_folds", "number of folds")
+        if "n_repeats" in s:
+            t.pick("n_repeats", s["n_repeats"], [2, 3, 5, 10, 20, 50, 100], "n_repeats",
+                   "number of repeats")
+        if "sample_size" in s:
+            i = t.as_int(s["sample_size"])
+            if i is not None and 0 <= i < len(_ORANGE_SAMPLE_SIZES):
+                t.set("sample_size", "train_size", float(_ORANGE_SAMPLE_SIZES[i]))
+            else:
+                t.skip("sample_size", f"unexpected training set size {s['sample_size']!r}")
+        # one "stratified" in Petriflow; take the one of the chosen method
+        strat_key = "shuffle_stratified" if chosen == "random_sampling" else "cv_stratified"
+        if isinstance(s.get(strat_key), bool):
+            t.set(strat_key, "stratified", s[strat_key])
+        other = "cv_stratified" if strat_key == "shuffle_stratified" else "shuffle_stratified"
+        if other in s:
+            t.ignored.append(other)
+        ctx = t.context_values(s)
+        feature = ctx.get("fold_feature")
+        if isinstance(feature, str) and feature:
+            t.set("fold_feature", "fold_column", feature)
+        target = ctx.get("class_selection")
+        if isinstance(target, str) and target and not target.startswith("("):
+            t.set("class_selection", "target_class", target)
+        return used
 
     @dataclass
     class Settings:
@@ -120,3 +163,9 @@ class TestAndScore(Node):
         best = max(results.learner_names, key=lambda nm: results.scores[nm]["CA"])
         progress(100, f"best CA: {best} {results.scores[best]['CA']:.3f}")
         return {"Evaluation Results": results, "Predictions": predictions_table(results)}
+
+
+# Orange's combo orders (indices saved in its files)
+_ORANGE_RESAMPLING = ["cross_validation", "cross_validation_by_feature", "random_sampling",
+                      "leave_one_out", "test_on_train", "test_on_test"]
+_ORANGE_SAMPLE_SIZES = [5, 10, 20, 25, 30, 33, 40, 50, 60, 66, 70, 75, 80, 90, 95]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from petriflow.analysis.projection import tsne_projection
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
@@ -12,9 +12,13 @@ from petriflow.core.table import Table
 from petriflow.nodes._projection import (
     PROJECTION_VIEW_SETTINGS,
     ProjectionSettings,
+    orange_selection,
     projection_outputs,
 )
 from petriflow.nodes._shared import check_subset, features_or_error
+
+if TYPE_CHECKING:
+    from petriflow.compat.orange.settings import Translation
 
 COORDS = ("t-SNE-x", "t-SNE-y")
 
@@ -36,6 +40,42 @@ class TSNE(Node):
         Output("Data", Table, id="annotated_data"),
     )
     replaces = ("Orange.widgets.unsupervised.owtsne.OWtSNE",)
+
+    @classmethod
+    def from_orange_settings(cls, s: dict[str, Any], version: int | None,
+                             t: Translation) -> set[str]:
+        """Orange's t-SNE (settings v4 keeps most values in contexts)."""
+        s = {**t.context_values(s), **s}
+        used = {"perplexity", "exaggeration", "normalize", "use_pca_preprocessing",
+                "pca_components", "distance_metric_idx", "initialization_method_idx",
+                "multiscale", "selection", "selection_indices", "max_iter"}
+        p = t.as_number(s.get("perplexity"))
+        if p is not None:
+            t.set("perplexity", "perplexity", p)
+        if "exaggeration" in s:
+            if t.as_number(s["exaggeration"]) == 1.0:
+                t.ignored.append("exaggeration")
+            else:
+                t.skip("exaggeration", "Orange's late exaggeration is not available")
+        if isinstance(s.get("normalize"), bool):
+            t.set("normalize", "normalize", s["normalize"])
+        if s.get("use_pca_preprocessing") is False:
+            t.set("use_pca_preprocessing", "pca_components", 0)
+        elif t.as_int(s.get("pca_components")) is not None:
+            t.set("pca_components", "pca_components", int(s["pca_components"]))
+        if "distance_metric_idx" in s:
+            # Orange: Euclidean, Manhattan, Cosine
+            t.pick("distance_metric_idx", s["distance_metric_idx"],
+                   ["euclidean", None, "cosine"], "metric", "t-SNE metric")
+        if t.as_int(s.get("initialization_method_idx")):
+            t.skip("initialization_method_idx", "spectral initialization is not available; "
+                                                "PCA initialization is used")
+        if s.get("multiscale"):
+            t.skip("multiscale", "multiscale t-SNE is not available")
+        if "max_iter" in s:
+            t.ignored.append("max_iter")  # Orange drops it since settings version 4
+        orange_selection(s, t)
+        return used
 
     @dataclass
     class Settings(ProjectionSettings):

@@ -1,9 +1,10 @@
 """The "Opened from Orange" report: what a workflow made by Orange became in Petriflow.
 
-Built by the ``.ows`` reader (``core/ows.py``) while it reads a file with widgets from
-another program, attached to the workflow as ``workflow.orange_report``, printed by
-``petriflow inspect`` / ``petriflow run`` and shown once by the GUI on open. It is plain
-data (no Qt) so that all three show the same thing.
+Built by the Orange reader (``compat/orange/reader.py``) while ``core/ows.py`` reads a
+file with widgets from another program, attached to the workflow as
+``workflow.orange_report``, printed by ``petriflow inspect`` / ``petriflow run`` and shown
+once by the GUI on open (``gui/orange_import_dock.py``). It is plain data (no Qt) so that
+all three show the same thing.
 """
 
 from __future__ import annotations

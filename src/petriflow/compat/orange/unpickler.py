@@ -12,7 +12,7 @@ each answer is a class or function defined *here* that only stores what it is gi
 anything is called. Numpy scalars are decoded from their raw bytes by ``struct``, never by
 numpy's own unpickling hooks.
 
-No Qt, no Orange, no numpy import: this module is part of ``core``.
+No Qt, no Orange, no numpy import: this module is part of the headless ``compat`` package.
 """
 
 from __future__ import annotations

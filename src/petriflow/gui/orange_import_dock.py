@@ -2,7 +2,8 @@
 
 A dock widget, not a dialog: it never blocks the canvas, the user reads it while looking
 at the nodes and closes it when done. One row per widget (what it became), with the
-settings carried, those not carried and why, and notes underneath.
+settings carried, those not carried and why, and notes underneath. The report itself
+is plain data built while reading (``compat/orange/report.py``); this module only shows it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from petriflow.core.orange_report import OrangeImportReport
+from petriflow.compat.orange.report import OrangeImportReport
 from petriflow.core.registry import default_registry
 
 __all__ = ["OBJECT_NAME", "OrangeReportDock", "show_orange_report"]
