@@ -4,6 +4,14 @@ The workflow is the single source of truth that both the canvas and the schedule
 observe. Every mutation goes through a method here that validates it and then emits a
 :class:`WorkflowEvent`; nothing else mutates the graph. That keeps undo (in the GUI),
 propagation (scheduler) and saving consistent with each other.
+
+Threads: the GUI thread edits while the scheduler's worker threads query. Every
+mutation and every query takes the workflow's lock, and queries return copies, so a
+query never sees a half-made change (``dictionary changed size during iteration``).
+Events are emitted *after* the lock is released: a listener (the scheduler) may take
+its own lock and query back without a lock-order deadlock. Queries are answered from a
+per-node link index (:class:`~petriflow.core.graph.LinkIndex`), not by scanning every
+link; the scheduler reads an immutable :meth:`Workflow.snapshot` per scheduling pass.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from petriflow.core.graph import GraphSnapshot, LinkIndex
 from petriflow.core.node import Input, Node, Output, coerce_setting
 
 __all__ = [
@@ -153,6 +162,12 @@ class Workflow:
         self._listeners: list[Listener] = []
         self._next_id: dict[str, int] = {}
         self._lock = threading.RLock()
+        self._index = LinkIndex()
+        #: bumped on every change of structure (nodes, links, link enabled)
+        self._version = 0
+        self._snapshot: GraphSnapshot | None = None
+        #: nodes being removed: no new link may attach to them
+        self._removing: set[str] = set()
         #: non-fatal problems found when the workflow was read from a file
         self.load_warnings: list[str] = []
         #: set by a foreign reader (compat/orange/reader.py): what became of an Orange
@@ -161,105 +176,105 @@ class Workflow:
 
     # ------------------------------------------------------------------ observers
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener(event)`` after every change; returns an unsubscribe function."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        """Call ``listener(event)`` after every change; returns an unsubscribe function.
+
+        The listener runs on the thread that made the change, outside the lock.
+        """
+        with self._lock:
+            self._listeners = [*self._listeners, listener]
+
+        def unsubscribe() -> None:
+            with self._lock:
+                self._listeners = [cb for cb in self._listeners if cb is not listener]
+
+        return unsubscribe
 
     def _emit(self, event: WorkflowEvent) -> None:
-        for listener in list(self._listeners):
+        for listener in self._listeners:  # replaced, never changed in place
             listener(event)
 
     # ------------------------------------------------------------------ queries
     @property
     def nodes(self) -> list[WorkflowNode]:
-        return list(self._nodes.values())
+        with self._lock:
+            return list(self._nodes.values())
 
     @property
     def links(self) -> list[Link]:
-        return list(self._links.values())
+        with self._lock:
+            return list(self._links.values())
 
     @property
     def directory(self) -> Path | None:
         """The folder of the workflow file: relative paths in settings resolve here."""
-        return self.path.parent if self.path is not None else None
+        path = self.path
+        return path.parent if path is not None else None
 
     def node(self, node_id: str) -> WorkflowNode:
-        try:
-            return self._nodes[node_id]
-        except KeyError:
-            raise KeyError(f"no node with id {node_id!r}") from None
+        with self._lock:
+            try:
+                return self._nodes[node_id]
+            except KeyError:
+                raise KeyError(f"no node with id {node_id!r}") from None
 
     def find_node(self, key: str) -> WorkflowNode:
         """A node by id, or else by title (which must then be unique)."""
-        if key in self._nodes:
-            return self._nodes[key]
-        matches = [n for n in self._nodes.values() if n.title == key]
+        with self._lock:
+            if key in self._nodes:
+                return self._nodes[key]
+            nodes = list(self._nodes.values())
+        matches = [n for n in nodes if n.title == key]
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            titles = ", ".join(repr(n.title) for n in self._nodes.values())
+            titles = ", ".join(repr(n.title) for n in nodes)
             raise KeyError(f"no node with id or title {key!r}; nodes: {titles}")
         raise KeyError(f"title {key!r} is not unique; use the node id instead")
 
     def link(self, link_id: str) -> Link:
-        return self._links[link_id]
+        with self._lock:
+            return self._links[link_id]
 
     def __iter__(self) -> Iterator[WorkflowNode]:
-        return iter(self._nodes.values())
+        return iter(self.nodes)
 
     def input_links(self, node_id: str) -> list[Link]:
-        return [lk for lk in self._links.values() if lk.sink_id == node_id]
+        with self._lock:
+            return self._index.inputs(node_id)
 
     def output_links(self, node_id: str) -> list[Link]:
-        return [lk for lk in self._links.values() if lk.source_id == node_id]
+        with self._lock:
+            return self._index.outputs(node_id)
 
     def children(self, node_id: str, enabled_only: bool = True) -> list[str]:
-        out: list[str] = []
-        for lk in self._links.values():
-            wanted = lk.source_id == node_id and (lk.enabled or not enabled_only)
-            if wanted and lk.sink_id not in out:
-                out.append(lk.sink_id)
-        return out
+        with self._lock:
+            return self._index.children(node_id, enabled_only)
 
     def descendants(self, node_id: str, enabled_only: bool = True) -> set[str]:
         """All nodes reachable downstream of ``node_id`` (not including it)."""
-        seen: set[str] = set()
-        stack = [node_id]
-        while stack:
-            for child in self.children(stack.pop(), enabled_only):
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
-        return seen
+        with self._lock:
+            return self._index.reach(node_id, downstream=True, enabled_only=enabled_only)
 
     def ancestors(self, node_id: str, enabled_only: bool = True) -> set[str]:
-        seen: set[str] = set()
-        stack = [node_id]
-        while stack:
-            current = stack.pop()
-            for lk in self._links.values():
-                wanted = lk.sink_id == current and (lk.enabled or not enabled_only)
-                if wanted and lk.source_id not in seen:
-                    seen.add(lk.source_id)
-                    stack.append(lk.source_id)
-        return seen
+        with self._lock:
+            return self._index.reach(node_id, downstream=False, enabled_only=enabled_only)
 
     def topological_order(self) -> list[str]:
         """Node ids so that every link goes forward (Kahn; ties keep insertion order)."""
-        indeg = {nid: 0 for nid in self._nodes}
-        for lk in self._links.values():
-            indeg[lk.sink_id] += 1
-        ready = [nid for nid, d in indeg.items() if d == 0]
-        order: list[str] = []
-        while ready:
-            nid = ready.pop(0)
-            order.append(nid)
-            for lk in self._links.values():
-                if lk.source_id == nid:
-                    indeg[lk.sink_id] -= 1
-                    if indeg[lk.sink_id] == 0:
-                        ready.append(lk.sink_id)
-        return order
+        with self._lock:
+            return self._index.topological_order(self._nodes)
+
+    def snapshot(self) -> GraphSnapshot:
+        """The current structure, frozen (rebuilt only after nodes or links change)."""
+        with self._lock:
+            snap = self._snapshot
+            if snap is None or snap.version != self._version:
+                snap = self._snapshot = GraphSnapshot.build(
+                    self._version, self._nodes, self._index)
+            return snap
+
+    def _changed_structure(self) -> None:
+        self._version += 1
 
     # ------------------------------------------------------------------ ids
     def _new_id(self, taken: Iterable[str], kind: str) -> str:
@@ -272,7 +287,8 @@ class Workflow:
         return str(n)
 
     def unique_title(self, base: str) -> str:
-        titles = {n.title for n in self._nodes.values()}
+        with self._lock:
+            titles = {n.title for n in self._nodes.values()}
         if base not in titles:
             return base
         i = 1
@@ -311,55 +327,93 @@ class Workflow:
                 unknown=unknown,
             )
             self._nodes[node_id] = node
+            self._index.add_node(node_id)
+            self._changed_structure()
         self._emit(WorkflowEvent(WorkflowEvent.NODE_ADDED, node_id=node_id))
         return node
 
     def remove_node(self, node_id: str) -> list[Link]:
-        """Remove a node and its links (links first, so sinks receive ``None``)."""
-        self.node(node_id)
-        removed = [lk for lk in self.links if node_id in (lk.source_id, lk.sink_id)]
-        for lk in removed:
-            self.remove_link(lk.id)
+        """Remove a node and its links (links first, so sinks receive ``None``).
+
+        While its links go (each with its own event), no new link may attach to the
+        node, so another thread cannot leave a link to a node that no longer exists.
+        """
         with self._lock:
-            del self._nodes[node_id]
+            self.node(node_id)
+            if node_id in self._removing:
+                raise KeyError(f"node {node_id!r} is already being removed")
+            self._removing.add(node_id)
+            removed = [lk for lk in self._links.values()
+                       if node_id in (lk.source_id, lk.sink_id)]
+        try:
+            for lk in removed:
+                with contextlib.suppress(KeyError):  # another thread removed it first
+                    self.remove_link(lk.id)
+            with self._lock:
+                del self._nodes[node_id]
+                self._index.remove_node(node_id)
+                self._changed_structure()
+        finally:
+            with self._lock:
+                self._removing.discard(node_id)
         self._emit(WorkflowEvent(WorkflowEvent.NODE_REMOVED, node_id=node_id))
         return removed
 
     def set_title(self, node_id: str, title: str) -> None:
-        self.node(node_id).title = title
+        with self._lock:
+            self.node(node_id).title = title
         self._emit(WorkflowEvent(WorkflowEvent.NODE_CHANGED, node_id=node_id, detail="title"))
 
     def set_position(self, node_id: str, position: tuple[float, float]) -> None:
-        self.node(node_id).position = (float(position[0]), float(position[1]))
+        with self._lock:
+            self.node(node_id).position = (float(position[0]), float(position[1]))
         self._emit(WorkflowEvent(WorkflowEvent.NODE_CHANGED, node_id=node_id, detail="position"))
 
     def set_settings(self, node_id: str, settings: Any) -> None:
         """Replace a node's settings object; the scheduler re-runs it and its descendants
         unless only fields in the node type's ``view_settings`` changed."""
+        with self._lock:
+            event = self._replace_settings(node_id, lambda _old: settings)
+        self._emit(event)
+
+    def update_settings(self, node_id: str, **changes: Any) -> Any:
+        """Change some settings fields (validated and converted); returns the new settings.
+
+        Read, change and replace happen under the lock: two threads updating different
+        fields of one node both keep their change.
+        """
+        def changed(old: Any) -> Any:
+            cls = type(old)
+            values = {k: coerce_setting(cls, k, v) for k, v in changes.items()}
+            return dataclasses.replace(copy.deepcopy(old), **values)
+
+        with self._lock:
+            event = self._replace_settings(node_id, changed)
+            new = self._nodes[node_id].settings
+        self._emit(event)
+        return new
+
+    def _replace_settings(self, node_id: str, make: Callable[[Any], Any]) -> WorkflowEvent:
+        """Replace a node's settings with ``make(old)`` (under the lock); the event to emit.
+
+        The settings object is replaced, never changed in place: a run in flight, a
+        snapshot and a view holding the old object keep seeing consistent values.
+        """
         node = self.node(node_id)
         if node.node_type is None:
             raise ValueError(f"node {node.title!r} is a placeholder and has no settings")
+        old = node.settings
+        settings = make(old)
         if not isinstance(settings, node.node_type.Settings):
             raise TypeError(f"settings of {node.title!r} must be {node.node_type.Settings}")
-        old, node.settings = node.settings, settings
+        node.settings = settings
         fields = dataclasses.fields(settings) if dataclasses.is_dataclass(settings) else ()
         changed = {f.name for f in fields
                    if getattr(old, f.name, None) != getattr(settings, f.name)}
         view_only = bool(changed) and changed <= set(node.node_type.view_settings)
         # detail "view": only view settings changed, outputs stay valid (no re-run)
-        self._emit(WorkflowEvent(WorkflowEvent.SETTINGS_CHANGED, node_id=node_id,
-                                 detail="view" if view_only else None))
-
-    def update_settings(self, node_id: str, **changes: Any) -> Any:
-        """Change some settings fields (validated and converted); returns the new settings."""
-        node = self.node(node_id)
-        if node.node_type is None:
-            raise ValueError(f"node {node.title!r} is a placeholder and has no settings")
-        cls = node.node_type.Settings
-        values = {k: coerce_setting(cls, k, v) for k, v in changes.items()}
-        new = dataclasses.replace(copy.deepcopy(node.settings), **values)
-        self.set_settings(node_id, new)
-        return new
+        return WorkflowEvent(WorkflowEvent.SETTINGS_CHANGED, node_id=node_id,
+                             detail="view" if view_only else None)
 
     # ------------------------------------------------------------------ link edits
     def channels_of(self, node_id: str) -> tuple[tuple[Input, ...], tuple[Output, ...]]:
@@ -375,7 +429,16 @@ class Workflow:
 
         Raises :class:`LinkError` with a message a user can act on.
         """
+        with self._lock:
+            return self._check_link(source_id, source_channel, sink_id, sink_channel)
+
+    def _check_link(
+        self, source_id: str, source_channel: str, sink_id: str, sink_channel: str
+    ) -> tuple[str, str]:
         source, sink = self.node(source_id), self.node(sink_id)
+        for node in (source, sink):
+            if node.id in self._removing:
+                raise LinkError(f"{node.title!r} is being removed")
         if source_id == sink_id:
             raise LinkError(f"cannot link {source.title!r} to itself")
         if source_id in self.descendants(sink_id, enabled_only=False):
@@ -401,8 +464,8 @@ class Workflow:
                 f"({out.type.__name__}) to {sink.title!r} input {inp.name!r} "
                 f"({inp.type.__name__}): the types do not match"
             )
-        for lk in self._links.values():
-            if lk.sink_id == sink_id and lk.sink_channel == inp.name:
+        for lk in self._index.inputs(sink_id):
+            if lk.sink_channel == inp.name:
                 if lk.source_id == source_id and lk.source_channel == out.name:
                     raise LinkError(
                         f"{source.title!r} {out.name!r} is already linked to "
@@ -438,38 +501,47 @@ class Workflow:
         channel_ids: tuple[str | None, str | None] = (None, None),
     ) -> Link:
         with self._lock:
-            out_name, in_name = self.check_link(source_id, source_channel, sink_id, sink_channel)
+            out_name, in_name = self._check_link(
+                source_id, source_channel, sink_id, sink_channel)
             if link_id is None:
                 link_id = self._new_id(self._links, "link")
             elif link_id in self._links:
                 raise LinkError(f"duplicate link id {link_id!r}")
             link = Link(link_id, source_id, out_name, sink_id, in_name, enabled, *channel_ids)
             self._links[link_id] = link
+            self._index.add_link(link)
+            self._changed_structure()
         self._emit(WorkflowEvent(WorkflowEvent.LINK_ADDED, link=link))
         return link
 
     def remove_link(self, link_id: str) -> Link:
         with self._lock:
             link = self._links.pop(link_id)
+            self._index.remove_link(link)
+            self._changed_structure()
         self._emit(WorkflowEvent(WorkflowEvent.LINK_REMOVED, link=link))
         return link
 
     def set_link_enabled(self, link_id: str, enabled: bool) -> None:
-        link = self._links[link_id]
-        if link.enabled == enabled:
-            return
-        link.enabled = enabled
+        with self._lock:
+            link = self._links[link_id]
+            if link.enabled == enabled:
+                return
+            link.enabled = enabled
+            self._changed_structure()
         self._emit(WorkflowEvent(WorkflowEvent.LINK_ENABLED, link=link))
 
     # ------------------------------------------------------------------ annotations
     def add_annotation(self, annotation: Annotation) -> Annotation:
-        taken = {a.id for a in self.annotations}
-        if not annotation.id or annotation.id in taken:
-            annotation.id = self._new_id(taken, "annotation")
-        self.annotations.append(annotation)
+        with self._lock:
+            taken = {a.id for a in self.annotations}
+            if not annotation.id or annotation.id in taken:
+                annotation.id = self._new_id(taken, "annotation")
+            self.annotations.append(annotation)
         self._emit(WorkflowEvent(WorkflowEvent.ANNOTATIONS_CHANGED, annotation_id=annotation.id))
         return annotation
 
     def remove_annotation(self, annotation_id: str) -> None:
-        self.annotations = [a for a in self.annotations if a.id != annotation_id]
+        with self._lock:
+            self.annotations = [a for a in self.annotations if a.id != annotation_id]
         self._emit(WorkflowEvent(WorkflowEvent.ANNOTATIONS_CHANGED, annotation_id=annotation_id))
