@@ -46,7 +46,7 @@ def _target_mode(path: Path) -> int:
         return 0o666 & ~current_umask()
 
 
-def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)`` with a temp path beside ``path``, then rename it over ``path``.
 
     ``write`` fills the temp file by name (so any library writer works: CSV, NumPy,

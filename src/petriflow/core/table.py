@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +111,7 @@ class Table:
         X: Any,
         feature_names: Sequence[str] | None = None,
         *,
-        classes: Sequence[Any] | None = None,
+        classes: Sequence[Any] | np.ndarray | None = None,
         class_name: str = "class",
         class_values: Sequence[str] | None = None,
         metas: Mapping[str, Any] | None = None,
@@ -213,19 +213,8 @@ class Table:
 
     # ------------------------------------------------------------------ derivation
     def _derive(self, **changes: Any) -> Table:
-        fields = {
-            "X": self.X,
-            "feature_names": self.feature_names,
-            "row_ids": self.row_ids,
-            "y": self.y,
-            "class_name": self.class_name,
-            "class_values": self.class_values,
-            "metas": self.metas,
-            "image_column": self.image_column,
-            "name": self.name,
-        }
-        fields.update(changes)
-        return Table(**fields)
+        """A copy with some fields changed (validated again by ``__post_init__``)."""
+        return replace(self, **changes)
 
     def take(self, rows: Sequence[int] | np.ndarray) -> Table:
         """Rows by position (or boolean mask), keeping their row ids."""
@@ -260,7 +249,7 @@ class Table:
         return self._derive(metas=metas)
 
     def with_class(
-        self, labels: Sequence[Any], class_name: str = "class",
+        self, labels: Sequence[Any] | np.ndarray, class_name: str = "class",
         class_values: Sequence[str] | None = None,
     ) -> Table:
         """A copy with a new categorical class built from labels."""
