@@ -40,14 +40,17 @@ def clustering() -> Workflow:
         description="Embed images with SqueezeNet, cluster them by cosine distance and "
                     "look at the images of the selected clusters (Godec et al. 2019, Fig. 1).",
     )
-    imp = node(wf, "petriflow.import_images", "Import Images", 80, 160, folder=FOLDER)
-    emb = node(wf, "petriflow.image_embedder", "Image Embedder", 230, 160)
-    table = node(wf, "petriflow.data_table", "Data Table", 400, 60)
-    dist = node(wf, "petriflow.distances", "Distances", 400, 160, metric="cosine")
-    hc = node(wf, "petriflow.hierarchical_clustering", "Hierarchical Clustering", 560, 160,
+    # one row for the main flow, 200 px apart so each link's label fits between the
+    # nodes; Data Table and MDS on a row above, so that Distances -> MDS rises clear of
+    # Hierarchical Clustering (tests/gui/test_canvas_legibility.py checks all this)
+    imp = node(wf, "petriflow.import_images", "Import Images", 0, 220, folder=FOLDER)
+    emb = node(wf, "petriflow.image_embedder", "Image Embedder", 200, 220)
+    table = node(wf, "petriflow.data_table", "Data Table", 400, 40)
+    dist = node(wf, "petriflow.distances", "Distances", 400, 220, metric="cosine")
+    hc = node(wf, "petriflow.hierarchical_clustering", "Hierarchical Clustering", 600, 220,
               linkage="ward", selection_mode="top_n", top_n=3)
-    viewer = node(wf, "petriflow.image_viewer", "Image Viewer", 720, 110)
-    mds = node(wf, "petriflow.mds", "MDS", 720, 250)
+    viewer = node(wf, "petriflow.image_viewer", "Image Viewer", 800, 220)
+    mds = node(wf, "petriflow.mds", "MDS", 800, 40)
     wf.add_link(imp.id, "Data", emb.id, "Images")
     wf.add_link(emb.id, "Embeddings", table.id, "Data")
     wf.add_link(emb.id, "Embeddings", dist.id, "Data")
@@ -56,10 +59,10 @@ def clustering() -> Workflow:
     wf.add_link(dist.id, "Distances", mds.id, "Distances")
     wf.add_link(hc.id, "Selected Data", mds.id, "Data Subset")
     wf.add_annotation(TextAnnotation(
-        "", (520.0, 20.0, 260.0, 60.0),
+        "", (470.0, 330.0, 260.0, 60.0),
         "Click a branch of the dendrogram: its images appear in the Image Viewer and "
         "are highlighted in MDS.", "text/plain", {"size": 12}))
-    wf.add_annotation(ArrowAnnotation("", (600.0, 80.0), (575.0, 135.0)))
+    wf.add_annotation(ArrowAnnotation("", (600.0, 328.0), (600.0, 292.0)))
     return wf
 
 
@@ -69,15 +72,17 @@ def classification() -> Workflow:
         description="Cross-validate logistic regression on image embeddings and inspect "
                     "the images behind a confusion-matrix cell (Godec et al. 2019, Fig. 3).",
     )
-    imp = node(wf, "petriflow.import_images", "Import Images", 80, 160, folder=FOLDER)
-    emb = node(wf, "petriflow.image_embedder", "Image Embedder", 230, 160)
-    lr = node(wf, "petriflow.logistic_regression", "Logistic Regression", 230, 300)
-    ts = node(wf, "petriflow.test_and_score", "Test and Score", 400, 220,
+    # Image Embedder feeds MDS over the top row; Test and Score, the Confusion Matrix and
+    # the Image Viewer sit on a lower row, so no link passes through a node
+    imp = node(wf, "petriflow.import_images", "Import Images", 0, 160, folder=FOLDER)
+    emb = node(wf, "petriflow.image_embedder", "Image Embedder", 200, 160)
+    lr = node(wf, "petriflow.logistic_regression", "Logistic Regression", 200, 420)
+    ts = node(wf, "petriflow.test_and_score", "Test and Score", 400, 300,
               resampling="cross_validation", n_folds=5, stratified=True)
-    cm = node(wf, "petriflow.confusion_matrix", "Confusion Matrix", 560, 220,
+    cm = node(wf, "petriflow.confusion_matrix", "Confusion Matrix", 600, 300,
               selected_cells=[[0, 0]])
-    viewer = node(wf, "petriflow.image_viewer", "Image Viewer", 720, 160)
-    mds = node(wf, "petriflow.mds", "MDS", 720, 300)
+    viewer = node(wf, "petriflow.image_viewer", "Image Viewer", 800, 300)
+    mds = node(wf, "petriflow.mds", "MDS", 800, 140)
     wf.add_link(imp.id, "Data", emb.id, "Images")
     wf.add_link(emb.id, "Embeddings", ts.id, "Data")
     wf.add_link(lr.id, "Learner", ts.id, "Learner")
@@ -86,7 +91,7 @@ def classification() -> Workflow:
     wf.add_link(emb.id, "Embeddings", mds.id, "Data")
     wf.add_link(cm.id, "Selected Data", mds.id, "Data Subset")
     wf.add_annotation(TextAnnotation(
-        "", (500.0, 100.0, 260.0, 60.0),
+        "", (470.0, 410.0, 260.0, 60.0),
         "Click a cell of the confusion matrix to see those images and where they lie "
         "in MDS.", "text/plain", {"size": 12}))
     return wf

@@ -29,20 +29,22 @@ def profiling() -> Workflow:
                     "treatments by mechanism of action with 1-NN, leave-one-compound-out "
                     "(Pawlowski et al. 2016).",
     )
-    imp = node(wf, "petriflow.import_images", "Import Images", 60, 160,
+    imp = node(wf, "petriflow.import_images", "Import Images", 0, 200,
                folder="data/screen/metadata.csv")
-    ill = node(wf, "petriflow.illumination_correction", "Illumination Correction", 200, 160,
+    ill = node(wf, "petriflow.illumination_correction", "Illumination Correction", 200, 200,
                plate_column="plate", smoothing="median")
-    emb = node(wf, "petriflow.image_embedder", "Image Embedder", 340, 160, per_channel=True)
-    agg = node(wf, "petriflow.aggregate_profiles", "Aggregate Profiles", 480, 160,
+    emb = node(wf, "petriflow.image_embedder", "Image Embedder", 400, 200, per_channel=True)
+    agg = node(wf, "petriflow.aggregate_profiles", "Aggregate Profiles", 600, 200,
                group_by=["compound", "concentration"], method="mean",
                normalization="zscore", class_column="moa")
-    knn = node(wf, "petriflow.knn", "kNN", 480, 300, n_neighbors=1, metric="cosine",
+    knn = node(wf, "petriflow.knn", "kNN", 600, 380, n_neighbors=1, metric="cosine",
                learner_name="1-NN cosine")
-    ts = node(wf, "petriflow.test_and_score", "Test and Score", 620, 220,
+    ts = node(wf, "petriflow.test_and_score", "Test and Score", 800, 290,
               resampling="cross_validation_by_feature", fold_column="compound")
-    cm = node(wf, "petriflow.confusion_matrix", "Confusion Matrix", 760, 220)
-    table = node(wf, "petriflow.data_table", "Profiles", 620, 80)
+    cm = node(wf, "petriflow.confusion_matrix", "Confusion Matrix", 1000, 290)
+    table = node(wf, "petriflow.data_table", "Profiles", 800, 80)
+    # 200 px between neighbours: every link's label fits beside the nodes
+    # (tests/gui/test_canvas_legibility.py)
     wf.add_link(imp.id, "Data", ill.id, "Images")
     wf.add_link(ill.id, "Corrected Images", emb.id, "Images")
     wf.add_link(emb.id, "Embeddings", agg.id, "Data")

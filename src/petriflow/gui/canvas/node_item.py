@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QFont, QPainter, QPen, QTextOption
+from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTextOption
 from PyQt6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -34,6 +34,10 @@ RADIUS = 26.0
 ANCHOR_GAP = 7.0
 ANCHOR_RADIUS = 5.5
 TITLE_WIDTH = 150.0
+#: widest a status line may be when no neighbour is close; closer neighbours narrow it
+STATUS_WIDTH = 160.0
+#: narrowest text a crowded node is given (below that, text may touch a neighbour's)
+MIN_TEXT_WIDTH = 48.0
 
 class AnchorItem(QGraphicsEllipseItem):
     """An input (left) or output (right) anchor: links start and end here."""
@@ -159,11 +163,7 @@ class NodeItem(QGraphicsObject):
         self.input_anchor = AnchorItem(self, "input") if self.input_channels else None
         self.output_anchor = AnchorItem(self, "output") if self.output_channels else None
         self.title_item = _TitleItem(self)
-        self.message_item = QGraphicsSimpleTextItem(self)
-        font = QFont()
-        font.setPointSizeF(7.5)
-        self.message_item.setFont(font)
-        self.message_item.setBrush(QColor("#666666"))
+        self.message_item = StatusLine(self)
         self.warning_badge = _Badge(self, "#E8A317", "!")
         self.error_badge = _Badge(self, "#D0312D", "×")
         self.warning_badge.setPos(RADIUS * 0.72, -RADIUS * 0.72)
@@ -197,11 +197,14 @@ class NodeItem(QGraphicsObject):
             line = f"{status.progress:.0f}%" + (f" · {status.message}" if status.message else "")
         elif status.state == NodeState.QUEUED:
             line = "queued"
-        elif error or warn:
-            line = ""
+        elif error:
+            line = ""  # the red badge carries the message
+        elif warn:
+            # the count stays ("37 images, 2 classes"); the amber badge has the warning
+            line = self.output_summary or status.message
         else:
             line = status.message or self.output_summary
-        self.message_item.setText(_elide(line, 34))
+        self.message_item.set_full_text(line)
         self._layout_message()
         self.update()
 
@@ -213,6 +216,31 @@ class NodeItem(QGraphicsObject):
         y = self.title_item.pos().y() + self.title_item.boundingRect().height() - 2
         br = self.message_item.boundingRect()
         self.message_item.setPos(-br.width() / 2, y)
+
+    def set_text_width(self, width: float) -> None:
+        """Narrow the title and status line to ``width`` (the scene gives a crowded node
+        less room so that its text never runs into a neighbour's)."""
+        width = max(MIN_TEXT_WIDTH, width)
+        title_width = min(TITLE_WIDTH, width)
+        if abs(self.title_item.textWidth() - title_width) > 0.5:
+            self.title_item.setTextWidth(title_width)
+            self.title_item.setPos(-title_width / 2, RADIUS + 4)
+        self.message_item.set_max_width(min(STATUS_WIDTH, width))
+        self._layout_message()
+
+    def footprint(self) -> list[QRectF]:
+        """Scene rectangles this node's drawing covers: disc with anchors, the title's
+        text, the status line (what link labels and links must keep clear of)."""
+        reach = RADIUS + ANCHOR_GAP + ANCHOR_RADIUS
+        rects = [QRectF(-reach, -RADIUS - 6, 2 * reach, 2 * RADIUS + 10)]
+        doc = self.title_item.document()
+        text_w = min(doc.idealWidth(), self.title_item.textWidth())
+        top = self.title_item.pos().y()
+        rects.append(QRectF(-text_w / 2, top + 3, text_w,
+                            self.title_item.boundingRect().height() - 6))
+        if self.message_item.lines:
+            rects.append(self.message_item.mapRectToParent(self.message_item.boundingRect()))
+        return [self.mapRectToScene(r) for r in rects]
 
     def set_dimmed(self, dimmed: bool) -> None:
         """Greyed out while a link is dragged and this node cannot take it."""
@@ -286,5 +314,82 @@ class NodeItem(QGraphicsObject):
             scene.node_activated.emit(self.node_id)
         event.accept()
 
-def _elide(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+class StatusLine(QGraphicsItem):
+    """The line under a node's title: progress, "Waiting for input", or what it sent.
+
+    It never grows wider than the room the scene gives it: a long line wraps once at a
+    comma ("48 images, 48×1000," / "3 classes") and is elided beyond that, with the
+    whole text in the tooltip, so two neighbours' lines never run into each other.
+    """
+
+    def __init__(self, parent: QGraphicsItem) -> None:
+        super().__init__(parent)
+        self._font = QFont()
+        self._font.setPointSizeF(7.5)
+        self._metrics = QFontMetricsF(self._font)
+        self.full_text = ""
+        self.max_width = STATUS_WIDTH
+        self.lines: list[str] = []
+        self._rect = QRectF()
+
+    def text(self) -> str:
+        """What is shown (lines joined by a newline)."""
+        return "\n".join(self.lines)
+
+    def set_full_text(self, text: str) -> None:
+        if text != self.full_text:
+            self.full_text = text
+            self._fit()
+
+    def set_max_width(self, width: float) -> None:
+        if abs(width - self.max_width) > 0.5:
+            self.max_width = width
+            self._fit()
+
+    def _fit(self) -> None:
+        self.prepareGeometryChange()
+        self.lines = fit_lines(self.full_text, self._metrics, self.max_width)
+        width = max((self._metrics.horizontalAdvance(line) for line in self.lines),
+                    default=0.0)
+        self._rect = QRectF(0, 0, width, self._metrics.height() * len(self.lines))
+        whole = " ".join(self.lines) == self.full_text
+        self.setToolTip("" if whole else self.full_text)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        painter.setFont(self._font)
+        painter.setPen(QColor("#666666"))
+        h = self._metrics.height()
+        for i, line in enumerate(self.lines):
+            painter.drawText(QRectF(0, i * h, self._rect.width(), h),
+                             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                             line)
+
+
+def fit_lines(text: str, metrics: QFontMetricsF, width: float, max_lines: int = 2
+              ) -> list[str]:
+    """``text`` in at most ``max_lines`` lines no wider than ``width``: wrapped at ", "
+    or spaces (the most balanced break), the last line elided if it still does not fit."""
+    if not text:
+        return []
+    if metrics.horizontalAdvance(text) <= width or max_lines <= 1:
+        return [metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)]
+    words = text.split(" ")
+    best: tuple[float, list[str]] | None = None
+    for i in range(1, len(words)):
+        head, tail = " ".join(words[:i]), " ".join(words[i:])
+        wh, wt = metrics.horizontalAdvance(head), metrics.horizontalAdvance(tail)
+        if wh > width:
+            break
+        # prefer breaks after a comma, then the most even split
+        score = max(wh, wt) - (width * 0.25 if head.endswith(",") else 0.0)
+        if best is None or score < best[0]:
+            best = (score, [head, tail])
+    if best is None:
+        return [metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)]
+    head, tail = best[1]
+    return [head, *fit_lines(tail, metrics, width, max_lines - 1)]

@@ -53,6 +53,13 @@ from petriflow.gui.summaries import summarize
 
 __all__ = ["CanvasScene", "ChannelChooser"]
 
+#: nodes whose centres are closer than this vertically share a line of text
+TEXT_BAND = 48.0
+#: room for a node's title and status line when no neighbour is close
+TEXT_ROOM = 170.0
+#: space kept between neighbours' text
+TEXT_GAP = 12.0
+
 #: asks the user which (output, input) pair to link; None = cancelled
 ChannelChooser = Callable[[WorkflowNode, WorkflowNode, list[tuple[str, str]]],
                           tuple[str, str] | None]
@@ -85,11 +92,14 @@ class CanvasScene(QGraphicsScene):
         self.setBackgroundBrush(QColor("#FAFAFA"))
         for node in workflow.nodes:
             self._add_node_item(node)
+        self._layout_timer = QTimer(self)
+        self._layout_timer.setSingleShot(True)
+        self._layout_timer.setInterval(0)
+        self._layout_timer.timeout.connect(self.layout_text)
         for link in workflow.links:
             self._add_link_item(link)
-        for item in self.link_items.values():
-            item.place_label()
         self._sync_annotations()
+        self.layout_text()
         self._unsubscribe = workflow.subscribe(self._on_event)
 
     def close(self) -> None:
@@ -98,6 +108,7 @@ class CanvasScene(QGraphicsScene):
 
     # ------------------------------------------------------------------ workflow -> items
     def _on_event(self, event: WorkflowEvent) -> None:
+        self.schedule_layout()
         k = event.kind
         if k == WorkflowEvent.NODE_ADDED:
             self._add_node_item(self.workflow.node(event.node_id))
@@ -175,7 +186,10 @@ class CanvasScene(QGraphicsScene):
     def on_status(self, node_id: str, status: NodeStatus) -> None:
         item = self.node_items.get(node_id)
         if item is not None:
+            before = item.message_item.lines
             item.set_status(status)
+            if item.message_item.lines != before:
+                self.schedule_layout()
 
     def on_outputs(self, node_id: str, outputs: dict[str, Any]) -> None:
         node_item = self.node_items.get(node_id)
@@ -184,7 +198,7 @@ class CanvasScene(QGraphicsScene):
         for item in self.link_items.values():
             if item.link.source_id == node_id:
                 item.set_has_data(outputs.get(item.link.source_channel) is not None)
-            item.place_label()  # the node's summary line may now cover a label
+        self.schedule_layout()  # the node's summary line may now cover a label
 
     def output_summary(self, node_id: str, outputs: dict[str, Any]) -> str:
         """Summary of a node's main output (the default channel, else the first sent)."""
@@ -208,6 +222,44 @@ class CanvasScene(QGraphicsScene):
         except KeyError:
             return ""
         return summarize(value)
+
+    # ------------------------------------------------------------------ legible text
+    def schedule_layout(self) -> None:
+        """Lay text out again once control returns to the event loop (coalesced)."""
+        if not self._layout_timer.isActive():
+            self._layout_timer.start()
+
+    def layout_text(self) -> None:
+        """Give every node's title and status line the room its neighbours leave, then
+        place every link label clear of nodes and of the labels placed before it.
+
+        Why one pass over the whole scene: a label's best spot depends on the others, and
+        a node's room on where its neighbours are; both change with any move or result.
+        Two nodes side by side each get at most their distance minus a gap, and each
+        line is centred, so their lines cannot meet however long the text.
+        """
+        self._layout_timer.stop()
+        nodes = list(self.node_items.values())
+        for item in nodes:
+            room = TEXT_ROOM
+            p = item.pos()
+            for other in nodes:
+                if other is item:
+                    continue
+                q = other.pos()
+                if abs(q.y() - p.y()) < TEXT_BAND:
+                    room = min(room, abs(q.x() - p.x()) - TEXT_GAP)
+            item.set_text_width(room)
+        obstacles = [rect.adjusted(-3, -2, 3, 2) for n in nodes for rect in n.footprint()]
+        obstacles += [a.sceneBoundingRect() for a in self.annotation_items.values()
+                      if isinstance(a, TextAnnotationItem)]
+        links = sorted(self.link_items.values(), key=lambda lk: lk.path().length())
+        paths = {id(lk): lk.path() for lk in links}
+        for link in links:  # short links have the fewest free spots: they choose first
+            others = [path for key, path in paths.items() if key != id(link)]
+            taken = link.place_label(obstacles, others)
+            if taken is not None:
+                obstacles.append(taken)
 
     # ------------------------------------------------------------------ selection helpers
     def selected_node_ids(self) -> list[str]:
