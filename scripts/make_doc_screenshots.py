@@ -1,8 +1,9 @@
-"""Screenshots for the widget guides the example workflows do not cover (PCA, t-SNE,
-kNN, Save Data), made by the app itself: a workflow on the bundled textures is built
-with the API, then ``petriflow FILE --screenshot DIR`` grabs every view.
+"""Screenshots made by the app itself: the two example canvases (for docs/canvas.md)
+and the widget guides the examples do not cover (PCA, t-SNE, kNN, Save Data), for
+which a workflow on the bundled textures is built with the API. Each comes from
+``petriflow FILE --screenshot DIR``, which waits until propagation has finished.
 
-    python scripts/make_doc_screenshots.py        # writes docs/images/view-<node>.png
+    python scripts/make_doc_screenshots.py   # docs/images/canvas-<example>.png, view-<node>.png
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ IMAGES = ROOT / "docs" / "images"
 #: title in the workflow -> file in docs/images
 WANTED = {"PCA": "view-pca.png", "t-SNE": "view-tsne.png", "kNN": "view-knn.png",
           "Save Data": "view-save-data.png"}
+#: example workflows whose canvas is shown in docs/canvas.md
+CANVASES = ("image-clustering", "image-classification")
 
 
 def build(folder: Path, out_csv: Path) -> Workflow:
@@ -51,17 +54,39 @@ def build(folder: Path, out_csv: Path) -> Workflow:
     return wf
 
 
+def screenshot(workflow: Path, shots: Path) -> int:
+    """``petriflow WORKFLOW --screenshot SHOTS`` offscreen; its exit status."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([sys.executable, "-m", "petriflow", str(workflow),
+                           "--screenshot", str(shots)], env=env).returncode
+
+
+def canvases() -> int:
+    """The example canvases after propagation, as a new user first sees them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in CANVASES:
+            shots = Path(tmp) / name
+            code = screenshot(ROOT / "workflows" / f"{name}.ows", shots)
+            if code != 0:
+                return code
+            target = IMAGES / f"canvas-{name}.png"
+            shutil.copyfile(shots / "canvas.png", target)
+            print(target)
+    return 0
+
+
 def main() -> int:
+    code = canvases()
+    if code != 0:
+        return code
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         wf_path = tmp_path / "screens.ows"
         save_workflow(build(TEXTURES, tmp_path / "pca.csv"), wf_path)
         shots = tmp_path / "shots"
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-        proc = subprocess.run([sys.executable, "-m", "petriflow", str(wf_path),
-                               "--screenshot", str(shots)], env=env)
-        if proc.returncode != 0:
-            return proc.returncode
+        code = screenshot(wf_path, shots)
+        if code != 0:
+            return code
         for title, name in WANTED.items():
             src = shots / f"{title}.png"
             if not src.is_file():
