@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 
 __all__ = [
     "LINKAGES",
+    "SELECTION_MODES",
     "Dendrogram",
+    "Linkage",
+    "SelectionMode",
     "cluster_members",
     "clusters_by_height_ratio",
     "clusters_top_n",
@@ -23,9 +27,15 @@ __all__ = [
     "hierarchical_linkage",
     "labels_for_clusters",
     "normalize_selection",
+    "selected_clusters",
 ]
 
-LINKAGES = ("single", "average", "weighted", "complete", "ward")
+#: the linkage methods: the one declaration (node setting type and runtime tuple)
+Linkage = Literal["single", "average", "weighted", "complete", "ward"]
+LINKAGES: tuple[Linkage, ...] = get_args(Linkage)
+#: how the selected clusters are chosen: clicked branches, a height cut, or the top N
+SelectionMode = Literal["manual", "height_ratio", "top_n"]
+SELECTION_MODES: tuple[SelectionMode, ...] = get_args(SelectionMode)
 #: peak working memory of :func:`hierarchical_linkage` per cell of the n × n matrix
 LINKAGE_BYTES_PER_CELL = 20
 
@@ -189,6 +199,38 @@ def clusters_top_n(Z: np.ndarray, n: int, n_clusters: int) -> list[int]:
     first_removed = 2 * n - k  # merge nodes >= this are undone
     parent = _parents(Z, n)
     return [v for v in range(first_removed) if parent[v] >= first_removed]
+
+
+def selected_clusters(
+    Z: np.ndarray,
+    geom: Dendrogram,
+    mode: str,
+    *,
+    selected_nodes: Iterable[int] = (),
+    cut_ratio: float = 75.0,
+    top_n: int = 3,
+) -> tuple[list[int], int]:
+    """The selected cluster nodes, left to right, and how many saved ones were dropped.
+
+    Why one function: the Hierarchical Clustering node outputs these clusters and its
+    dendrogram view highlights them; both must agree for every mode. ``selected_nodes``
+    is used in "manual" mode (out-of-range, repeated or nested nodes are dropped and
+    counted), ``cut_ratio`` (% of the tree's height) in "height_ratio" and ``top_n`` in
+    "top_n". Raises ``ValueError`` (a message for the user) for an unknown mode or a
+    top N below 1.
+    """
+    n = len(geom.leaf_order)
+    if mode == "manual":
+        return normalize_selection(geom, selected_nodes)
+    if mode == "height_ratio":
+        nodes = clusters_by_height_ratio(Z, n, cut_ratio)
+    elif mode == "top_n":
+        if top_n < 1:
+            raise ValueError("Top N must be at least 1.")
+        nodes = clusters_top_n(Z, n, top_n)
+    else:
+        raise ValueError(f"Unknown selection mode {mode!r}.")
+    return normalize_selection(geom, nodes)[0], 0
 
 
 def labels_for_clusters(geom: Dendrogram, clusters: list[int], n: int) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -18,20 +19,16 @@ from petriflow.analysis.preprocess import standardize
 __all__ = [
     "METRICS",
     "MemoryLimitError",
+    "Metric",
     "available_memory",
     "check_memory",
     "pairwise_distances",
 ]
 
-#: Supported metrics (setting values) and their human names.
-METRICS: dict[str, str] = {
-    "cosine": "Cosine",
-    "euclidean": "Euclidean",
-    "manhattan": "Manhattan",
-    "pearson": "Pearson",
-    "spearman": "Spearman",
-    "jaccard": "Jaccard",
-}
+#: Supported metrics (setting values): the one declaration, in menu order.
+Metric = Literal["cosine", "euclidean", "manhattan", "pearson", "spearman", "jaccard"]
+#: each metric and its human name, derived from :data:`Metric`
+METRICS: dict[str, str] = {m: m.capitalize() for m in get_args(Metric)}
 
 #: Fraction of the currently available memory a distance matrix may take.
 MEMORY_FRACTION = 0.7

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -19,6 +20,7 @@ __all__ = [
     "METHODS",
     "SCORE_NAMES",
     "EvaluationError",
+    "Resampling",
     "compute_scores",
     "confusion_values",
     "correct_cells",
@@ -27,14 +29,16 @@ __all__ = [
     "splits",
 ]
 
-METHODS = (
+#: the resampling methods: the one declaration (node setting type and runtime tuple)
+Resampling = Literal[
     "cross_validation",
     "cross_validation_by_feature",
     "random_sampling",
     "leave_one_out",
     "test_on_train",
     "test_on_test",
-)
+]
+METHODS: tuple[Resampling, ...] = get_args(Resampling)
 SCORE_NAMES = ("AUC", "CA", "F1", "Precision", "Recall", "MCC", "LogLoss")
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from petriflow.analysis.distances import METRICS, MemoryLimitError, pairwise_distances
+from petriflow.analysis.distances import METRICS, MemoryLimitError, Metric, pairwise_distances
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
@@ -78,9 +78,7 @@ class Distances(Node):
 
     @dataclass
     class Settings:
-        metric: Literal["cosine", "euclidean", "manhattan", "pearson", "spearman", "jaccard"] = (
-            "cosine"
-        )
+        metric: Metric = "cosine"
         #: compare rows (images) or columns (features)
         axis: Literal["rows", "columns"] = "rows"
         #: standardize each feature (zero mean, unit variance) first

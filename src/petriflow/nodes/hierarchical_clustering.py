@@ -6,18 +6,18 @@ import threading
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from petriflow.analysis.clustering import (
     LINKAGES,
-    clusters_by_height_ratio,
-    clusters_top_n,
+    Linkage,
+    SelectionMode,
     dendrogram_geometry,
     hierarchical_linkage,
     labels_for_clusters,
-    normalize_selection,
+    selected_clusters,
 )
 from petriflow.analysis.distances import MemoryLimitError
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
@@ -126,8 +126,8 @@ class HierarchicalClustering(Node):
 
     @dataclass
     class Settings:
-        linkage: Literal["single", "average", "weighted", "complete", "ward"] = "ward"
-        selection_mode: Literal["manual", "height_ratio", "top_n"] = "manual"
+        linkage: Linkage = "ward"
+        selection_mode: SelectionMode = "manual"
         #: manual selection: cluster nodes of scipy's linkage tree (leaves 0..n-1, the
         #: merge in row i of the linkage matrix is node n+i), any order; the node
         #: uses them in left-to-right dendrogram order, dropping nested ones
@@ -156,21 +156,17 @@ class HierarchicalClustering(Node):
         except ValueError as exc:
             raise NodeError(f"Cannot cluster: {exc}.") from None
         cancel.check()
-        if s.selection_mode == "manual":
-            clusters, dropped = normalize_selection(geom, s.selected_nodes)
-            if dropped:
-                progress.warn(
-                    f"{dropped} saved cluster(s) do not fit this dendrogram "
-                    f"(out of range, repeated or nested) and were ignored."
-                )
-        elif s.selection_mode == "height_ratio":
-            clusters, _ = normalize_selection(geom, clusters_by_height_ratio(Z, n, s.cut_ratio))
-        elif s.selection_mode == "top_n":
-            if s.top_n < 1:
-                raise NodeError("Top N must be at least 1.")
-            clusters, _ = normalize_selection(geom, clusters_top_n(Z, n, s.top_n))
-        else:
-            raise NodeError(f"Unknown selection mode {s.selection_mode!r}.")
+        try:
+            clusters, dropped = selected_clusters(
+                Z, geom, s.selection_mode, selected_nodes=s.selected_nodes,
+                cut_ratio=s.cut_ratio, top_n=s.top_n)
+        except ValueError as exc:
+            raise NodeError(str(exc)) from None
+        if dropped:
+            progress.warn(
+                f"{dropped} saved cluster(s) do not fit this dendrogram "
+                f"(out of range, repeated or nested) and were ignored."
+            )
         labels = labels_for_clusters(geom, clusters, n)
         names = np.array([f"C{k + 1}" for k in range(len(clusters))] + ["Other"], dtype=object)
         cluster_col = names[labels]  # -1 -> "Other"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from petriflow.analysis.evaluation import EvaluationError, evaluate
+from petriflow.analysis.evaluation import EvaluationError, Resampling, evaluate
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import EvaluationResults, Learner
@@ -99,14 +99,7 @@ class TestAndScore(Node):
 
     @dataclass
     class Settings:
-        resampling: Literal[
-            "cross_validation",
-            "cross_validation_by_feature",
-            "random_sampling",
-            "leave_one_out",
-            "test_on_train",
-            "test_on_test",
-        ] = "cross_validation"
+        resampling: Resampling = "cross_validation"
         n_folds: int = 5
         stratified: bool = True
         #: random sampling: number of repeats and training set size in %
