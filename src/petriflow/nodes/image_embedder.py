@@ -51,7 +51,8 @@ class ImageEmbedder(Node):
                     doc="a table with a column of image paths"),)
     outputs = (
         Output("Embeddings", Table, default=True, doc="input rows with image features"),
-        Output("Skipped Images", Table, explicit=True, doc="rows whose image could not be used, with why"),
+        Output("Skipped Images", Table, explicit=True,
+               doc="rows whose image could not be used, with why"),
     )
     Settings = ImageEmbedderSettings
     replaces = ("orangecontrib.imageanalytics.widgets.owimageembedding.OWImageEmbedding",)
