@@ -247,11 +247,14 @@ def embed_rows(
     embedding worker process when it is enabled (the node sets it; torch then never
     loads in the GUI process). Returns (vectors, ok rows, reasons, names).
     """
-    from petriflow.analysis.embedding import embed_paths
+    from petriflow.analysis.embedding import EmbeddingResult, embed_paths
     from petriflow.analysis.image_sets import embed_image_set
 
+    embed: Callable[..., EmbeddingResult] = embed_paths
     if isolated:
-        from petriflow.analysis.embedding.isolation import run_embedding as embed_paths
+        from petriflow.analysis.embedding.isolation import run_embedding
+
+        embed = run_embedding
 
     n_ch = len(channel_names)
     columns = [[r[c] for r in rows] for c in range(n_ch)]
@@ -271,7 +274,7 @@ def embed_rows(
                                    "device": device, "cache": cache}
         if workers is not None:
             options["workers"] = workers
-        res = embed_paths(paths, model, progress=prog, cancel=cancel, **options)
+        res = embed(paths, model, progress=prog, cancel=cancel, **options)
         done_before[0] += len(paths)
         return res.vectors, res.ok_indices, res.skipped, res.feature_names
 
