@@ -109,7 +109,9 @@ def test_real_labelled_set():
     counts = np.bincount(t.y)
     assert counts.tolist() == [68, 20, 64]
     assert set(t.metas["width"]) == {312} and set(t.metas["height"]) == {231}
-    assert any("non-image" in w for w in r.warnings)  # README.txt is skipped
+    # README.txt is skipped and said so, as an info: no warning replaces the count
+    assert any("non-image" in i and "README.txt" in i for i in r.progress.infos)
+    assert r.warnings == []
 
 
 @pytest.mark.shared_data
@@ -133,3 +135,26 @@ def test_no_skipped_files_gives_no_table(tmp_path: Path):
     _img(tmp_path / "ok" / "a.png")
     out = run_node(ImportImages, folder=str(tmp_path / "ok"))
     assert out["Skipped Files"] is None and len(out["Data"]) == 1
+
+
+def test_a_readme_is_an_info_not_a_warning(tmp_path: Path):
+    """Issue 14.10: non-image files alone leave the node clean (no warning badge), say
+    which files they were, and the node still reports the count."""
+    _img(tmp_path / "set" / "cats" / "a.png")
+    _img(tmp_path / "set" / "dogs" / "b.png")
+    (tmp_path / "set" / "README.txt").write_text("about these images")
+    (tmp_path / "set" / "dogs" / "notes.md").write_text("x")
+    (tmp_path / "set" / ".DS_Store").write_bytes(b"\0")
+    r = run_node(ImportImages, folder=str(tmp_path / "set"))
+    assert r.warnings == []
+    assert r.progress.infos == [
+        "Skipped 2 non-image files: README.txt, dogs/notes.md, and 1 hidden file or folder."]
+    assert r.progress.message == "2 images, 2 classes"
+    assert r["Skipped Files"] is None  # nothing went wrong
+
+
+def test_a_problem_is_still_a_warning_and_names_the_readme_too(image_tree: Path):
+    r = run_node(ImportImages, folder=str(image_tree))
+    assert r.progress.infos == []
+    (warning,) = r.warnings
+    assert "broken.png" in warning and "non-image" in warning

@@ -62,6 +62,9 @@ class ScanResult:
     unreadable_examples: list[str] = field(default_factory=list)
     #: every file or folder passed over for a problem, with its reason (path, reason)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: files passed over because they are not images (a README): no problem, but the
+    #: user may want to know which
+    not_images: list[str] = field(default_factory=list)
 
     def skip(self, path: Path | str, reason: str) -> None:
         """Count an unreadable image (or folder) and remember why, per file."""
@@ -69,6 +72,12 @@ class ScanResult:
         self.skipped.append((str(path), reason))
         if len(self.unreadable_examples) < 5:
             self.unreadable_examples.append(Path(path).name)
+
+    @property
+    def has_problems(self) -> bool:
+        """True when an image could not be read or a listed file is missing (a warning);
+        non-image and hidden files alone are no problem (an info)."""
+        return bool(self.n_unreadable or self.n_missing)
 
     def skipped_message(self) -> str | None:
         parts = []
@@ -140,6 +149,7 @@ def find_image_files(root: Path, result: ScanResult,
                     result.skip(entry.path, problem)
             else:
                 result.n_not_image += 1
+                result.not_images.append(entry.path)
         stack.extend(reversed(subdirs))
     return sorted(found, key=lambda p: p.relative_to(root).parts)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -12,6 +13,7 @@ import numpy as np
 from petriflow.analysis.image_import import (
     LIST_SUFFIXES,
     ImageImportError,
+    ScanResult,
     images_table,
     read_image_list,
     scan_folder,
@@ -106,12 +108,34 @@ class ImportImages(Node):
         if not result.paths:
             raise NodeError(f"No images found in {str(path)!r}." + (f" {skipped}" if skipped
                                                                     else ""))
-        if skipped:
+        if result.has_problems and skipped:
             progress.warn(skipped)
+        elif skipped:
+            # a README or .DS_Store is no problem: the node keeps saying what it read
+            progress.info(not_images_note(result, path))
         table = images_table(result, name=path.stem or path.name)
         n_cat = len(table.class_values)
-        progress(100, f"{len(table)} images" + (f", {n_cat} categories" if n_cat else ""))
+        progress(100, f"{len(table)} images" + (f", {n_cat} classes" if n_cat else ""))
         return {"Data": table, "Skipped Files": skipped_files_table(result.skipped)}
+
+
+def not_images_note(result: ScanResult, root: Path, shown: int = 20) -> str:
+    """"Skipped 2 non-image files: README.txt, dogs/notes.txt, and 1 hidden file or
+    folder." — names relative to the folder, the first ``shown`` of them."""
+    names = []
+    for p in result.not_images[:shown]:
+        try:
+            names.append(Path(p).relative_to(root).as_posix())
+        except ValueError:
+            names.append(Path(p).name)
+    parts = []
+    n, h = result.n_not_image, result.n_hidden
+    if n:
+        more = f" and {n - shown} more" if n > shown else ""
+        parts.append(f"{n} non-image file{'s' if n != 1 else ''}: {', '.join(names)}{more}")
+    if h:
+        parts.append(f"{h} hidden file{'s' if h != 1 else ''} or folder{'s' if h != 1 else ''}")
+    return "Skipped " + ", and ".join(parts) + "."
 
 
 def skipped_files_table(skipped: list[tuple[str, str]]) -> Table | None:
