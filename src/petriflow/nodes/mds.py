@@ -26,9 +26,25 @@ if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
 
 COORDS = ("mds-x", "mds-y")
+#: each point's share of the squared Kruskal stress; over all rows they sum to stress²
 STRESS_META = "mds-stress"
 #: Kruskal's rule of thumb: stress above this is a poor fit
 POOR_STRESS = 0.2
+
+
+def layout_stress(table: Table | None) -> float | None:
+    """The Kruskal stress the node reported for the layout in its ``Data`` output.
+
+    Why from the output: the node measured the stress against the distances it used
+    (the given matrix, or Euclidean distances between rows), and its output carries each
+    point's share (:data:`STRESS_META`), which sum to the squared stress. A view reads
+    the node's figure here instead of recomputing distances and guessing the metric.
+    Give it the whole layout (``Data``, not ``Selected Data``); None without the column.
+    """
+    if table is None or STRESS_META not in table.metas:
+        return None
+    shares = np.asarray(table.metas[STRESS_META], dtype=np.float64)
+    return float(np.sqrt(shares.sum())) if np.isfinite(shares).all() else None
 
 
 class MDS(Node):
