@@ -29,8 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sets", default=",".join(acc.SETS))
     args = ap.parse_args(argv)
 
+    from petriflow.analysis.embedding import backbones as M
     from petriflow.analysis.embedding import embed_paths
-    from petriflow.analysis.embedding import models as M
     from petriflow.nodes.import_images import ImportImages
 
     base = M.get_embedder("squeezenet")

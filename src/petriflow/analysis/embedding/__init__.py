@@ -16,8 +16,7 @@ Nothing here imports Qt; torch and torchvision are imported on first use only.
 
 from __future__ import annotations
 
-from petriflow.analysis.embedding.cache import EmbeddingCache, default_cache_dir
-from petriflow.analysis.embedding.models import (
+from petriflow.analysis.embedding.backbones import (
     EMBEDDERS,
     EmbedderError,
     EmbedderSpec,
@@ -31,6 +30,7 @@ from petriflow.analysis.embedding.models import (
     resolve_device,
     resolve_precision,
 )
+from petriflow.analysis.embedding.cache import EmbeddingCache, default_cache_dir
 from petriflow.analysis.embedding.pipeline import (
     EmbeddingCancelled,
     EmbeddingResult,

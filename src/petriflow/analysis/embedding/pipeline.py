@@ -29,8 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from petriflow.analysis.embedding.cache import EmbeddingCache, file_digest
-from petriflow.analysis.embedding.models import (
+from petriflow.analysis.embedding.backbones import (
     EmbedderSpec,
     LoadedEmbedder,
     get_embedder,
@@ -38,6 +37,7 @@ from petriflow.analysis.embedding.models import (
     resolve_device,
     resolve_precision,
 )
+from petriflow.analysis.embedding.cache import EmbeddingCache, file_digest
 from petriflow.analysis.images import ImageLoadError, file_problem, load_image, load_rgb
 
 __all__ = [
