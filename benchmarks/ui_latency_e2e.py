@@ -108,13 +108,16 @@ def spin_until(cond: Callable[[], bool], timeout_s: float, what: str) -> None:
         time.sleep(0.005)
 
 
-def make_window():
+def make_window(embedding: str = "in_process"):
+    """The main window; ``embedding="worker_process"`` as ``petriflow`` (gui/app.py)."""
+    from petriflow.core.node import RunOptions
     from petriflow.core.registry import default_registry
     from petriflow.gui.mainwindow import MainWindow
 
     reg = default_registry()
     reg.register(SyntheticImages)
-    win = MainWindow(registry=reg, data_dir=TMP / "data")
+    win = MainWindow(registry=reg, data_dir=TMP / "data",
+                     run_options=RunOptions(embedding=embedding))  # type: ignore[arg-type]
     win.ask_save_changes = lambda: "discard"
     win.ask_recover = lambda recovery: False
     win.show_error = lambda title, text: print(f"  [error shown] {title}: {text}")
@@ -313,13 +316,11 @@ def click_to_grid(n: int, repeats: int, pngs: Path) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- 2. probes
 def probe_embedding(count: int, salt: int, label: str, isolated: bool) -> dict[str, Any]:
-    """``isolated``: embed in the worker process, as the app does (``petriflow`` enables
-    it); otherwise in the GUI process, as before (the baseline)."""
-    from petriflow.analysis.embedding import isolation
-
-    isolation.enable(isolated)
+    """``isolated``: embed in the worker process, as the app does (gui/app.py runs its
+    scheduler with ``RunOptions(embedding="worker_process")``); otherwise in the GUI
+    process, as before (the baseline)."""
     folder = distinct_textures(count, salt)
-    win = make_window()
+    win = make_window("worker_process" if isolated else "in_process")
     probe = LatencyProbe()
     probe.start()
     t0 = time.perf_counter()

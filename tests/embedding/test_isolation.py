@@ -20,7 +20,7 @@ from petriflow.analysis.embedding import (
     isolation,
 )
 from petriflow.analysis.image_import import images_table, scan_folder
-from petriflow.core.node import CancelToken, Progress
+from petriflow.core.node import CancelToken, NodeContext, Progress, RunOptions
 from petriflow.nodes.image_embedder import ImageEmbedder
 
 from .conftest import photo_array
@@ -29,9 +29,8 @@ from .conftest import photo_array
 @pytest.fixture(scope="module")
 def isolated():
     """One worker for the module (starting one imports torch: seconds on a busy CI)."""
-    isolation.enable()
     yield
-    isolation.enable(False)
+    isolation.shutdown()
     assert isolation.worker_pid() is None
 
 
@@ -67,10 +66,29 @@ def test_node_uses_the_worker_and_the_callers_cache_folder(tmp_path, isolated, m
     assert len(table) == len(paths)
     cache_dir = tmp_path / "my-cache"
     monkeypatch.setenv("PETRIFLOW_CACHE_DIR", str(cache_dir))  # set after the worker may exist
-    node = ImageEmbedder(ImageEmbedder.Settings(model="squeezenet", device="cpu"))
+    node = ImageEmbedder(ImageEmbedder.Settings(model="squeezenet", device="cpu"),
+                         NodeContext(options=RunOptions(embedding="worker_process")))
     out = node.run({"Images": table}, Progress(), CancelToken())
     assert out["Embeddings"].X.shape == (4, 1000)
     assert cache_dir.exists() and any(cache_dir.iterdir())  # the worker wrote our cache
+    assert isolation.worker_pid() is not None
+
+
+def test_node_embeds_in_process_unless_its_context_says_worker(tmp_path, isolated):
+    """The backend is the scheduler's choice (RunOptions in the node's context), not a
+    flag of the isolation module: a default context embeds here, with the same vectors."""
+    _images(tmp_path / "c", 2)
+    table = images_table(scan_folder(tmp_path / "c"))
+    settings = ImageEmbedder.Settings(model="squeezenet", device="cpu", use_cache=False)
+    isolation.shutdown()
+    here = ImageEmbedder(settings, NodeContext()).run({"Images": table}, Progress(),
+                                                       CancelToken())
+    assert isolation.worker_pid() is None
+    there = ImageEmbedder(settings, NodeContext(options=RunOptions(embedding="worker_process"))
+                          ).run({"Images": table}, Progress(), CancelToken())
+    assert isolation.worker_pid() is not None
+    np.testing.assert_allclose(here["Embeddings"].X, there["Embeddings"].X, rtol=1e-5,
+                               atol=1e-6)
 
 
 def test_worker_errors_keep_their_class(tmp_path, isolated):
@@ -122,7 +140,6 @@ def test_the_calling_process_never_imports_torch(tmp_path):
     script = textwrap.dedent(f"""
         import sys
         from petriflow.analysis.embedding import isolation
-        isolation.enable()
         r = isolation.run_embedding({paths!r}, "squeezenet", cache=False)
         assert r.vectors.shape == (3, 1000), r.vectors.shape
         assert "torch" not in sys.modules, "torch was imported in the caller"

@@ -16,7 +16,7 @@ import pytest
 from PyQt6.QtCore import QPoint, QPointF, Qt
 from PyQt6.QtTest import QTest
 
-from petriflow.core.node import Input, Node, Output
+from petriflow.core.node import Input, Node, Output, RunOptions
 from petriflow.core.registry import NodeRegistry
 from petriflow.gui.mainwindow import MainWindow
 from petriflow.nodes.distances import Distances
@@ -56,12 +56,17 @@ def registry() -> NodeRegistry:
 
 
 @pytest.fixture
-def make_window(qtbot, tmp_path: Path, registry: NodeRegistry):
-    """Factory: a shown MainWindow with an injected data dir (autosave, recent files)."""
+def make_window(request, qtbot, tmp_path: Path, registry: NodeRegistry):
+    """Factory: a shown MainWindow with an injected data dir (autosave, recent files).
+
+    With the ``app_embedding`` fixture the window embeds in the worker process, as the
+    ``petriflow`` app's window does (gui/app.py); otherwise in the test's process."""
     windows: list[MainWindow] = []
+    embedding = "worker_process" if "app_embedding" in request.fixturenames else "in_process"
 
     def make(data_dir: Path | None = None, reg: NodeRegistry | None = None) -> MainWindow:
-        win = MainWindow(registry=reg or registry, data_dir=data_dir or tmp_path / "data")
+        win = MainWindow(registry=reg or registry, data_dir=data_dir or tmp_path / "data",
+                         run_options=RunOptions(embedding=embedding))
         # never block on a modal question (pytest-qt closes the windows at teardown)
         win.ask_save_changes = lambda: "discard"
         win.ask_recover = lambda recovery: False
@@ -110,9 +115,9 @@ def _embedding_cache(tmp_path_factory):
 
 @pytest.fixture
 def app_embedding():
-    """Embed in the worker process, as ``petriflow`` (gui/app.py) does."""
+    """Embed in the worker process, as ``petriflow`` (gui/app.py) does: windows made by
+    ``make_window`` in a test that asks for this fixture get that option."""
     from petriflow.analysis.embedding import isolation
 
-    isolation.enable()
     yield isolation
-    isolation.enable(False)
+    isolation.shutdown()

@@ -10,11 +10,17 @@ from typing import Any
 import numpy as np
 import pytest
 
+from petriflow.core.memo import RunMemo
 from petriflow.core.node import CancelToken, NodeContext, Progress
 from petriflow.core.table import Table
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path(os.environ.get("PETRIFLOW_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+#: the memo run_node hands to nodes, as one scheduler does to all its runs (entries go
+#: with their input objects)
+MEMO = RunMemo()
 
 
 class Run:
@@ -37,7 +43,7 @@ def run_node(node_cls, inputs: dict[str, Any] | None = None, *, workflow_dir=Non
              cancel: CancelToken | None = None, **settings: Any) -> Run:
     """Run a node headless the way the scheduler does (missing inputs are None)."""
     s = dataclasses.replace(node_cls.Settings(), **settings)
-    node = node_cls(s, NodeContext(workflow_dir=workflow_dir))
+    node = node_cls(s, NodeContext(workflow_dir=workflow_dir, memo=MEMO))
     partials: list[dict] = []
     progress = Progress(partial=partials.append, min_interval=0.0)
     given = dict(inputs or {})

@@ -243,9 +243,9 @@ def embed_rows(
     With one column this is plain :func:`embed_paths` (RGB, or per-channel planes of a
     multi-channel file); with several, each column is embedded as grayscale and the
     vectors concatenated (feature names prefixed by the column). The in-process node and
-    the cluster workers call exactly this. ``isolated``: go through the desktop app's
-    embedding worker process when it is enabled (the node sets it; torch then never
-    loads in the GUI process). Returns (vectors, ok rows, reasons, names).
+    the cluster workers call exactly this. ``isolated``: embed in the desktop app's
+    worker process (the node sets it when its context's ``RunOptions`` say so; torch
+    then never loads in the GUI process). Returns (vectors, ok rows, reasons, names).
     """
     from petriflow.analysis.embedding import EmbeddingResult, embed_paths
     from petriflow.analysis.image_sets import embed_image_set

@@ -17,9 +17,12 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, get_type_hints
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_type_hints
+
+if TYPE_CHECKING:
+    from petriflow.core.memo import RunMemo
 
 __all__ = [
     "CancelToken",
@@ -30,6 +33,7 @@ __all__ = [
     "NodeError",
     "Output",
     "Progress",
+    "RunOptions",
     "default_link",
     "settings_from_dict",
     "settings_to_dict",
@@ -149,13 +153,37 @@ class Output:
     explicit: bool = False
 
 
+#: where Image Embedder embeds when its ``cluster`` setting is empty
+EmbeddingBackend = Literal["in_process", "worker_process"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How this program runs nodes: the desktop app and the headless runner differ.
+
+    Given to the :class:`~petriflow.core.scheduler.Scheduler`, which hands it to each
+    run through :class:`NodeContext`; nothing reads a module flag instead, so two
+    schedulers in one process (a test beside the app) can differ.
+    """
+
+    #: ``"in_process"`` (``petriflow run``, scripts, tests) or ``"worker_process"``:
+    #: the desktop app embeds in one persistent worker process so torch never loads in
+    #: the GUI process (``analysis/embedding/isolation.py``). A node's ``cluster``
+    #: setting sends the work to a Dask cluster in either case.
+    embedding: EmbeddingBackend = "in_process"
+
+
 @dataclass
 class NodeContext:
-    """Facts about where a node runs: the workflow's folder resolves relative paths."""
+    """Facts about where a node runs: the workflow's folder resolves relative paths;
+    ``options`` says how this program runs nodes; ``memo`` keeps results derived from
+    inputs across runs (the scheduler's; None when a node runs on its own)."""
 
     workflow_dir: Path | None = None
     node_id: str = ""
     title: str = ""
+    options: RunOptions = field(default_factory=RunOptions)
+    memo: RunMemo | None = None
 
     def resolve_path(self, path: str | Path) -> Path:
         p = Path(path).expanduser()

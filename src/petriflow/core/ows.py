@@ -202,7 +202,8 @@ class _Reader:
         self.warnings.append(message)
 
     def read(self, root: Any) -> Workflow:
-        wf = Workflow(title=root.get("title", ""), description=root.get("description", ""))
+        wf = Workflow(title=root.get("title", ""), description=root.get("description", ""),
+                      registry=self.registry)
         properties = self._read_properties(root)
         for el in _children(root, "nodes", "node"):
             self._read_node(wf, el, properties)

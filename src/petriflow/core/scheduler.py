@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import copy
 import enum
+import functools
 import logging
 import os
 import threading
@@ -41,7 +42,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from petriflow.core.graph import GraphSnapshot
-from petriflow.core.node import Cancelled, CancelToken, NodeContext, NodeError, Progress
+from petriflow.core.memo import RunMemo
+from petriflow.core.node import (
+    Cancelled,
+    CancelToken,
+    Node,
+    NodeContext,
+    NodeError,
+    Progress,
+    RunOptions,
+)
 from petriflow.core.workflow import Workflow, WorkflowEvent
 
 __all__ = ["NodeState", "NodeStatus", "Scheduler"]
@@ -109,8 +119,14 @@ class Scheduler:
         max_workers: int | None = None,
         executor: Executor | None = None,
         paused: bool = False,
+        options: RunOptions | None = None,
     ) -> None:
         self.workflow = workflow
+        #: how nodes run here (e.g. where embeddings run); handed to every run
+        self.options = options if options is not None else RunOptions()
+        #: results derived from inputs (e.g. linkage trees), shared by nodes and views
+        #: of this scheduler's workflow for as long as it runs
+        self.memo = RunMemo()
         self._own_executor = executor is None
         self._executor = executor or ThreadPoolExecutor(
             max_workers=max_workers or max(2, os.cpu_count() or 2),
@@ -171,11 +187,11 @@ class Scheduler:
 
     def _note_status(self, node_id: str, status: NodeStatus) -> None:
         for cb in list(self._status_listeners):
-            self._pending_notes.append(lambda cb=cb: cb(node_id, status))
+            self._pending_notes.append(functools.partial(cb, node_id, status))
 
     def _note_outputs(self, node_id: str, outputs: dict[str, Any]) -> None:
         for cb in list(self._output_listeners):
-            self._pending_notes.append(lambda cb=cb: cb(node_id, dict(outputs)))
+            self._pending_notes.append(functools.partial(cb, node_id, dict(outputs)))
 
     def _flush_notes(self) -> None:
         """Call queued listeners *outside* the state lock so they may call back into us.
@@ -300,6 +316,7 @@ class Scheduler:
             node_ids = list(self._entries)
         self._notify_cancel(node_ids)
         self._unsubscribe()
+        self.memo.clear()
         if self._own_executor:
             self._executor.shutdown(wait=False, cancel_futures=True)
 
@@ -312,34 +329,35 @@ class Scheduler:
     # ------------------------------------------------------------------ events
     def _on_event(self, event: WorkflowEvent) -> None:
         removed = False
+        node_id = event.node_id or ""
         with self._lock:
             kind = event.kind
             if kind == WorkflowEvent.NODE_ADDED:
-                old = self._entries.get(event.node_id)
+                old = self._entries.get(node_id)
                 if old is not None and old.token is not None:
                     old.token.cancel()
-                self._entries[event.node_id] = _Entry()
+                self._entries[node_id] = _Entry()
             elif kind == WorkflowEvent.NODE_REMOVED:
-                if event.node_id in self.workflow.snapshot().nodes:
+                if node_id in self.workflow.snapshot().nodes:
                     # re-added (same id) by another thread whose event came first
                     return
-                entry = self._entries.pop(event.node_id, None)
+                entry = self._entries.pop(node_id, None)
                 if entry is not None and entry.token is not None:
                     entry.token.cancel()
                 removed = True
             elif kind == WorkflowEvent.SETTINGS_CHANGED:
                 if event.detail == "view":
                     return  # what only the view reads: the outputs are still valid
-                self._invalidate_locked(event.node_id)
+                self._invalidate_locked(node_id)
             elif kind in (
                 WorkflowEvent.LINK_ADDED, WorkflowEvent.LINK_REMOVED, WorkflowEvent.LINK_ENABLED
             ):
-                if event.link.sink_id in self._entries:
+                if event.link is not None and event.link.sink_id in self._entries:
                     self._invalidate_locked(event.link.sink_id)
             else:
                 return
         if removed:
-            self._notify_cancel([event.node_id])
+            self._notify_cancel([node_id])
         self._pump()
 
     def _invalidate_locked(self, node_id: str) -> None:
@@ -453,8 +471,10 @@ class Scheduler:
         entry.token = CancelToken()
         entry.inputs = inputs
         settings = copy.deepcopy(node.settings)
-        context = NodeContext(self.workflow.directory, nid, node.title)
+        context = NodeContext(self.workflow.directory, nid, node.title, self.options,
+                              self.memo)
         self._set_status(nid, NodeStatus(NodeState.QUEUED, 0.0, "", (), None, entry.status.runs))
+        assert node.node_type is not None  # placeholders never get here
         entry.future = self._executor.submit(
             self._execute, nid, entry.generation, node.node_type, settings, context,
             inputs, entry.token,
@@ -462,7 +482,7 @@ class Scheduler:
 
     # ------------------------------------------------------------------ worker side
     def _execute(
-        self, nid: str, generation: int, node_type: type, settings: Any,
+        self, nid: str, generation: int, node_type: type[Node], settings: Any,
         context: NodeContext, inputs: dict[str, Any], token: CancelToken,
     ) -> None:
         if token.cancelled:

@@ -27,6 +27,7 @@ from typing import Any
 
 from petriflow.core.graph import GraphSnapshot, LinkIndex
 from petriflow.core.node import Input, Node, Output, coerce_setting
+from petriflow.core.registry import NodeRegistry, default_registry
 
 __all__ = [
     "ArrowAnnotation",
@@ -152,8 +153,10 @@ Listener = Callable[[WorkflowEvent], None]
 class Workflow:
     """A graph of :class:`WorkflowNode` and :class:`Link` with annotations."""
 
-    def __init__(self, title: str = "", description: str = "") -> None:
+    def __init__(self, title: str = "", description: str = "", *,
+                 registry: NodeRegistry | None = None) -> None:
         self.title = title
+        self._registry = registry
         self.description = description
         self.path: Path | None = None
         self._nodes: dict[str, WorkflowNode] = {}
@@ -173,6 +176,12 @@ class Workflow:
         #: set by a foreign reader (compat/orange/reader.py): what became of an Orange
         #: file's widgets; None otherwise
         self.orange_report: Any = None
+
+    @property
+    def registry(self) -> NodeRegistry:
+        """The node types this workflow was read with and pastes, quick menus and
+        Orange reports resolve names against (the built-in registry unless given)."""
+        return self._registry if self._registry is not None else default_registry()
 
     # ------------------------------------------------------------------ observers
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -302,7 +311,7 @@ class Workflow:
         node_type: type[Node] | None,
         *,
         title: str | None = None,
-        position: tuple[float, float] = (0.0, 0.0),
+        position: tuple[float, ...] = (0.0, 0.0),
         settings: Any = None,
         node_id: str | None = None,
         unknown: UnknownNodeInfo | None = None,
@@ -317,7 +326,10 @@ class Workflow:
                 raise ValueError(f"duplicate node id {node_id!r}")
             if settings is None and node_type is not None:
                 settings = node_type.Settings()
-            base = title or (node_type.name if node_type else unknown.name or "Node")
+            if node_type is not None:
+                base = title or node_type.name
+            else:
+                base = title or (unknown.name if unknown is not None else "") or "Node"
             node = WorkflowNode(
                 id=node_id,
                 title=title if title is not None else self.unique_title(base),

@@ -84,14 +84,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("Petriflow")
     # embeddings run in a worker process: loading torch there never stalls the event loop
     from petriflow.analysis.embedding import isolation
+    from petriflow.core.node import RunOptions
 
-    isolation.enable()
     app.aboutToQuit.connect(isolation.shutdown)
     headless = bool(args.screenshot or args.exit_when_shown)
     from petriflow.core.logs import install_excepthooks, setup_logging
 
     setup_logging()  # tracebacks go to the user log file, never to a dialog
-    window = MainWindow(data_dir=Path(args.data_dir) if args.data_dir else None)
+    window = MainWindow(data_dir=Path(args.data_dir) if args.data_dir else None,
+                        run_options=RunOptions(embedding="worker_process"))
     # an exception escaping a slot would abort PyQt6: log it, say one line, go on
     install_excepthooks(notify=window.internal_error.emit)
     if headless:  # nobody to click a dialog away

@@ -20,12 +20,13 @@ from typing import Any, Protocol
 from PyQt6.QtCore import QObject, QPointF, QTimer, pyqtSignal
 from PyQt6.QtGui import QUndoStack
 
-from petriflow.core.node import Node
+from petriflow.bundled import absolutize_relative_paths, examples_dir, is_bundled
+from petriflow.core.node import Node, RunOptions
 from petriflow.core.ows import WorkflowFormatError, load_workflow, parse_workflow, save_workflow
 from petriflow.core.registry import NodeRegistry
 from petriflow.core.scheduler import NodeState, NodeStatus, Scheduler
 from petriflow.core.workflow import Workflow
-from petriflow.gui import commands as cmd
+from petriflow.gui import undo as cmd
 from petriflow.gui.autosave import INTERVAL_MS, AutosaveStore, Recovery
 from petriflow.gui.bridge import SchedulerBridge
 from petriflow.gui.canvas.scene import CanvasScene
@@ -34,16 +35,6 @@ from petriflow.gui.summaries import summarize
 __all__ = ["MAX_RECENT", "Document", "DocumentHost", "examples_dir"]
 
 MAX_RECENT = 10
-
-
-def examples_dir() -> Path | None:
-    """The bundled ``workflows/`` folder (next to ``src/`` in a checkout)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "workflows"
-        if candidate.is_dir() and any(candidate.glob("*.ows")):
-            return candidate
-    return None
 
 
 class DocumentHost(Protocol):
@@ -87,10 +78,13 @@ class Document(QObject):
     message = pyqtSignal(str, int)
 
     def __init__(self, host: DocumentHost, registry: NodeRegistry, data_dir: Path,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *,
+                 run_options: RunOptions | None = None) -> None:
         super().__init__(parent)
         self.host = host
         self.registry = registry
+        #: how this window's schedulers run nodes (the app: embed in a worker process)
+        self.run_options = run_options if run_options is not None else RunOptions()
         self.data_dir = Path(data_dir)
         self.autosave = AutosaveStore(self.data_dir / "autosave")
         self.undo_stack = QUndoStack(self)
@@ -98,7 +92,9 @@ class Document(QObject):
         self.recovered = False  # restored from an autosave: modified though stack is clean
         self.paused = False  # the user paused propagation: a new document starts paused too
         self.statuses: dict[str, NodeStatus] = {}
-        self.workflow = Workflow()
+        #: the bundled example this untitled document is a copy of (for its title)
+        self.example: str | None = None
+        self.workflow = Workflow(registry=registry)
         self.scheduler: Scheduler | None = None
         self.bridge: SchedulerBridge | None = None
         self.scene = CanvasScene(self.workflow, self.undo_stack, parent)
@@ -119,12 +115,13 @@ class Document(QObject):
         old_scene.close()
         self.undo_stack.clear()
         self.recovered = False
+        self.example = None
         self.workflow = workflow
         self.statuses = {}
         # the scheduler subscribes to the workflow before the scene, so it knows a new
         # node by the time the scene asks for its status;
         # created paused so the window shows before any node starts; resumed below
-        self.scheduler = Scheduler(workflow, paused=True)
+        self.scheduler = Scheduler(workflow, paused=True, options=self.run_options)
         self.scene = CanvasScene(workflow, self.undo_stack, self.parent())
         self.replaced.emit()  # the view shows the new scene before the old one goes
         old_scene.deleteLater()
@@ -181,6 +178,12 @@ class Document(QObject):
         """Unsaved edits, or a document restored from an autosave."""
         return self.recovered or not self.undo_stack.isClean()
 
+    def display_name(self) -> str:
+        """The file's name; for an untitled copy of an example, which example."""
+        if self.workflow.path is not None:
+            return self.workflow.path.name
+        return f"{self.example} (example, untitled)" if self.example else "untitled"
+
     # ------------------------------------------------------------------ edits
     def free_position(self, pos: QPointF) -> tuple[float, float]:
         """``pos`` nudged so a new node does not land exactly on another one."""
@@ -218,10 +221,16 @@ class Document(QObject):
     def new(self) -> None:
         """An empty untitled document (after asking to save changes)."""
         if self.maybe_save():
-            self.replace(Workflow())
+            self.replace(Workflow(registry=self.registry))
 
     def open_file(self, path: Path, *, ask: bool = True, offer_recovery: bool = True) -> bool:
-        """Open a workflow file (after asking to save changes); False if not opened."""
+        """Open a workflow file (after asking to save changes); False if not opened.
+
+        A shipped example (File > Open into the examples folder, a drop, the command
+        line) opens as an untitled copy, like File > Examples: Save never overwrites it.
+        """
+        if is_bundled(path):
+            return self.open_example(path, ask=ask)
         if ask and not self.maybe_save():
             return False
         try:
@@ -234,6 +243,30 @@ class Document(QObject):
         self.host.show_opened(workflow, Path(path))
         if offer_recovery:
             self.offer_recovery()
+        return True
+
+    def open_example(self, path: Path, *, ask: bool = True) -> bool:
+        """Open an example as an untitled copy; False if not opened.
+
+        Why a copy: the shipped file may be read-only (an installed package) and must stay
+        as shipped, so the document has no file and Save asks where. Its settings that
+        name the example's own data (``data/textures``) become absolute paths, since an
+        untitled document has no folder for them to be relative to.
+        """
+        if ask and not self.maybe_save():
+            return False
+        path = Path(path)
+        try:
+            workflow = load_workflow(path, registry=self.registry)
+        except WorkflowFormatError as exc:
+            self.host.show_error("Cannot open example", str(exc))
+            return False
+        absolutize_relative_paths(workflow, path.parent)
+        workflow.path = None
+        self.replace(workflow)
+        self.example = path.stem
+        self.title_changed.emit()
+        self.host.show_opened(workflow, path)
         return True
 
     def write(self, path: Path) -> bool:
@@ -249,6 +282,7 @@ class Document(QObject):
         self.autosave.discard(self.workflow.path)
         self.autosave.discard(None)
         self.recovered = False
+        self.example = None
         self.undo_stack.setClean()
         self.title_changed.emit()
         self.add_recent(path)
@@ -304,15 +338,29 @@ class Document(QObject):
         return self.data_dir / "recent.json"
 
     def recent_files(self) -> list[Path]:
-        """Workflows opened or saved lately, the latest first."""
+        """Workflows opened or saved lately, the latest first, each file once.
+
+        Once by its resolved path: the list may hold one file under two spellings (a
+        symlinked folder, ``..``, a list written by an older version).
+        """
         try:
-            return [Path(p) for p in json.loads(self._recent_file().read_text())]
+            stored = [Path(p) for p in json.loads(self._recent_file().read_text())]
         except (OSError, ValueError, TypeError):
             return []
+        seen: set[Path] = set()
+        out: list[Path] = []
+        for p in stored:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(key)
+        return out
 
     def add_recent(self, path: Path) -> None:
         """Put ``path`` first in the recent-files list (best effort: a read-only disk is fine)."""
         path = Path(path).resolve()
+        if is_bundled(path):
+            return  # examples open as untitled copies: File > Examples lists them
         items = [p for p in self.recent_files() if p != path]
         items.insert(0, path)
         with contextlib.suppress(OSError):

@@ -17,6 +17,8 @@ from PyQt6.QtCore import QPointF, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QUndoStack
 from PyQt6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
+from petriflow.bundled import is_bundled
+from petriflow.core.node import RunOptions
 from petriflow.core.registry import NodeRegistry, default_registry
 from petriflow.core.scheduler import NodeState, Scheduler
 from petriflow.core.workflow import Workflow
@@ -42,7 +44,7 @@ class MainWindow(WindowMenus, QMainWindow):
 
     def __init__(
         self, registry: NodeRegistry | None = None, data_dir: Path | None = None,
-        parent: QWidget | None = None,
+        parent: QWidget | None = None, *, run_options: RunOptions | None = None,
     ) -> None:
         super().__init__(parent)
         self.registry = registry if registry is not None else default_registry()
@@ -51,7 +53,8 @@ class MainWindow(WindowMenus, QMainWindow):
 
             data_dir = Path(platformdirs.user_data_dir("petriflow", appauthor=False))
         self.data_dir = Path(data_dir)
-        self.document = Document(self, self.registry, self.data_dir, self)
+        self.document = Document(self, self.registry, self.data_dir, self,
+                                 run_options=run_options)
         self.node_windows = NodeWindows(self.document, self)
         self.document.replaced.connect(self._show_document)
         self.document.status_changed.connect(self._update_run_label)
@@ -75,7 +78,7 @@ class MainWindow(WindowMenus, QMainWindow):
         self.view.folder_dropped.connect(self.add_image_folder)
         self.view.file_dropped.connect(self._open_dropped)
         self.resize(1200, 760)
-        self.document.replace(Workflow(), start=True)
+        self.document.replace(Workflow(registry=self.registry), start=True)
 
     # ------------------------------------------------------------------ the document's parts
     @property
@@ -153,8 +156,7 @@ class MainWindow(WindowMenus, QMainWindow):
         return self.document.is_modified()
 
     def _update_title(self, *_: object) -> None:
-        name = self.workflow.path.name if self.workflow.path else "untitled"
-        self.setWindowTitle(f"{name}[*] — Petriflow")
+        self.setWindowTitle(f"{self.document.display_name()}[*] — Petriflow")
         self.setWindowModified(self.is_modified())
 
     # ------------------------------------------------------------------ new / open / save
@@ -177,6 +179,10 @@ class MainWindow(WindowMenus, QMainWindow):
         """Open a workflow file (after asking to save changes); False if not opened."""
         return self.document.open_file(path, ask=ask, offer_recovery=offer_recovery)
 
+    def open_example(self, path: Path) -> bool:
+        """Open a bundled example as an untitled copy (Save asks where)."""
+        return self.document.open_example(path)
+
     def show_opened(self, workflow: Workflow, path: Path) -> None:
         """After opening: the Orange conversion report, and any load warnings."""
         from petriflow.gui.orange_import_dock import show_orange_report
@@ -191,15 +197,18 @@ class MainWindow(WindowMenus, QMainWindow):
             self.statusBar().showMessage(f"Opened {path.name}", 5000)
 
     def save(self) -> bool:
-        """Save to the workflow's file (asking for one when it has none)."""
-        if self.workflow.path is None:
+        """Save to the workflow's file (asking for one when it has none, or when it is a
+        shipped example: those are never overwritten)."""
+        if self.workflow.path is None or is_bundled(self.workflow.path):
             return self.save_as()
         return self.document.write(self.workflow.path)
 
     def save_as(self, path: Path | None = None) -> bool:
         """Save to ``path``, or to a file chosen in a dialog."""
         if path is None:
-            start = str(self.workflow.path or (Path.home() / "untitled.ows"))
+            start = str(self.workflow.path if self.workflow.path and not
+                        is_bundled(self.workflow.path)
+                        else Path.home() / f"{self.document.example or 'untitled'}.ows")
             chosen, _ = QFileDialog.getSaveFileName(self, "Save workflow", start,
                                                     "Workflows (*.ows)")
             if not chosen:

@@ -73,7 +73,7 @@ def embed_table(
             vectors, ok, reasons, fnames = embed_rows(
                 rows, names, settings.model, settings.per_channel, device=settings.device,
                 cache=bool(settings.use_cache), progress=on_progress, cancel=cancel.check,
-                isolated=True,
+                isolated=context.options.embedding == "worker_process",
             )
             resumed = 0
     except (EmbeddingCancelled, Cancelled, InterruptedError):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,6 +18,7 @@ from petriflow.analysis.clustering import (
     selected_clusters,
 )
 from petriflow.analysis.distances import MemoryLimitError
+from petriflow.core.memo import RunMemo
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
@@ -38,27 +37,21 @@ def _row_table(dm: DistanceMatrix) -> Table:
     return Table.from_arrays(np.zeros((len(dm), 0)), [], metas={"label": list(labels)})
 
 
-#: Linkage and geometry per distance matrix (weakly held: gone with the matrix). A click
-#: on a branch re-runs this node with a new selection but the same matrix; Ward on 10,000
-#: items takes seconds, the selection itself milliseconds.
-_trees: weakref.WeakKeyDictionary[DistanceMatrix, dict[str, tuple[np.ndarray, Any]]] = (
-    weakref.WeakKeyDictionary()
-)
-_trees_lock = threading.Lock()
+def linkage_tree(dm: DistanceMatrix, method: str,
+                 memo: RunMemo | None = None) -> tuple[np.ndarray, Any]:
+    """(linkage matrix, dendrogram geometry) of ``dm``, computed once per matrix and
+    method in ``memo`` (the scheduler's, shared by the node and its dendrogram view: a
+    click on a branch re-runs the node with a new selection but the same matrix; Ward
+    on 10,000 items takes seconds, the selection milliseconds). Without a memo (a node
+    run on its own) it is computed each time."""
 
+    def compute() -> tuple[np.ndarray, Any]:
+        Z = hierarchical_linkage(dm.values, method)
+        return Z, dendrogram_geometry(Z, len(dm))
 
-def linkage_tree(dm: DistanceMatrix, method: str) -> tuple[np.ndarray, Any]:
-    """(linkage matrix, dendrogram geometry) of ``dm``, computed once per method
-    (the node and its dendrogram view share it)."""
-    with _trees_lock:
-        hit = _trees.get(dm, {}).get(method)
-    if hit is not None:
-        return hit
-    Z = hierarchical_linkage(dm.values, method)
-    result = (Z, dendrogram_geometry(Z, len(dm)))
-    with _trees_lock:
-        _trees.setdefault(dm, {})[method] = result
-    return result
+    if memo is None:
+        return compute()
+    return memo.get(dm, ("linkage", method), compute)
 
 
 class HierarchicalClustering(Node):
@@ -150,7 +143,7 @@ class HierarchicalClustering(Node):
         progress(5, f"{s.linkage} linkage of {n} items")
         cancel.check()
         try:
-            Z, geom = linkage_tree(dm, s.linkage)
+            Z, geom = linkage_tree(dm, s.linkage, self.context.memo)
         except MemoryLimitError as exc:  # says how many rows would fit
             raise NodeError(str(exc)) from None
         except ValueError as exc:

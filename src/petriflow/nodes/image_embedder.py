@@ -9,7 +9,7 @@ reason per file instead of failing the whole run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -101,9 +101,10 @@ class ImageEmbedder(Node):
         from petriflow.analysis.embedding import (
             EmbedderError,
             EmbeddingCancelled,
+            EmbeddingResult,
+            embed_paths,
             get_embedder,
         )
-        from petriflow.analysis.embedding.isolation import run_embedding
         from petriflow.core.node import Cancelled
 
         table: Table | None = inputs.get("Images")
@@ -139,9 +140,15 @@ class ImageEmbedder(Node):
         def on_progress(p: Any) -> None:
             progress(p.percent, f"{spec.display_name}: {p.message()}")
 
+        embed: Callable[..., EmbeddingResult] = embed_paths
+        if self.context.options.embedding == "worker_process":  # the desktop app
+            from petriflow.analysis.embedding.isolation import run_embedding
+
+            embed = run_embedding
+
         progress(0, f"{spec.display_name}: starting")
         try:
-            result = run_embedding(
+            result = embed(
                 paths,
                 spec,
                 per_channel=s.per_channel,

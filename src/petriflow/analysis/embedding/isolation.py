@@ -7,10 +7,12 @@ time is spent on another core and the event loop never notices. It also isolates
 app from crashes in native decoders or torch: the worker may die, the canvas does not,
 and what was embedded before the crash is already in the cache.
 
-The app calls :func:`enable` once; the headless runner and the CLI do not, and embed
-in-process as before. One persistent worker serves all requests, one at a time (a
-second request waits); it keeps loaded networks between runs, like the in-process path.
-Nothing here imports Qt or torch.
+Who embeds here is chosen by the caller, not by a flag of this module: the desktop app
+runs its scheduler with ``RunOptions(embedding="worker_process")`` and Image Embedder
+then calls :func:`run_embedding`; the headless runner and the CLI embed in-process.
+One persistent worker serves all requests, one at a time (a second request waits); it
+keeps loaded networks between runs, like the in-process path. Nothing here imports Qt
+or torch.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from petriflow.analysis.embedding.pipeline import (
     embed_paths,
 )
 
-__all__ = ["WorkerCrashed", "enable", "enabled", "run_embedding", "shutdown", "worker_pid"]
+__all__ = ["WorkerCrashed", "run_embedding", "shutdown", "worker_pid"]
 
 #: Environment variables a request carries to the worker (the worker is started once,
 #: but tests and users may point the cache or weights folders elsewhere later).
@@ -50,22 +52,9 @@ class WorkerCrashed(EmbedderError):
     """The worker process died (e.g. a native crash); the next request starts a new one."""
 
 
-_enabled = False
 _request_lock = threading.Lock()
 _worker_lock = threading.Lock()
 _worker: _Worker | None = None
-
-
-def enable(flag: bool = True) -> None:
-    """Embed in a worker process from now on (``False``: in this process again)."""
-    global _enabled
-    _enabled = flag
-    if not flag:
-        shutdown()
-
-
-def enabled() -> bool:
-    return _enabled
 
 
 def worker_pid() -> int | None:
@@ -82,7 +71,7 @@ def run_embedding(
     cancel: Callable[[], Any] | None = None,
     **options: Any,
 ) -> EmbeddingResult:
-    """:func:`~petriflow.analysis.embedding.embed_paths`, in the worker when enabled.
+    """:func:`~petriflow.analysis.embedding.embed_paths`, in the worker process.
 
     Options are those of ``embed_paths``. Only plain values cross the process boundary,
     so an :class:`EmbeddingCache` object (rather than True/False) or an unregistered
@@ -90,7 +79,7 @@ def run_embedding(
     """
     model_id = model.id if isinstance(model, EmbedderSpec) else model
     plain = isinstance(options.get("cache", True), bool | None)
-    if not (_enabled and plain) or not _registered(model, model_id):
+    if not plain or not _registered(model, model_id):
         return embed_paths(paths, model, progress=progress, cancel=cancel, **options)
     with _request_lock:
         return _request([os.fspath(p) for p in paths], model_id, options, progress, cancel)

@@ -30,6 +30,7 @@ from PyQt6.QtGui import (
 from PyQt6.QtWidgets import QWidget
 
 from petriflow.analysis.clustering import Dendrogram
+from petriflow.core.memo import RunMemo
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
 from petriflow.gui.views._common import class_colors
@@ -369,10 +370,11 @@ def leaf_labels(table: Table | None, n: int, column: str = "") -> list[str]:
     return [str(i + 1) for i in range(n)]
 
 
-def build_tree(dm: DistanceMatrix, linkage: str) -> Tree:
-    """The tree for ``dm`` (runs on a worker thread)."""
+def build_tree(dm: DistanceMatrix, linkage: str, memo: RunMemo | None = None) -> Tree:
+    """The tree for ``dm`` (runs on a worker thread); ``memo``: the scheduler's, where
+    the node has usually computed the linkage already."""
     n = len(dm)
-    Z, geom = linkage_tree(dm, linkage)  # the node's memo: usually already computed
+    Z, geom = linkage_tree(dm, linkage, memo)
     table = dm.table if dm.axis == 0 else None
     if table is not None and len(table) == n and table.has_class:
         classes, class_values = np.asarray(table.y), tuple(str(c) for c in table.class_values)
