@@ -38,9 +38,9 @@ from PyQt6.QtWidgets import (
 
 from petriflow.analysis.clustering import (
     LINKAGES,
-    clusters_by_height_ratio,
-    clusters_top_n,
+    SELECTION_MODES,
     normalize_selection,
+    selected_clusters,
 )
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.types import DistanceMatrix
@@ -57,12 +57,15 @@ from petriflow.gui.views.export_actions import add_export_actions
 
 __all__ = ["HierarchicalClusteringView"]
 
+_MODE_LABELS = {"manual": "Manual (click branches)", "height_ratio": "Height ratio",
+                "top_n": "Top N"}
+
 
 class HierarchicalClusteringView(NodeView):
     """Dendrogram plus linkage and selection-mode controls."""
 
-    MODES = (("manual", "Manual (click branches)"), ("height_ratio", "Height ratio"),
-             ("top_n", "Top N"))
+    #: (mode, label) in the order of the one declaration of the modes
+    MODES = tuple((mode, _MODE_LABELS[mode]) for mode in SELECTION_MODES)
 
     def __init__(self, ctx: ViewContext) -> None:
         super().__init__(ctx)
@@ -241,17 +244,17 @@ class HierarchicalClusteringView(NodeView):
             self._show_selection()
 
     def current_clusters(self) -> list[int]:
-        """Selected cluster nodes as the node computes them (left to right)."""
+        """Selected cluster nodes as the node computes them (left to right): the same
+        :func:`~petriflow.analysis.clustering.selected_clusters` call."""
         if self.tree is None:
             return []
         s, t = self.settings, self.tree
-        if s.selection_mode == "manual":
-            nodes = s.selected_nodes
-        elif s.selection_mode == "height_ratio":
-            nodes = clusters_by_height_ratio(t.Z, t.n, s.cut_ratio)
-        else:
-            nodes = clusters_top_n(t.Z, t.n, s.top_n)
-        return normalize_selection(t.geom, nodes)[0]
+        try:
+            return selected_clusters(t.Z, t.geom, s.selection_mode,
+                                     selected_nodes=s.selected_nodes, cut_ratio=s.cut_ratio,
+                                     top_n=s.top_n)[0]
+        except ValueError:  # the node reports the same error; nothing is selected
+            return []
 
     def _show_selection(self) -> None:
         subset = self.inputs().get("Data Subset")

@@ -29,6 +29,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from petriflow.analysis.evaluation import METHODS as RESAMPLING_METHODS
 from petriflow.analysis.evaluation import SCORE_NAMES
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
@@ -39,14 +40,16 @@ from petriflow.gui.views.export_actions import add_export_actions
 
 __all__ = ["TestAndScoreView"]
 
-METHODS = (
-    ("cross_validation", "Cross validation"),
-    ("cross_validation_by_feature", "Cross validation by feature"),
-    ("random_sampling", "Random sampling"),
-    ("leave_one_out", "Leave one out"),
-    ("test_on_train", "Test on train data"),
-    ("test_on_test", "Test on test data"),
-)
+_METHOD_LABELS = {
+    "cross_validation": "Cross validation",
+    "cross_validation_by_feature": "Cross validation by feature",
+    "random_sampling": "Random sampling",
+    "leave_one_out": "Leave one out",
+    "test_on_train": "Test on train data",
+    "test_on_test": "Test on test data",
+}
+#: (method, label) in the order of the one declaration, analysis.evaluation.Resampling
+METHODS = tuple((method, _METHOD_LABELS[method]) for method in RESAMPLING_METHODS)
 AVERAGE = "(average over classes)"
 #: the scores, in the column order of Orange's Test and Score
 COLUMNS = SCORE_NAMES
