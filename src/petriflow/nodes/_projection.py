@@ -29,7 +29,8 @@ class ProjectionSettings:
     """
 
     #: positions (0-based) of the selected rows of the input
-    selected: list[int] = field(default_factory=list)
+    selected: list[int] = field(default_factory=list,
+                                metadata={"selects": ("point", "points")})
     #: the view's marker shapes by this column ("" = none) and lasso (vs rectangle)
     shape_column: str = ""
     lasso: bool = False

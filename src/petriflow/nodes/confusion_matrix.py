@@ -61,7 +61,8 @@ class ConfusionMatrix(Node):
         #: what the view shows (outputs do not depend on it)
         show: Literal["counts", "proportion_predicted", "proportion_actual"] = "counts"
         #: selected cells as [actual class index, predicted class index] pairs
-        selected_cells: list[list[int]] = field(default_factory=list)
+        selected_cells: list[list[int]] = field(default_factory=list,
+                                                metadata={"selects": ("cell", "cells")})
         append_predictions: bool = True
         append_probabilities: bool = True
 

@@ -59,10 +59,11 @@ class DataTable(Node):
     @dataclass
     class Settings:
         #: positions (0-based) of the selected rows of the input, as shown unsorted
-        selected_rows: list[int] = field(default_factory=list)
+        selected_rows: list[int] = field(default_factory=list,
+                                         metadata={"selects": ("row", "rows")})
         #: the column the view is sorted by ("" = the input's order) and its direction
         sort_column: str = ""
-        sort_descending: bool = False
+        sort_descending: bool = field(default=False, metadata={"label": "sort order"})
 
     view_settings = ("sort_column", "sort_descending")
 

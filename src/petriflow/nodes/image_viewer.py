@@ -94,7 +94,8 @@ class ImageViewer(Node):
         #: thumbnail edge in pixels (32–1024)
         thumbnail_size: int = 100
         #: positions (0-based) of the selected rows of the input
-        selected: list[int] = field(default_factory=list)
+        selected: list[int] = field(default_factory=list,
+                                    metadata={"selects": ("image", "images")})
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from petriflow.analysis.models import KNNLearner, LearnerError
+from petriflow.analysis.learners import KNNLearner, LearnerError
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import Learner, Model
@@ -58,7 +58,7 @@ class KNN(Node):
     @dataclass
     class Settings:
         learner_name: str = "kNN"
-        n_neighbors: int = 5
+        n_neighbors: int = field(default=5, metadata={"label": "number of neighbours"})
         metric: Literal["euclidean", "manhattan", "cosine", "chebyshev"] = "euclidean"
         weights: Literal["uniform", "distance"] = "uniform"
 

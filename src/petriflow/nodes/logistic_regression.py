@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
-from petriflow.analysis.models import LearnerError, LogisticRegressionLearner
+from petriflow.analysis.learners import LearnerError, LogisticRegressionLearner
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import Learner, Model
@@ -82,9 +82,10 @@ class LogisticRegression(Node):
         #: "l2" (ridge), "l1" (lasso) or "none"
         penalty: Literal["l2", "l1", "none"] = "l2"
         #: inverse regularization strength (larger = weaker regularization)
-        C: float = 1.0
+        C: float = field(default=1.0, metadata={"label": "regularization strength (C)"})
         #: weight classes inversely to their frequency
-        class_weight_balanced: bool = False
+        class_weight_balanced: bool = field(default=False,
+                                            metadata={"label": "balanced class weights"})
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -84,9 +84,9 @@ class MDS(Node):
     class Settings(ProjectionSettings):
         #: starting layout: "pca" (Torgerson scaling) or "random" (seeded)
         init: Literal["pca", "random"] = "pca"
-        max_iter: int = 300
+        max_iter: int = field(default=300, metadata={"label": "maximum iterations"})
         #: publish the layout every this many iterations (0 = only at the end)
-        refresh_every: int = 25
+        refresh_every: int = field(default=25, metadata={"label": "refresh interval"})
         random_seed: int = 0
 
     view_settings = PROJECTION_VIEW_SETTINGS

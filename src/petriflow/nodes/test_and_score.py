@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -100,11 +100,11 @@ class TestAndScore(Node):
     @dataclass
     class Settings:
         resampling: Resampling = "cross_validation"
-        n_folds: int = 5
-        stratified: bool = True
+        n_folds: int = field(default=5, metadata={"label": "number of folds"})
+        stratified: bool = field(default=True, metadata={"label": "stratification"})
         #: random sampling: number of repeats and training set size in %
-        n_repeats: int = 10
-        train_size: float = 66.0
+        n_repeats: int = field(default=10, metadata={"label": "number of repeats"})
+        train_size: float = field(default=66.0, metadata={"label": "training set size"})
         #: cross-validation by feature: the column whose values define the folds
         fold_column: str = ""
         #: class value for F1/precision/recall/AUC ("" = weighted average over classes)

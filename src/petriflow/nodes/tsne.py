@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from petriflow.analysis.projection import tsne_projection
@@ -81,10 +81,10 @@ class TSNE(Node):
     class Settings(ProjectionSettings):
         perplexity: float = 30.0
         early_exaggeration: float = 12.0
-        max_iter: int = 1000
+        max_iter: int = field(default=1000, metadata={"label": "maximum iterations"})
         metric: Literal["euclidean", "cosine"] = "euclidean"
         #: reduce to this many principal components first (0 = no PCA)
-        pca_components: int = 50
+        pca_components: int = field(default=50, metadata={"label": "PCA components"})
         normalize: bool = False
         random_seed: int = 0
 
