@@ -139,7 +139,7 @@ def test_default_channels_link_without_a_dialog(make_window) -> None:
 
 
 def test_disabled_link_is_dashed(window) -> None:
-    from petriflow.gui import commands as cmd
+    from petriflow.gui import undo as cmd
 
     src = window.add_node("tests.source", QPointF(0, 0))
     add = window.add_node("tests.add", QPointF(250, 0))

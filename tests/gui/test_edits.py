@@ -6,7 +6,7 @@ from PyQt6.QtCore import QPointF, Qt
 from PyQt6.QtTest import QTest
 
 from petriflow.core.ows import workflow_to_bytes
-from petriflow.gui import commands as cmd
+from petriflow.gui import undo as cmd
 from petriflow.gui.settings_panel import SettingsPanel
 
 from .conftest import drag, vp

@@ -13,7 +13,7 @@ from PyQt6.QtCore import QPointF
 
 from petriflow.core.ows import workflow_to_bytes
 from petriflow.core.registry import default_registry
-from petriflow.gui import commands as cmd
+from petriflow.gui import undo as cmd
 
 REPO = Path(__file__).resolve().parents[2]
 

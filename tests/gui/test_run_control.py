@@ -5,7 +5,7 @@ from __future__ import annotations
 from PyQt6.QtCore import QPointF
 
 from petriflow.core.scheduler import NodeState
-from petriflow.gui import commands as cmd
+from petriflow.gui import undo as cmd
 
 
 def test_pause_and_step(window, qtbot) -> None:

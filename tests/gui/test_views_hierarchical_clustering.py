@@ -8,7 +8,7 @@ from PyQt6.QtTest import QTest
 from scipy.cluster.hierarchy import linkage, to_tree
 from scipy.spatial.distance import squareform
 
-from petriflow.gui.commands import AddLinkCommand, SettingsCommand
+from petriflow.gui.undo import AddLinkCommand, SettingsCommand
 from tests.gui.views_helpers import (
     CLUSTERING,
     RUN_TIMEOUT_MS,

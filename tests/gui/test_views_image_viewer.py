@@ -75,7 +75,7 @@ def test_space_and_double_click_open_a_larger_preview(make_window, qtbot, tmp_pa
     from PyQt6.QtTest import QTest
 
     from petriflow.core.registry import NodeRegistry
-    from petriflow.gui.commands import AddLinkCommand
+    from petriflow.gui.undo import AddLinkCommand
     from petriflow.nodes.image_viewer import ImageViewer
     from petriflow.nodes.import_images import ImportImages
 

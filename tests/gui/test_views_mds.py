@@ -7,7 +7,7 @@ import numpy as np
 from PyQt6.QtCore import QPoint, Qt
 from PyQt6.QtTest import QTest
 
-from petriflow.gui.commands import SettingsCommand
+from petriflow.gui.undo import SettingsCommand
 from tests.gui.views_helpers import CLUSTERING, ids, node_by_title, open_example, wait_settled
 
 

@@ -16,7 +16,7 @@ from PyQt6.QtWidgets import QApplication
 from petriflow.core.node import Node, Output
 from petriflow.core.registry import NodeRegistry
 from petriflow.core.table import Table
-from petriflow.gui.commands import AddLinkCommand
+from petriflow.gui.undo import AddLinkCommand
 from petriflow.nodes.pca import PCA
 from petriflow.nodes.tsne import TSNE
 from tests.gui.views_helpers import ids, wait_settled
@@ -56,7 +56,7 @@ def projection_view(win, qtbot, qualified_name: str, **settings):
     src = win.add_node("tests.blobs")
     proj = win.add_node(qualified_name)
     if settings:
-        from petriflow.gui.commands import SettingsCommand
+        from petriflow.gui.undo import SettingsCommand
 
         win.undo_stack.push(SettingsCommand(win.workflow, proj, **settings))
     win.undo_stack.push(AddLinkCommand(win.workflow, src, "Data", proj, "Data"))

@@ -13,7 +13,7 @@ from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication
 
 from petriflow.core.registry import NodeRegistry
-from petriflow.gui.commands import AddLinkCommand
+from petriflow.gui.undo import AddLinkCommand
 from petriflow.gui.views.export_actions import copy_table, save_widget_image, table_to_csv
 from petriflow.nodes.data_table import DataTable
 from petriflow.nodes.logistic_regression import LogisticRegression

@@ -5,7 +5,7 @@ import pytest
 from sklearn.metrics import f1_score, roc_auc_score
 
 from petriflow.analysis.evaluation import correct_cells, misclassified_cells
-from petriflow.analysis.models import KNNLearner, LogisticRegressionLearner
+from petriflow.analysis.learners import KNNLearner, LogisticRegressionLearner
 from petriflow.core.node import NodeError
 from petriflow.core.table import Table
 from petriflow.core.types import EvaluationResults

@@ -5,7 +5,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression as SkLR
 from sklearn.neighbors import KNeighborsClassifier
 
-from petriflow.analysis.models import KNNLearner, LogisticRegressionLearner
+from petriflow.analysis.learners import KNNLearner, LogisticRegressionLearner
 from petriflow.core.node import NodeError
 from petriflow.core.table import Table
 from petriflow.core.types import Learner, Model

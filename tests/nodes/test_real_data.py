@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from petriflow.analysis.models import KNNLearner, LogisticRegressionLearner
+from petriflow.analysis.learners import KNNLearner, LogisticRegressionLearner
 from petriflow.nodes.confusion_matrix import ConfusionMatrix
 from petriflow.nodes.distances import Distances
 from petriflow.nodes.hierarchical_clustering import HierarchicalClustering

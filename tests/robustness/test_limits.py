@@ -96,8 +96,8 @@ class ManyImages(Node):
 @pytest.fixture
 def big_window(qtbot, tmp_path):
     from petriflow.core.registry import NodeRegistry
-    from petriflow.gui.commands import AddLinkCommand
     from petriflow.gui.mainwindow import MainWindow
+    from petriflow.gui.undo import AddLinkCommand
     from petriflow.nodes.data_table import DataTable
     from petriflow.nodes.image_viewer import ImageViewer
 
@@ -171,8 +171,8 @@ def test_refusal_shows_on_the_badge_and_in_the_view(qtbot, tmp_path, monkeypatch
     in the Hierarchical Clustering view; the upstream nodes keep their results."""
     from petriflow.core.registry import NodeRegistry
     from petriflow.core.scheduler import NodeState
-    from petriflow.gui.commands import AddLinkCommand
     from petriflow.gui.mainwindow import MainWindow
+    from petriflow.gui.undo import AddLinkCommand
     from tests.core.toy_nodes import TableSource, TableSourceSettings, ToDistances
 
     monkeypatch.setattr(dist_mod, "available_memory", lambda: 2 * 2**20)  # 2 MiB

@@ -17,7 +17,7 @@ from PyQt6.QtGui import QGuiApplication, QUndoStack
 from petriflow.core.ows import WorkflowFormatError, parse_workflow, workflow_to_bytes
 from petriflow.core.registry import NodeRegistry
 from petriflow.core.workflow import LinkError, Workflow
-from petriflow.gui import commands as cmd
+from petriflow.gui import undo as cmd
 
 __all__ = ["CLIPBOARD_MIME", "PASTE_OFFSET", "copy_part", "paste_part"]
 

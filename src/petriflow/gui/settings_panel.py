@@ -1,7 +1,7 @@
 """A settings form generated from a node's Settings dataclass (fallback view).
 
 Used for nodes that have no custom view yet. Each edit becomes a
-:class:`~petriflow.gui.commands.SettingsCommand`, so it is undoable and re-runs the node
+:class:`~petriflow.gui.undo.SettingsCommand`, so it is undoable and re-runs the node
 through the scheduler like any other edit. Field types map to controls: bool → check
 box, int/float → spin box, Literal → combo box, str → line edit (with a folder button
 for paths); lists, dicts and other values are shown read-only (selections are written
@@ -35,7 +35,7 @@ from PyQt6.QtWidgets import (
 )
 
 from petriflow.core.workflow import Workflow, WorkflowEvent
-from petriflow.gui.commands import SettingsCommand
+from petriflow.gui.undo import SettingsCommand
 
 __all__ = ["SettingsPanel", "field_kind"]
 

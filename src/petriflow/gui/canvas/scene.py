@@ -2,7 +2,7 @@
 
 Direction of data: the workflow is the single source of truth. The scene subscribes to
 its events and creates/updates/removes items; user gestures (drag a node, drag a link,
-rename, edit an annotation) become :mod:`petriflow.gui.commands` pushed onto the undo
+rename, edit an annotation) become :mod:`petriflow.gui.undo` commands pushed onto the undo
 stack, which edit the workflow, whose events then update the items. So undo, the
 scheduler and the saved file can never disagree with what is drawn.
 
@@ -41,7 +41,7 @@ from petriflow.core.workflow import (
     WorkflowEvent,
     WorkflowNode,
 )
-from petriflow.gui import commands as cmd
+from petriflow.gui import undo as cmd
 from petriflow.gui.canvas.annotation_items import (
     ArrowAnnotationItem,
     TextAnnotationItem,

@@ -4,6 +4,9 @@ A :class:`SklearnLearner` fits on a :class:`Table` with a categorical class and 
 a :class:`SklearnModel` that predicts probabilities over *all* the training table's
 class values (columns for classes absent from a training fold are 0), so results from
 different folds line up. Missing feature values are filled with the training means.
+
+Named ``learners`` (not ``models``) so it is not mistaken for the CNN backbones that embed
+images, :mod:`petriflow.analysis.embedding.backbones`.
 """
 
 from __future__ import annotations

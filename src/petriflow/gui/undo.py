@@ -5,6 +5,9 @@ an edit (or its undo) re-runs exactly the nodes it affects and the saved file al
 matches what is on screen. Commands keep ids stable across undo/redo (a removed node
 comes back with the same id, title, settings and links), so later commands in the stack
 still refer to the right objects.
+
+Named ``undo`` (not ``commands``) so it is not mistaken for the command-line interface,
+:mod:`petriflow.commands`.
 """
 
 from __future__ import annotations
