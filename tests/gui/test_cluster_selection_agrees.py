@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from petriflow.gui.commands import SettingsCommand
+from petriflow.gui.undo import SettingsCommand
 from tests.gui.views_helpers import CLUSTERING, node_by_title, open_example, wait_settled
 
 

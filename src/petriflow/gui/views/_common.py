@@ -19,7 +19,7 @@ from PyQt6.QtWidgets import QAbstractItemView, QWidget
 
 from petriflow.core.scheduler import NodeState, NodeStatus
 from petriflow.core.workflow import WorkflowEvent
-from petriflow.gui.commands import SettingsCommand
+from petriflow.gui.undo import SettingsCommand
 from petriflow.gui.views import ViewContext
 
 __all__ = ["PALETTE", "NodeView", "SelectionOnRelease", "class_colors", "run_in_background"]
