@@ -18,6 +18,7 @@ from typing import Any
 
 from PyQt6.QtGui import QUndoCommand
 
+from petriflow.core.describe import describe_change
 from petriflow.core.node import Node
 from petriflow.core.workflow import Annotation, Link, UnknownNodeInfo, Workflow
 
@@ -205,9 +206,13 @@ class SetLinkEnabledCommand(QUndoCommand):
 class SettingsCommand(QUndoCommand):
     """Change some settings fields of a node (validated by the workflow)."""
 
-    def __init__(self, workflow: Workflow, node_id: str, **changes: Any) -> None:
+    def __init__(self, workflow: Workflow, node_id: str, text: str | None = None, /,
+                 **changes: Any) -> None:
         node = workflow.node(node_id)
-        super().__init__(f"Change {', '.join(changes)} of {node.title!r}")
+        # in words ("Change linkage of Hierarchical Clustering"), or as a view says it
+        # ("Select 16 images in …"); never field ids
+        settings_cls = type(node.settings)
+        super().__init__(text or describe_change(settings_cls, node.title, changes))
         self.workflow, self.node_id, self.changes = workflow, node_id, changes
         self.old = copy.deepcopy(node.settings)
 
