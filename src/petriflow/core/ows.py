@@ -378,7 +378,8 @@ class _Reader:
     def _read_annotation(self, wf: Workflow, el: Any) -> None:
         ann_id = el.get("id", "")
         if el.tag == "text":
-            rect = _parse_tuple(el.get("rect", "(0, 0, 20, 20)"), 4) or (0.0, 0.0, 20.0, 20.0)
+            r = _parse_tuple(el.get("rect", "(0, 0, 20, 20)"), 4) or (0.0, 0.0, 20.0, 20.0)
+            rect = (r[0], r[1], r[2], r[3])
             font: dict[str, Any] = {}
             if el.get("font-family"):
                 font["family"] = el.get("font-family")
@@ -396,7 +397,8 @@ class _Reader:
             if start is None or end is None:
                 self.warn("an arrow annotation has unreadable coordinates; ignored")
                 return
-            wf.add_annotation(ArrowAnnotation(ann_id, start, end, el.get("fill", "red")))
+            wf.add_annotation(ArrowAnnotation(ann_id, (start[0], start[1]), (end[0], end[1]),
+                                              el.get("fill", "red")))
         else:
             self.warn(f"unknown annotation <{el.tag}> ignored")
 
