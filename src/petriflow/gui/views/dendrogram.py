@@ -5,6 +5,12 @@ leaf's label and marker take its class colour. A click on a branch (its vertical
 the horizontal stem leading into it) selects that cluster; Ctrl/⌘-click adds or removes
 clusters; a click on empty space clears.
 
+Legibility: class colours are hues, so selected clusters are never told apart by hue —
+they are drawn in near-black on alternating grey bands, each tagged with its name in
+the node's output ("C1", "C2", …). A leaf name too long for the label column is
+elided in the middle ("IMG_2023…_0042.png", both ends stay readable), with the whole
+name in the tooltip; :class:`ClassLegend` names the class colours.
+
 Why a module of its own: the widget (painting, hit testing, zoom geometry) and the
 :class:`Tree` it paints are one job, apart from the Hierarchical Clustering view's controls
 and its link to the node's settings (:mod:`petriflow.gui.views.hierarchical_clustering`).
@@ -12,14 +18,17 @@ and its link to the node's settings (:mod:`petriflow.gui.views.hierarchical_clus
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import QLineF, QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
+from PyQt6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
+    QHelpEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -27,7 +36,7 @@ from PyQt6.QtGui import (
     QPolygonF,
     QWheelEvent,
 )
-from PyQt6.QtWidgets import QWidget
+from PyQt6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QWidget
 
 from petriflow.analysis.clustering import Dendrogram
 from petriflow.core.memo import RunMemo
@@ -36,9 +45,13 @@ from petriflow.core.types import DistanceMatrix
 from petriflow.gui.views._common import class_colors
 from petriflow.nodes.hierarchical_clustering import linkage_tree
 
-__all__ = ["DendrogramWidget", "Tree", "build_tree", "leaf_labels"]
+__all__ = ["ClassLegend", "DendrogramWidget", "Tree", "build_tree", "leaf_labels"]
 
-SELECTION_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
+#: selected clusters: near-black branches on alternating light grey bands, never a hue
+#: (hues are the classes'); clusters are told apart by their tags C1, C2, …
+SELECTED_BRANCH = "#1b1b1b"
+SELECTION_BANDS = ("#E4E4E4", "#F1F1F1")
+UNSELECTED_BRANCH = "#8c8c8c"
 #: how close (pixels) a click must be to a branch to pick it
 PICK_TOLERANCE = 5.0
 #: zoom steps (+/−, one wheel notch) multiply the leaf spacing by this
@@ -207,16 +220,19 @@ class DendrogramWidget(QWidget):
         xs = self._xs()
         row_h = self._row_height()
         owner = self.owners()
-        # selection bands behind the tree
-        for k, v in enumerate(self.selected):
-            color = QColor(SELECTION_COLORS[k % len(SELECTION_COLORS)])
-            color.setAlpha(40)
+        # selection bands behind the tree, alternating greys in leaf order
+        order = sorted(range(len(self.selected)),
+                       key=lambda k: int(g.first_leaf[self.selected[k]]))
+        for shade, k in enumerate(order):
+            v = self.selected[k]
             top = self.TOP + g.first_leaf[v] * row_h
             bottom = self.TOP + (g.last_leaf[v] + 1) * row_h
-            p.fillRect(QRectF(xs[v] - 3, top, self.width() - xs[v] + 3, bottom - top), color)
+            p.fillRect(QRectF(xs[v] - 3, top, self.width() - xs[v] + 3, bottom - top),
+                       QColor(SELECTION_BANDS[shade % len(SELECTION_BANDS)]))
         for pen, lines in self._segments(xs, ys, owner):
             p.setPen(pen)
             p.drawLines(lines)
+        self._paint_tags(p, xs, ys)
         x = self.cut_x()
         if x is not None:
             p.setPen(QPen(QColor("#d62728"), 1.5, Qt.PenStyle.DashLine))
@@ -251,13 +267,46 @@ class DendrogramWidget(QWidget):
         _, lines, seg_nodes = self._segment_cache
         seg_owner = owner[seg_nodes]
         groups: list[tuple[QPen, list[QLineF]]] = []
-        for k in np.unique(seg_owner):
-            if k < 0:
-                pen = QPen(QColor("#444"), 1.2)
-            else:
-                pen = QPen(QColor(SELECTION_COLORS[k % len(SELECTION_COLORS)]), 2.4)
-            groups.append((pen, [lines[i] for i in np.flatnonzero(seg_owner == k).tolist()]))
+        unselected = seg_owner < 0
+        for mask, pen in ((unselected, QPen(QColor(UNSELECTED_BRANCH), 1.2)),
+                          (~unselected, QPen(QColor(SELECTED_BRANCH), 2.6))):
+            if mask.any():
+                groups.append((pen, [lines[i] for i in np.flatnonzero(mask).tolist()]))
         return groups
+
+    def cluster_tags(self) -> list[tuple[str, QRectF]]:
+        """Each selected cluster's tag ("C1" is the output's first cluster) and where it
+        is drawn: just left of the cluster's root, or inside its band when that would
+        leave the widget."""
+        if self.tree is None or not self.selected:
+            return []
+        g = self.tree.geom
+        ys, xs = self._y_of_pos(g.x), self._xs()
+        metrics = QFontMetricsF(self._tag_font())
+        tags = []
+        for k, v in enumerate(self.selected):
+            text = f"C{k + 1}"
+            w, h = metrics.horizontalAdvance(text) + 6, metrics.height() + 2
+            x = xs[v] - w - 3 if xs[v] - w - 3 >= 0 else xs[v] + 3
+            y = float(ys[v]) - h / 2
+            tags.append((text, QRectF(x, y, w, h)))
+        return tags
+
+    def _tag_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(7.5)
+        font.setBold(True)
+        return font
+
+    def _paint_tags(self, p: QPainter, xs: np.ndarray, ys: np.ndarray) -> None:
+        p.setFont(self._tag_font())
+        for text, rect in self.cluster_tags():
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(SELECTED_BRANCH))
+            p.drawRoundedRect(rect, 3, 3)
+            p.setPen(QColor("white"))
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        p.setBrush(Qt.BrushStyle.NoBrush)
 
     def _paint_leaves(self, p: QPainter, ys: np.ndarray, row_h: float,
                       exposed: QRectF | None = None) -> None:
@@ -297,9 +346,10 @@ class DendrogramWidget(QWidget):
                         p.drawEllipse(pt, r, r)
         if row_h < 6:
             return
-        font = QFont(self.font())
-        font.setPointSizeF(max(min(row_h * 0.62, 10.0), 5.0))
+        font = self._label_font(row_h)
         p.setFont(font)
+        metrics = QFontMetricsF(font)
+        width = self._label_width()
         leaf_ys = ys[:n]
         if exposed is not None:
             visible = (leaf_ys >= exposed.top() - row_h) & (leaf_ys <= exposed.bottom() + row_h)
@@ -310,9 +360,59 @@ class DendrogramWidget(QWidget):
             code = int(codes[item])
             p.setPen(colors[code] if code >= 0 else QColor("#444"))
             y = ys[item]
-            p.drawText(QRectF(x_leaf + 8, y - row_h / 2, self.RIGHT_LABELS - 16, row_h),
+            p.drawText(QRectF(x_leaf + 8, y - row_h / 2, width + 2, row_h),
                        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                       tree.labels[item])
+                       metrics.elidedText(tree.labels[item], Qt.TextElideMode.ElideMiddle,
+                                          width))
+
+    def _label_font(self, row_h: float) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(max(min(row_h * 0.62, 10.0), 5.0))
+        return font
+
+    def _label_width(self) -> float:
+        return float(self.RIGHT_LABELS - 16)
+
+    def shown_label(self, item: int) -> str:
+        """Leaf ``item``'s label as painted: elided in the middle to the label column."""
+        assert self.tree is not None
+        metrics = QFontMetricsF(self._label_font(self._row_height()))
+        return metrics.elidedText(self.tree.labels[item], Qt.TextElideMode.ElideMiddle,
+                                  self._label_width())
+
+    def leaf_at(self, p: QPointF) -> int:
+        """The leaf (item index) whose row is at ``p`` right of the tree, else -1."""
+        if self.tree is None or self.tree.n == 0 or p.x() < self._x_of_height(0.0):
+            return -1
+        pos = int((p.y() - self.TOP) // self._row_height())
+        if not 0 <= pos < self.tree.n:
+            return -1
+        hits = np.flatnonzero(self.tree.geom.x[: self.tree.n] == pos)
+        return int(hits[0]) if len(hits) else -1
+
+    def tooltip_at(self, p: QPointF) -> str:
+        """The whole leaf name (and class) under ``p``, or the cluster tag's meaning."""
+        for text, rect in self.cluster_tags():
+            if rect.contains(p):
+                return f"Cluster {text} (the Cluster column of the output)"
+        item = self.leaf_at(p)
+        if item < 0 or self.tree is None:
+            return ""
+        name = self.tree.labels[item]
+        if self.tree.classes is not None and self.tree.classes[item] >= 0:
+            name += f" — {self.tree.class_values[int(self.tree.classes[item])]}"
+        return name
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self.tooltip_at(QPointF(event.pos()))
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         mods = event.modifiers()
@@ -354,6 +454,35 @@ class DendrogramWidget(QWidget):
             event.accept()
         else:
             super().mouseReleaseEvent(event)
+
+
+class ClassLegend(QWidget):
+    """A row of class colour swatches with the class names (hidden without classes)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(4, 2, 4, 2)
+        self._layout.setSpacing(10)
+        self.entries: list[str] = []
+        self.setVisible(False)
+
+    def set_classes(self, class_values: tuple[str, ...]) -> None:
+        if list(class_values) == self.entries:
+            return
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.entries = list(class_values)
+        for name, color in zip(class_values, class_colors(len(class_values)), strict=True):
+            label = QLabel(f'<span style="color:{color.name()}">&#9679;</span>&nbsp;'
+                           f"{html.escape(name)}")
+            label.setToolTip(f"Class {name}: leaf markers and names in this colour")
+            self._layout.addWidget(label)
+        self._layout.addStretch(1)
+        self.setVisible(bool(class_values))
 
 
 def leaf_labels(table: Table | None, n: int, column: str = "") -> list[str]:
