@@ -159,3 +159,19 @@ def test_same_channel_names_are_written_once(qapp) -> None:
     item = scene_of(wf).link_items[link.id]
     assert item.label.lines == ["Distances"]
     assert item.label.text() == "Distances → Distances"  # full names in the tooltip
+
+
+def test_a_warning_keeps_the_count_on_the_canvas(qapp) -> None:
+    """Issue 14.10: the amber badge carries the warning; the line keeps the count."""
+    from petriflow.core.scheduler import NodeState, NodeStatus
+
+    reg = default_registry()
+    wf = Workflow()
+    imp = wf.add_node(reg.get("petriflow.import_images"), position=(0.0, 0.0))
+    item = scene_of(wf, "37 images, 2 classes").node_items[imp.id]
+    warning = "Skipped 1 unreadable image(s) (broken.png)."
+    item.set_status(NodeStatus(NodeState.WARNING, 100.0, warning, (warning,)))
+    assert item.message_item.text() == "37 images, 2 classes"
+    assert item.warning_badge.isVisible() and item.warning_badge.toolTip() == warning
+    item.set_status(NodeStatus(NodeState.IDLE, 0.0, "Waiting for input: Data"))
+    assert item.message_item.text() == "Waiting for input: Data"
