@@ -120,15 +120,17 @@ class HierarchicalClustering(Node):
     @dataclass
     class Settings:
         linkage: Linkage = "ward"
-        selection_mode: SelectionMode = "manual"
+        selection_mode: SelectionMode = field(default="manual",
+                                              metadata={"label": "selection method"})
         #: manual selection: cluster nodes of scipy's linkage tree (leaves 0..n-1, the
         #: merge in row i of the linkage matrix is node n+i), any order; the node
         #: uses them in left-to-right dendrogram order, dropping nested ones
-        selected_nodes: list[int] = field(default_factory=list)
+        selected_nodes: list[int] = field(default_factory=list,
+                                          metadata={"selects": ("branch", "branches")})
         #: cut at this % of the tree's height (selection_mode "height_ratio")
-        cut_ratio: float = 75.0
+        cut_ratio: float = field(default=75.0, metadata={"label": "cut height"})
         #: number of top clusters (selection_mode "top_n")
-        top_n: int = 3
+        top_n: int = field(default=3, metadata={"label": "number of clusters"})
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
