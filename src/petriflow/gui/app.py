@@ -1,4 +1,4 @@
-"""``petriflow [FILE.ows] [--screenshot DIR]``: start the canvas application.
+"""``petriflow [FILE.ows | --example NAME] [--screenshot DIR]``: start the canvas application.
 
 Start-up is kept short on purpose: only Qt and the engine's light modules are imported
 here; torch, torchvision, scikit-learn and matplotlib are imported by the nodes that
@@ -25,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="petriflow", description="Open the Petriflow canvas (optionally with FILE).")
     parser.add_argument("file", nargs="?", help="a workflow (.ows) to open")
+    parser.add_argument("--example", metavar="NAME",
+                        help="open a bundled example as an untitled copy (Save asks where); "
+                             "list them with: petriflow examples")
     parser.add_argument(
         "--screenshot", metavar="DIR",
         help="open FILE, wait until propagation has finished, save DIR/canvas.png and one "
@@ -64,8 +67,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if args.screenshot and not has_display:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    if no_display_message(has_display, args.file):
-        print(no_display_message(has_display, args.file), file=sys.stderr)
+    example: Path | None = None
+    if args.example is not None:
+        from petriflow.commands.examples import workflow_argument
+
+        found = workflow_argument(args.file, args.example, "petriflow")
+        if isinstance(found, int):
+            return found
+        example = found
+    target = args.file or (f"--example {args.example}" if args.example else None)
+    if no_display_message(has_display, target):
+        print(no_display_message(has_display, target), file=sys.stderr)
         return 2
     from petriflow.gui.system_libs import check_desktop_libraries
 
@@ -98,7 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if headless:  # nobody to click a dialog away
         window.show_error = lambda title, text: print(f"petriflow: {text}", file=sys.stderr)
         window.ask_recover = lambda recovery: False
-    if args.file:
+    if example is not None:
+        if not window.open_example(example) and headless:
+            return 2
+    elif args.file:
         opened = window.open_file(Path(args.file), ask=False, offer_recovery=not headless)
         if not opened and headless:
             return 2

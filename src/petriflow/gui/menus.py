@@ -9,18 +9,50 @@ actions stay window attributes (``window.pause_action``), as tests and scripts u
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QMenu
 
-from petriflow.gui.document import examples_dir
+from petriflow.bundled import list_examples
 
 if TYPE_CHECKING:
     from petriflow.gui.mainwindow import MainWindow
 
-__all__ = ["WindowMenus"]
+__all__ = ["WindowMenus", "folder_label", "unique_shortcuts"]
+
+
+def unique_shortcuts(*keys: QKeySequence.StandardKey | str) -> list[QKeySequence]:
+    """The key sequences of ``keys`` (standard keys expand to the platform's list), each
+    once, in order.
+
+    Why: a standard key may already hold an extra binding added by hand — on X11, Redo's
+    list is Ctrl+Shift+Z, and registering it twice makes Qt refuse it as an "Ambiguous
+    shortcut overload" — while on another platform the same extra is missing from the
+    list. Asking for the union, once each, gives every platform every binding.
+    """
+    out: list[QKeySequence] = []
+    seen: set[str] = set()
+    for key in keys:
+        expanded = ([QKeySequence(key)] if isinstance(key, str)
+                    else QKeySequence.keyBindings(key))
+        for seq in expanded:
+            text = seq.toString()
+            if text and text not in seen:
+                seen.add(text)
+                out.append(seq)
+    return out
+
+
+def folder_label(path: Path) -> str:
+    """A file's folder for a menu: ``~`` for the home folder, the full path otherwise."""
+    folder = path.parent
+    with contextlib.suppress(ValueError):
+        return str(Path("~") / folder.relative_to(Path.home()))
+    return str(folder)
 
 
 class WindowMenus:
@@ -66,16 +98,19 @@ class WindowMenus:
         self.open_action = self._action("&Open…", self.open_dialog, K.Open)
         self.save_action = self._action("&Save", self.save, K.Save)
         self.save_as_action = self._action("Save &As…", self.save_as, K.SaveAs)
-        self.quit_action = self._action("&Quit", self.close, K.Quit)
+        self.quit_action = self._action("&Quit", self.close)
+        # Quit has no standard key on some platforms (Windows: Alt+F4 closes the window)
+        self.quit_action.setShortcuts(unique_shortcuts(K.Quit, "Ctrl+Q"))
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(K.Undo)
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Shift+Z")])
+        # Ctrl+Shift+Z and Ctrl+Y on every platform, each bound once (unique_shortcuts)
+        self.redo_action.setShortcuts(unique_shortcuts(K.Redo, "Ctrl+Shift+Z", "Ctrl+Y"))
         self.cut_action = self._action("Cu&t", self.cut, K.Cut)
         self.copy_action = self._action("&Copy", self.copy_selection, K.Copy)
         self.paste_action = self._action("&Paste", self.paste, K.Paste)
         self.delete_action = self._action("&Delete", self.delete_selection, K.Delete)
-        self.delete_action.setShortcuts([QKeySequence(K.Delete), QKeySequence("Backspace")])
+        self.delete_action.setShortcuts(unique_shortcuts(K.Delete, "Backspace"))
         self.select_all_action = self._action("Select &All", lambda: self.scene.select_all(),
                                               K.SelectAll)
         self.rename_action = self._action("Re&name", self.rename_selected, "F2")
@@ -138,17 +173,21 @@ class WindowMenus:
     def _fill_recent(self: MainWindow) -> None:
         self.recent_menu.clear()
         files = [p for p in self.recent_files() if p.exists()]
-        for p in files:
-            self.recent_menu.addAction(p.name, lambda p=p: self.open_file(p)).setToolTip(str(p))
+        for p in files:  # each file once (recent_files), with its folder: names repeat
+            act = self.recent_menu.addAction(f"{p.name}  —  {folder_label(p)}",
+                                             lambda p=p: self.open_file(p))
+            act.setToolTip(str(p))
         if not files:
             self.recent_menu.addAction("(none)").setEnabled(False)
 
     def _fill_examples(self: MainWindow) -> None:
         self.examples_menu.clear()
-        folder = examples_dir()
-        files = sorted(folder.glob("*.ows")) if folder else []
-        for p in files:
-            title = p.stem.replace("-", " ").capitalize()
-            self.examples_menu.addAction(title, lambda p=p: self.open_file(p))
-        if not files:
+        examples = list_examples()  # the ones shipped in the package
+        for example in examples:
+            act = self.examples_menu.addAction(
+                example.title, lambda p=example.path: self.open_example(p))
+            act.setToolTip(example.summary)
+            act.setStatusTip(example.summary)
+        self.examples_menu.setToolTipsVisible(True)
+        if not examples:
             self.examples_menu.addAction("(no examples found)").setEnabled(False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PyQt6 import sip
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import QWidget
 
 from petriflow.gui.document import Document
@@ -53,6 +54,10 @@ class NodeWindows:
         widget.setParent(self.owner, Qt.WindowType.Window)
         widget.setWindowIcon(node_icon(node.node_type))
         widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Esc closes a node's window, as it does a dialog
+        close = QShortcut(QKeySequence(Qt.Key.Key_Escape), widget)
+        close.setContext(Qt.ShortcutContext.WindowShortcut)
+        close.activated.connect(widget.close)
         self.views[node_id] = widget
         widget.show()
         return widget
