@@ -200,7 +200,7 @@ class LinkItem(QGraphicsPathItem):
             for k, t in enumerate(LABEL_STOPS):
                 at = path.pointAtPercent(t)
                 rect = QRectF(at.x() - w / 2, at.y() - h / 2, w, h)
-                hard = sum(_area(rect.intersected(o)) for o in obstacles)
+                hard = sum(_area(rect.intersected(o)) for o in obstacles if rect.intersects(o))
                 soft = sum(1 for o in others if o.intersects(rect))
                 key = (hard, soft, v, k)
                 if best is None or key < best[0]:

@@ -59,6 +59,8 @@ TEXT_BAND = 48.0
 TEXT_ROOM = 170.0
 #: space kept between neighbours' text
 TEXT_GAP = 12.0
+#: how far a label may stick out of its link's bounding box (half a wide label)
+LABEL_REACH = 110.0
 
 #: asks the user which (output, input) pair to link; None = cancelled
 ChannelChooser = Callable[[WorkflowNode, WorkflowNode, list[tuple[str, str]]],
@@ -240,24 +242,25 @@ class CanvasScene(QGraphicsScene):
         """
         self._layout_timer.stop()
         nodes = list(self.node_items.values())
-        for item in nodes:
+        centres = [(item.pos().x(), item.pos().y()) for item in nodes]
+        for item, (px, py) in zip(nodes, centres, strict=True):
             room = TEXT_ROOM
-            p = item.pos()
-            for other in nodes:
-                if other is item:
-                    continue
-                q = other.pos()
-                if abs(q.y() - p.y()) < TEXT_BAND:
-                    room = min(room, abs(q.x() - p.x()) - TEXT_GAP)
+            for qx, qy in centres:
+                if abs(qy - py) < TEXT_BAND and (qx, qy) != (px, py):
+                    room = min(room, abs(qx - px) - TEXT_GAP)
             item.set_text_width(room)
         obstacles = [rect.adjusted(-3, -2, 3, 2) for n in nodes for rect in n.footprint()]
         obstacles += [a.sceneBoundingRect() for a in self.annotation_items.values()
                       if isinstance(a, TextAnnotationItem)]
         links = sorted(self.link_items.values(), key=lambda lk: lk.path().length())
-        paths = {id(lk): lk.path() for lk in links}
+        boxes = {id(lk): lk.path().boundingRect() for lk in links}
         for link in links:  # short links have the fewest free spots: they choose first
-            others = [path for key, path in paths.items() if key != id(link)]
-            taken = link.place_label(obstacles, others)
+            # only what lies near this link can meet its label (keeps big canvases fast)
+            near = boxes[id(link)].adjusted(-LABEL_REACH, -LABEL_REACH,
+                                            LABEL_REACH, LABEL_REACH)
+            others = [other.path() for other in links
+                      if other is not link and boxes[id(other)].intersects(near)]
+            taken = link.place_label([o for o in obstacles if o.intersects(near)], others)
             if taken is not None:
                 obstacles.append(taken)
 
