@@ -4,7 +4,9 @@ Why a module of its own: the window is what a person clicks — its actions, men
 the windows of the nodes they open, the dialogs that ask them something. What it shows, the
 open document (workflow, scheduler, bridge, scene, undo stack; new/open/save, autosave,
 recovery, recent files) lives in :mod:`petriflow.gui.document`; copy and paste in
-:mod:`petriflow.gui.clipboard`. The window forwards the document's parts (``workflow``,
+:mod:`petriflow.gui.clipboard`; the action table, menus and toolbar in
+:mod:`petriflow.gui.menus`; the open node windows in :mod:`petriflow.gui.node_windows`.
+The window forwards the document's parts (``workflow``,
 ``scheduler``, ``scene``, ...) because tests and scripts drive the app through it.
 """
 
