@@ -1,9 +1,12 @@
-"""Image Embedder's multi-channel and cluster paths (not a node module).
+"""Image Embedder's multi-channel and cluster paths, and the output assembly that every
+path shares (not a node module).
 
 Why apart from ``image_embedder.py``: the node keeps its single-file, in-process path
 as it was; image sets (one file per stain and row) and cluster runs go through
-:func:`petriflow.analysis.distributed.embed_rows` / ``embed_distributed`` here, and both
-build the same output tables.
+:func:`petriflow.analysis.distributed.embed_rows` / ``embed_distributed`` here. All paths
+read the image paths with :func:`image_paths` and build the node's two outputs with
+:func:`embedder_outputs`, so plain and per-channel images give the same kind of tables
+and the same skip reasons and warnings.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import numpy as np
 from petriflow.core.node import Cancelled, CancelToken, NodeContext, NodeError, Progress
 from petriflow.core.table import Table
 
-__all__ = ["embed_table", "run_base_folder"]
+__all__ = ["embed_table", "embedder_outputs", "image_paths", "run_base_folder"]
 
 
 def run_base_folder() -> Path:
@@ -26,7 +29,9 @@ def run_base_folder() -> Path:
     return Path(default_cache_dir()) / "distributed-runs"
 
 
-def _paths(table: Table, column: str, context: NodeContext) -> list[str]:
+def image_paths(table: Table, column: str, context: NodeContext) -> list[str]:
+    """The files named in ``column``, resolved against the workflow's folder ('' where a
+    row names none)."""
     out = []
     for v in table.metas[column]:
         if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip():
@@ -49,7 +54,7 @@ def embed_table(
     from petriflow.analysis.distributed import DistributedError, embed_distributed, embed_rows
     from petriflow.analysis.embedding import EmbedderError, EmbeddingCancelled
 
-    per_column = [_paths(table, c, context) for c in columns]
+    per_column = [image_paths(table, c, context) for c in columns]
     rows = [list(r) for r in zip(*per_column, strict=True)]
     names = list(columns) if len(columns) > 1 else ["image"]
     cluster = settings.cluster.strip()
@@ -80,10 +85,29 @@ def embed_table(
         raise Cancelled() from None
     except (EmbedderError, DistributedError) as exc:
         raise NodeError(str(exc)) from None
-    for i, r in enumerate(rows):
-        if i in reasons and not any(r):
-            reasons[i] = "no image path in this row"
-    embedded = table.take(ok).with_features(vectors, fnames)
+    outputs = embedder_outputs(table, vectors, ok, fnames, reasons, rows, progress)
+    n_embedded = len(outputs["Embeddings"] or ())
+    extra = f" ({resumed} shard(s) resumed)" if resumed else ""
+    progress(100, f"{n_embedded} embedded{where}{extra}")
+    return outputs
+
+
+def embedder_outputs(
+    table: Table,
+    vectors: np.ndarray,
+    ok: np.ndarray,
+    feature_names: list[str],
+    reasons: dict[int, str],
+    row_paths: list[list[str]],
+    progress: Progress,
+) -> dict[str, Table | None]:
+    """Image Embedder's outputs from an embedding: the embedded rows with their features
+    (input order) and the skipped rows with a "skip reason" meta; warns when rows were
+    skipped. ``row_paths`` holds each row's file(s): a row that names none is skipped
+    with "no image path in this row" rather than a missing file's reason."""
+    reasons = {i: ("no image path in this row" if not any(row_paths[i]) else reason)
+               for i, reason in reasons.items()}
+    embedded = table.take(ok).with_features(vectors, feature_names)
     skipped_rows = np.array(sorted(reasons), dtype=np.int64)
     skipped: Table | None = None
     if len(skipped_rows):
@@ -91,6 +115,6 @@ def embed_table(
             "skip reason", np.array([reasons[i] for i in skipped_rows], dtype=object))
         n = len(skipped_rows)
         progress.warn(f"{n} image{'s' if n != 1 else ''} skipped (see Skipped Images)")
-    extra = f" ({resumed} shard(s) resumed)" if resumed else ""
-    progress(100, f"{len(embedded)} embedded{where}{extra}")
+    if len(embedded) == 0 and len(table):
+        progress.warn("No image could be embedded; see Skipped Images for the reasons.")
     return {"Embeddings": embedded, "Skipped Images": skipped}

@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 
@@ -125,17 +123,12 @@ class ImageEmbedder(Node):
             raise NodeError(str(exc)) from None
         # image sets (one file per stain) and cluster runs: see nodes/_channels.py
         from petriflow.analysis.image_sets import channel_columns
-        from petriflow.nodes._channels import embed_table
+        from petriflow.nodes._channels import embed_table, embedder_outputs, image_paths
 
         channels = channel_columns(table) if s.per_channel and not s.image_column else []
         if channels or s.cluster.strip():
             return embed_table(table, channels or [column], s, self.context, progress, cancel)
-        raw = table.metas[column]
-        paths = [
-            "" if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip()
-            else str(self.context.resolve_path(str(v).strip()))
-            for v in raw
-        ]
+        paths = image_paths(table, column, self.context)
 
         def on_progress(p: Any) -> None:
             progress(p.percent, f"{spec.display_name}: {p.message()}")
@@ -161,29 +154,15 @@ class ImageEmbedder(Node):
             raise Cancelled() from None
         except EmbedderError as exc:
             raise NodeError(str(exc)) from None
-        # empty paths are "skipped" by the pipeline as missing files: say it plainly
-        reasons = {
-            i: ("no image path in this row" if not paths[i] else reason)
-            for i, _, reason in result.skipped
-        }
-        embedded = table.take(result.ok_indices).with_features(
-            result.vectors, result.feature_names
-        )
-        skipped_rows = np.array(sorted(reasons), dtype=np.int64)
-        skipped: Table | None = None
-        if len(skipped_rows):
-            skipped = table.take(skipped_rows).with_meta(
-                "skip reason", np.array([reasons[i] for i in skipped_rows], dtype=object)
-            )
-            n = len(skipped_rows)
-            progress.warn(f"{n} image{'s' if n != 1 else ''} skipped (see Skipped Images)")
-        if len(embedded) == 0 and len(table):
-            progress.warn("No image could be embedded; see Skipped Images for the reasons.")
+        outputs = embedder_outputs(
+            table, result.vectors, result.ok_indices, result.feature_names,
+            {i: reason for i, _, reason in result.skipped}, [[p] for p in paths], progress)
+        n_embedded = len(outputs["Embeddings"] or ())
         if result.from_cache:
-            progress(100, f"{len(embedded)} embedded ({result.from_cache} from cache)")
+            progress(100, f"{n_embedded} embedded ({result.from_cache} from cache)")
         else:
-            progress(100, f"{len(embedded)} embedded")
-        return {"Embeddings": embedded, "Skipped Images": skipped}
+            progress(100, f"{n_embedded} embedded")
+        return outputs
 
 
 # Orange3-ImageAnalytics embedders in combo order ("order" in its MODELS table)
