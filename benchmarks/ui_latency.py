@@ -104,6 +104,7 @@ def mds_rows(n: int, repeats: int) -> list[tuple[str, float]]:
     from petriflow.core.workflow import Workflow
     from petriflow.gui.bridge import SchedulerBridge
     from petriflow.gui.views import ViewContext
+    from petriflow.gui.views._facade import NodeFacade
     from petriflow.gui.views.mds import COORDS, MDSView
     from petriflow.nodes._projection import with_coordinates
 
@@ -112,7 +113,7 @@ def mds_rows(n: int, repeats: int) -> list[tuple[str, float]]:
     node = wf.add_node(reg.get("petriflow.mds"))
     scheduler = Scheduler(wf)
     bridge = SchedulerBridge(scheduler)
-    view = MDSView(ViewContext(wf, node.id, scheduler, bridge, QUndoStack()))
+    view = MDSView(NodeFacade(ViewContext(wf, node.id, scheduler, bridge, QUndoStack())))
     view.show()
     rng = np.random.default_rng(0)
     base = Table.from_arrays(np.zeros((n, 0)), [], metas={"name": [str(i) for i in range(n)]})

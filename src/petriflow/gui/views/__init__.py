@@ -2,7 +2,9 @@
 
 The canvas opens ``VIEWS[qualified_name](context)`` on double-click, or the generic
 :class:`~petriflow.gui.settings_panel.SettingsPanel` when no view is registered. Views
-are registered with :func:`register_view`.
+are registered with :func:`register_view`; a registered view is built from a
+:class:`~petriflow.gui.views._facade.NodeFacade` (its own node only), never from the
+:class:`ViewContext` the canvas holds.
 
 The view modules are imported on the first lookup, not at start-up: they pull in
 matplotlib, scipy and Pillow, which would add a second to every start of the canvas
@@ -24,17 +26,17 @@ if TYPE_CHECKING:
     from petriflow.core.scheduler import Scheduler
     from petriflow.core.workflow import Workflow
     from petriflow.gui.bridge import SchedulerBridge
+    from petriflow.gui.views._facade import NodeFacade
 
-__all__ = ["VIEWS", "ViewContext", "ViewFactory", "register_view"]
+__all__ = ["VIEWS", "NodeViewFactory", "ViewContext", "ViewFactory", "register_view"]
 
 
 @dataclass
 class ViewContext:
-    """What a view needs: the node, where to write settings, where outputs come from.
+    """What the canvas hands over to open a view of ``node_id``.
 
-    Write settings through ``undo_stack.push(SettingsCommand(workflow, node_id, ...))``;
-    read inputs/outputs with ``scheduler.inputs(node_id)`` / ``scheduler.outputs(node_id)``
-    and follow changes through ``bridge`` signals (already on the GUI thread).
+    Only the :class:`~petriflow.gui.views._facade.NodeFacade` built from it reaches the
+    view: the scheduler, workflow, bridge and undo stack stay with the canvas.
     """
 
     workflow: Workflow
@@ -45,7 +47,10 @@ class ViewContext:
     extra: dict[str, Any] | None = None
 
 
+#: what the canvas calls (``VIEWS`` values)
 ViewFactory = Callable[[ViewContext], "QWidget"]
+#: what a view module registers: built from its node's facade
+NodeViewFactory = Callable[["NodeFacade"], "QWidget"]
 
 #: modules (under this package) that register the built-in views when imported
 BUILTIN_VIEW_MODULES = (
@@ -90,11 +95,20 @@ class _LazyViews(dict):
 VIEWS: dict[str, ViewFactory] = _LazyViews()
 
 
-def register_view(qualified_name: str) -> Callable[[ViewFactory], ViewFactory]:
-    """Decorator: ``@register_view("petriflow.distances") def make(ctx): ...``."""
+def register_view(qualified_name: str) -> Callable[[NodeViewFactory], NodeViewFactory]:
+    """Decorator: ``@register_view("petriflow.distances") def make(node): ...``.
 
-    def deco(factory: ViewFactory) -> ViewFactory:
-        VIEWS[qualified_name] = factory
+    ``node`` is the view's :class:`~petriflow.gui.views._facade.NodeFacade`; the view
+    takes ownership of it (``NodeView`` parents it and releases it on close).
+    """
+
+    def deco(factory: NodeViewFactory) -> NodeViewFactory:
+        def open_view(ctx: ViewContext) -> QWidget:
+            from petriflow.gui.views._facade import NodeFacade
+
+            return factory(NodeFacade(ctx))
+
+        VIEWS[qualified_name] = open_view
         return factory
 
     return deco

@@ -1,28 +1,28 @@
-"""What every node view shares: following its node, writing settings, colours, workers.
+"""What every node view shares: following its node, writing settings, colours.
 
 Why a base class: each view must follow three sources of change — new inputs or outputs
-(the scheduler, via the bridge on the GUI thread), edits of its settings (its own
-clicks, undo/redo, a settings panel) and the node's removal — and must stop listening
-when it closes. Getting that wrong in one view crashes the canvas, so it lives here once.
+(the scheduler, via its :class:`NodeFacade` on the GUI thread), edits of its settings
+(its own clicks, undo/redo, a settings panel) and the node's removal — and must stop
+listening when it closes. Getting that wrong in one view crashes the canvas, so it lives
+here once. Work off the GUI thread goes through the node's :class:`TaskRunner`
+(``self.node.tasks``), which the scheduler's cancel reaches.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
 from PyQt6 import sip
-from PyQt6.QtCore import QEvent, QObject, QRunnable, QThreadPool, QTimer, pyqtSignal
+from PyQt6.QtCore import QEvent, QObject, QTimer
 from PyQt6.QtGui import QCloseEvent, QColor
 from PyQt6.QtWidgets import QAbstractItemView, QWidget
 
 from petriflow.core.scheduler import NodeState, NodeStatus
-from petriflow.core.workflow import WorkflowEvent
-from petriflow.gui.undo import SettingsCommand
-from petriflow.gui.views import ViewContext
+from petriflow.gui.views._facade import NodeFacade, TaskRunner
 
-__all__ = ["PALETTE", "NodeView", "SelectionOnRelease", "class_colors", "run_in_background"]
+__all__ = ["PALETTE", "NodeFacade", "NodeView", "SelectionOnRelease", "TaskRunner",
+           "class_colors"]
 
 #: Tableau-10 style categorical colours (colour-blind friendlier than Qt's defaults)
 PALETTE = (
@@ -71,39 +71,42 @@ class NodeView(QWidget):
     ``on_data`` is called when the node's inputs or outputs may have changed (after each
     of its runs and partial results), ``on_settings`` after any change of its settings.
     Settings are written with :meth:`set_settings` so that every click is undoable.
+    ``self.node`` (a :class:`NodeFacade`) is all a view sees of the workflow: its own
+    node, and ``self.node.tasks`` for work off the GUI thread.
     """
 
-    def __init__(self, ctx: ViewContext, parent: QWidget | None = None) -> None:
+    def __init__(self, node: NodeFacade, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ctx = ctx
-        self.node_id = ctx.node_id
+        self.node = node
+        node.setParent(self)
         self._updating = False
-        node = ctx.workflow.node(ctx.node_id)
         self.setWindowTitle(node.title)
-        ctx.bridge.outputs_changed.connect(self._on_outputs)
-        ctx.bridge.status_changed.connect(self._on_status)
-        ctx.bridge.partial_result.connect(self._on_partial)
-        self._unsubscribe: Callable[[], None] | None = ctx.workflow.subscribe(self._on_event)
+        node.data_changed.connect(self._on_data_changed)
+        node.status_changed.connect(self._on_status)
+        node.partial_result.connect(self._on_partial)
+        node.settings_changed.connect(self._on_settings_changed)
+        node.removed.connect(self.close)
 
     # ------------------------------------------------------------------ accessors
     @property
+    def node_id(self) -> str:
+        return self.node.node_id
+
+    @property
     def settings(self) -> Any:
-        return self.ctx.workflow.node(self.node_id).settings
+        return self.node.settings
 
     def inputs(self) -> dict[str, Any]:
-        return self.ctx.scheduler.inputs(self.node_id)
+        return self.node.inputs()
 
     def outputs(self) -> dict[str, Any]:
-        return self.ctx.scheduler.outputs(self.node_id)
+        return self.node.outputs()
 
     def set_settings(self, **changes: Any) -> None:
         """Push an undoable settings change (ignored while the view itself is updating)."""
         if self._updating:
             return
-        current = self.settings
-        if all(getattr(current, k) == v for k, v in changes.items()):
-            return
-        self.ctx.undo_stack.push(SettingsCommand(self.ctx.workflow, self.node_id, **changes))
+        self.node.set_settings(**changes)
 
     def is_ready(self) -> bool:
         """False while background work for what is on screen is under way (used by
@@ -128,7 +131,7 @@ class NodeView(QWidget):
         ``__init__``, once its widgets exist)."""
         self._show_settings()
         self.on_data()
-        self.on_status(self.ctx.scheduler.status(self.node_id))
+        self.on_status(self.node.status())
 
     def _show_settings(self) -> None:
         # controls changed here must not write the settings back as a new edit
@@ -140,85 +143,28 @@ class NodeView(QWidget):
 
     # ------------------------------------------------------------------ plumbing
     def _alive(self) -> bool:
-        if sip.isdeleted(self):
-            self._disconnect()
-            return False
-        return True
+        return not sip.isdeleted(self)
 
-    def _on_outputs(self, node_id: str, outputs: dict[str, Any]) -> None:
-        if self._alive() and node_id == self.node_id:
+    def _on_data_changed(self) -> None:
+        if self._alive():
             self.on_data()
 
-    def _on_partial(self, node_id: str, outputs: dict[str, Any]) -> None:
-        if self._alive() and node_id == self.node_id:
+    def _on_partial(self, outputs: dict[str, Any]) -> None:
+        if self._alive():
             self.on_partial(outputs)
 
-    def _on_status(self, node_id: str, status: NodeStatus) -> None:
-        if not self._alive() or node_id != self.node_id:
+    def _on_status(self, status: NodeStatus) -> None:
+        if not self._alive():
             return
         self.on_status(status)
         if status.state in (NodeState.IDLE, NodeState.ERROR):
             self.on_data()  # inputs went away, or the run failed: show what is left
 
-    def _on_event(self, event: WorkflowEvent) -> None:
-        if not self._alive() or event.node_id != self.node_id:
-            return
-        if event.kind == WorkflowEvent.NODE_REMOVED:
-            self.close()
-        elif event.kind in (WorkflowEvent.SETTINGS_CHANGED, WorkflowEvent.NODE_CHANGED):
-            self.setWindowTitle(self.ctx.workflow.node(self.node_id).title)
+    def _on_settings_changed(self) -> None:
+        if self._alive():
+            self.setWindowTitle(self.node.title)
             self._show_settings()
 
-    def _disconnect(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-        bridge = self.ctx.bridge
-        if sip.isdeleted(bridge):  # the window went first: its connections went with it
-            return
-        for signal, slot in ((bridge.outputs_changed, self._on_outputs),
-                             (bridge.status_changed, self._on_status),
-                             (bridge.partial_result, self._on_partial)):
-            with contextlib.suppress(TypeError, RuntimeError):
-                signal.disconnect(slot)
-
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._disconnect()
+        self.node.release()
         super().closeEvent(event)
-
-
-class _Signals(QObject):
-    done = pyqtSignal(object, object)  # (result, error)
-
-
-class _Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any], signals: _Signals) -> None:
-        super().__init__()
-        self.fn, self.signals = fn, signals
-
-    def run(self) -> None:
-        try:
-            result, error = self.fn(), None
-        except Exception as exc:  # reported to the view, never lost in a worker
-            result, error = None, exc
-        self.signals.done.emit(result, error)
-
-
-_KEEP: set[_Signals] = set()
-
-
-def run_in_background(fn: Callable[[], Any],
-                      callback: Callable[[Any, BaseException | None], None]) -> None:
-    """Run ``fn`` on Qt's thread pool; ``callback(result, error)`` on the GUI thread.
-
-    Why: a linkage over a few thousand items takes seconds; the GUI thread must not.
-    """
-    signals = _Signals()
-    _KEEP.add(signals)
-
-    def deliver(result: Any, error: Any) -> None:
-        _KEEP.discard(signals)
-        callback(result, error)
-
-    signals.done.connect(deliver)
-    QThreadPool.globalInstance().start(_Task(fn, signals))

@@ -34,8 +34,7 @@ from PyQt6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QToolB
 
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
-from petriflow.gui.views import ViewContext
-from petriflow.gui.views._common import PALETTE, NodeView
+from petriflow.gui.views._common import PALETTE, NodeFacade, NodeView
 from petriflow.gui.views.export_actions import add_export_actions
 
 __all__ = ["MARKERS", "SHAPE_MAX_VALUES", "ProjectionView"]
@@ -61,8 +60,8 @@ class ProjectionView(NodeView):
     #: status messages containing this (lower case) are shown bottom right
     status_keyword: ClassVar[str | None] = None
 
-    def __init__(self, ctx: ViewContext) -> None:
-        super().__init__(ctx)
+    def __init__(self, node: NodeFacade) -> None:
+        super().__init__(node)
         self.table: Table | None = None
         self.xy: np.ndarray = np.zeros((0, 2))
         self.subset_mask: np.ndarray = np.zeros(0, dtype=bool)

@@ -28,8 +28,8 @@ from PyQt6.QtWidgets import (
 from petriflow.analysis.evaluation import confusion_values, correct_cells, misclassified_cells
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.types import EvaluationResults
-from petriflow.gui.views import ViewContext, register_view
-from petriflow.gui.views._common import NodeView, SelectionOnRelease
+from petriflow.gui.views import register_view
+from petriflow.gui.views._common import NodeFacade, NodeView, SelectionOnRelease
 from petriflow.gui.views.export_actions import add_export_actions
 
 __all__ = ["ConfusionMatrixView"]
@@ -41,8 +41,8 @@ SHOW = (("counts", "Number of instances"), ("proportion_actual", "Proportion of 
 class ConfusionMatrixView(NodeView):
     """The matrix (rows: actual, columns: predicted) with selection helpers."""
 
-    def __init__(self, ctx: ViewContext) -> None:
-        super().__init__(ctx)
+    def __init__(self, node: NodeFacade) -> None:
+        super().__init__(node)
         self.results: EvaluationResults | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -91,7 +91,7 @@ class ConfusionMatrixView(NodeView):
         layout.addLayout(buttons)
         self.resize(620, 460)
         self.on_data()
-        self.on_status(self.ctx.scheduler.status(self.node_id))
+        self.on_status(self.node.status())
 
     @property
     def n_classes(self) -> int:
@@ -204,5 +204,5 @@ class ConfusionMatrixView(NodeView):
 
 
 @register_view("petriflow.confusion_matrix")
-def make_view(ctx: ViewContext) -> QWidget:
-    return ConfusionMatrixView(ctx)
+def make_view(node: NodeFacade) -> QWidget:
+    return ConfusionMatrixView(node)

@@ -24,8 +24,8 @@ from PyQt6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QTableView, 
 
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
-from petriflow.gui.views import ViewContext, register_view
-from petriflow.gui.views._common import NodeView, SelectionOnRelease, class_colors
+from petriflow.gui.views import register_view
+from petriflow.gui.views._common import NodeFacade, NodeView, SelectionOnRelease, class_colors
 from petriflow.gui.views.export_actions import add_export_actions
 
 __all__ = ["DataTableView", "TableModel"]
@@ -147,8 +147,8 @@ class TableModel(QAbstractTableModel):
 class DataTableView(NodeView):
     """A sortable spreadsheet of the input with row selection."""
 
-    def __init__(self, ctx: ViewContext) -> None:
-        super().__init__(ctx)
+    def __init__(self, node: NodeFacade) -> None:
+        super().__init__(node)
         self.data_table: Table | None = None
         self._sorted: tuple[int, Any, int] | None = None  # (column, order, table id) shown
         layout = QVBoxLayout(self)
@@ -181,7 +181,7 @@ class DataTableView(NodeView):
         add_export_actions(self, table=self.model)
         self.resize(820, 560)
         self.on_data()
-        self.on_status(self.ctx.scheduler.status(self.node_id))
+        self.on_status(self.node.status())
 
     # ------------------------------------------------------------------ data
     def on_data(self) -> None:
@@ -281,5 +281,5 @@ class DataTableView(NodeView):
 
 
 @register_view("petriflow.data_table")
-def make_view(ctx: ViewContext) -> QWidget:
-    return DataTableView(ctx)
+def make_view(node: NodeFacade) -> QWidget:
+    return DataTableView(node)

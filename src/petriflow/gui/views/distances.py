@@ -21,8 +21,8 @@ from PyQt6.QtWidgets import (
 
 from petriflow.analysis.distances import METRICS
 from petriflow.core.scheduler import NodeState, NodeStatus
-from petriflow.gui.views import ViewContext, register_view
-from petriflow.gui.views._common import NodeView
+from petriflow.gui.views import register_view
+from petriflow.gui.views._common import NodeFacade, NodeView
 
 __all__ = ["DistancesView"]
 
@@ -44,8 +44,8 @@ TIPS = {
 
 
 class DistancesView(NodeView):
-    def __init__(self, ctx: ViewContext) -> None:
-        super().__init__(ctx)
+    def __init__(self, node: NodeFacade) -> None:
+        super().__init__(node)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.metric_combo = QComboBox()
@@ -111,5 +111,5 @@ class DistancesView(NodeView):
 
 
 @register_view("petriflow.distances")
-def make_view(ctx: ViewContext) -> QWidget:
-    return DistancesView(ctx)
+def make_view(node: NodeFacade) -> QWidget:
+    return DistancesView(node)

@@ -42,10 +42,11 @@ from petriflow.analysis.clustering import (
     normalize_selection,
     selected_clusters,
 )
+from petriflow.core.node import Cancelled, CancelToken
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.types import DistanceMatrix
-from petriflow.gui.views import ViewContext, register_view
-from petriflow.gui.views._common import NodeView, run_in_background
+from petriflow.gui.views import register_view
+from petriflow.gui.views._common import NodeFacade, NodeView
 from petriflow.gui.views.dendrogram import (
     MAX_ROW_HEIGHT,
     ZOOM_STEP,
@@ -67,11 +68,11 @@ class HierarchicalClusteringView(NodeView):
     #: (mode, label) in the order of the one declaration of the modes
     MODES = tuple((mode, _MODE_LABELS[mode]) for mode in SELECTION_MODES)
 
-    def __init__(self, ctx: ViewContext) -> None:
-        super().__init__(ctx)
+    def __init__(self, node: NodeFacade) -> None:
+        super().__init__(node)
         self.tree: Tree | None = None
         self._dm: DistanceMatrix | None = None
-        self._pending: tuple[int, str] | None = None
+        self._pending: CancelToken | None = None
         layout = QHBoxLayout(self)
         side = QVBoxLayout()
         form = QFormLayout()
@@ -152,7 +153,7 @@ class HierarchicalClusteringView(NodeView):
         finally:
             self._updating = False
         self.on_data()
-        self.on_status(self.ctx.scheduler.status(self.node_id))
+        self.on_status(self.node.status())
 
     def is_ready(self) -> bool:
         return self._pending is None
@@ -211,13 +212,17 @@ class HierarchicalClusteringView(NodeView):
             self._show_selection()
             return
         self._dm = dm
-        key = (id(dm), linkage)
-        self._pending = key
+        if self._pending is not None:
+            self._pending.cancel()  # superseded by newer distances or linkage
 
         def done(tree: Tree | None, error: BaseException | None) -> None:
-            if self._pending != key or not self._alive() or sip.isdeleted(self.dendrogram):
+            if self._pending is not task or not self._alive() or sip.isdeleted(self.dendrogram):
                 return  # superseded by newer distances or linkage, or the view is closing
             self._pending = None
+            if isinstance(error, Cancelled):  # the node was cancelled: build on next data
+                self._dm = None
+                self.info.setText("Tree not drawn: cancelled.")
+                return
             if error is not None:
                 self.info.setText(f"Cannot cluster: {error}")
                 tree = None
@@ -226,7 +231,8 @@ class HierarchicalClusteringView(NodeView):
             self.set_zoom(min(self.zoom, self.max_zoom()))
             self._show_selection()
 
-        run_in_background(lambda: build_tree(dm, linkage), done)
+        task = self.node.tasks.run(lambda _token: build_tree(dm, linkage), done)
+        self._pending = task
 
     def on_status(self, status: NodeStatus) -> None:
         if status.message:
@@ -283,5 +289,5 @@ class HierarchicalClusteringView(NodeView):
 
 
 @register_view("petriflow.hierarchical_clustering")
-def make_view(ctx: ViewContext) -> QWidget:
-    return HierarchicalClusteringView(ctx)
+def make_view(node: NodeFacade) -> QWidget:
+    return HierarchicalClusteringView(node)

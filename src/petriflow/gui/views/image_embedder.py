@@ -2,8 +2,9 @@
 
 Nothing slow runs on the GUI thread: whether a model's weights are on this machine,
 which devices torch sees and how many embeddings are cached are all found on a worker
-(:func:`run_in_background`), so opening the view never imports torch or opens SQLite
-on the GUI thread. Progress (images/s, ETA) is the node's own status message.
+(the node's task runner, which its Cancel also stops), so opening the view never
+imports torch or opens SQLite on the GUI thread. Progress (images/s, ETA) is the
+node's own status message.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from PyQt6.QtWidgets import (
 )
 
 from petriflow.analysis.embedding import EmbeddingCache, available_embedders, clear_cache
+from petriflow.core.node import Cancelled
 from petriflow.core.scheduler import NodeState, NodeStatus
-from petriflow.gui.views import ViewContext, register_view
-from petriflow.gui.views._common import NodeView, run_in_background
+from petriflow.gui.views import register_view
+from petriflow.gui.views._common import NodeFacade, NodeView
 
 __all__ = ["ImageEmbedderView"]
 
@@ -64,8 +66,8 @@ def _cache_count() -> int:
 
 
 class ImageEmbedderView(NodeView):
-    def __init__(self, ctx: ViewContext) -> None:
-        super().__init__(ctx)
+    def __init__(self, node: NodeFacade) -> None:
+        super().__init__(node)
         self._pending = 0
         self._last_message = ""
         self.specs = {s.id: s for s in available_embedders()}
@@ -106,7 +108,7 @@ class ImageEmbedderView(NodeView):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop embedding; images done so far stay in the cache")
         self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(lambda: self.ctx.scheduler.cancel(self.node_id))
+        self.cancel_button.clicked.connect(lambda: self.node.cancel())
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
@@ -143,7 +145,7 @@ class ImageEmbedderView(NodeView):
             if self._alive():
                 done(result, error)
 
-        run_in_background(fn, callback)
+        self.node.tasks.run(lambda _token: fn(), callback)
 
     def _find_devices(self) -> None:
         if _DEVICES:
@@ -181,13 +183,16 @@ class ImageEmbedderView(NodeView):
             return
 
         def done(result: Any, error: BaseException | None) -> None:
-            _AVAILABILITY[model_id] = result if error is None else "availability unknown"
+            if not isinstance(error, Cancelled):  # cancelled: ask again next time
+                _AVAILABILITY[model_id] = result if error is None else "availability unknown"
             self._show_model_info()
 
         self._background(lambda: _locate(spec), done)
 
     def refresh_cache_count(self) -> None:
         def done(result: Any, error: BaseException | None) -> None:
+            if isinstance(error, Cancelled):
+                return  # the count shown stays until the next refresh
             self.cache_count = None if error is not None else int(result)
             self.cache_label.setText("Cache: unavailable" if error is not None else
                                      f"Cache: {result} embedding{'s' if result != 1 else ''}")
@@ -262,5 +267,5 @@ class ImageEmbedderView(NodeView):
 
 
 @register_view("petriflow.image_embedder")
-def make_view(ctx: ViewContext) -> QWidget:
-    return ImageEmbedderView(ctx)
+def make_view(node: NodeFacade) -> QWidget:
+    return ImageEmbedderView(node)

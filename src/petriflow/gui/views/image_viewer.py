@@ -3,8 +3,9 @@
 Why a model/view list rather than one widget per image: a QListView in icon mode asks
 the model only for the items it paints, so a folder of 10 000 images opens instantly and
 only the visible thumbnails are decoded. Decoding (Pillow with ``draft`` for JPEGs, via
-:func:`petriflow.analysis.images.load_image`) runs on Qt's thread pool — never on the
-GUI thread — and the results are kept in an LRU cache keyed by (path, edge size).
+:func:`petriflow.analysis.images.load_image`) runs on the node's task runner — never on
+the GUI thread, and stopped by the node's cancel — and the results are kept in an LRU
+cache keyed by (path, edge size).
 
 Space or a double-click on a thumbnail opens a larger preview (:class:`ImagePreview`):
 the image is decoded on a worker at up to :data:`PREVIEW_EDGE` pixels and scaled to fit
@@ -28,12 +29,10 @@ from PyQt6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
-    QRunnable,
     QSize,
     Qt,
     QThreadPool,
     QTimer,
-    pyqtSignal,
 )
 from PyQt6.QtGui import QColor, QImage, QPixmap, QResizeEvent
 from PyQt6.QtWidgets import (
@@ -49,10 +48,10 @@ from PyQt6.QtWidgets import (
 )
 
 from petriflow.analysis.images import load_image
-from petriflow.core.node import NodeError
+from petriflow.core.node import Cancelled, CancelToken, NodeError
 from petriflow.core.table import Table
-from petriflow.gui.views import ViewContext, register_view
-from petriflow.gui.views._common import NodeView, SelectionOnRelease, run_in_background
+from petriflow.gui.views import register_view
+from petriflow.gui.views._common import NodeFacade, NodeView, SelectionOnRelease, TaskRunner
 from petriflow.gui.views.export_actions import add_export_actions
 from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
 
@@ -77,29 +76,15 @@ def decode_thumbnail(path: Path, size: int) -> QImage:
     return qimg.copy()  # own the pixels (``data`` is freed with this frame)
 
 
-class _LoaderSignals(QObject):
-    loaded = pyqtSignal(object, object)  # (key, QImage or None)
-
-
-class _Decode(QRunnable):
-    def __init__(self, key: tuple[str, int], signals: _LoaderSignals,
-                 threads: set[int]) -> None:
-        super().__init__()
-        self.key, self.signals, self.threads = key, signals, threads
-
-    def run(self) -> None:
-        self.threads.add(threading.get_ident())
-        try:
-            image: QImage | None = decode_thumbnail(Path(self.key[0]), self.key[1])
-        except Exception:  # a broken file shows as a grey placeholder, not a crash
-            image = None
-        self.signals.loaded.emit(self.key, image)
-
-
 class ThumbnailModel(QAbstractListModel):
-    """Rows of the input table: title text and a lazily decoded thumbnail."""
+    """Rows of the input table: title text and a lazily decoded thumbnail.
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    Decodes run on ``tasks`` (the view's node's runner; a private one when the model
+    is used alone): the pool leaves a core to the GUI thread, and a cancelled decode
+    is asked for again the next time its thumbnail is painted.
+    """
+
+    def __init__(self, parent: QObject | None = None, tasks: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.paths: list[str] = []
         self.titles: list[str] = []
@@ -109,12 +94,7 @@ class ThumbnailModel(QAbstractListModel):
         self.pending: set[tuple[str, int]] = set()
         #: ids of the threads that decoded (tests check the GUI thread is not one)
         self.decode_threads: set[int] = set()
-        self.pool = QThreadPool(self)
-        # leave a core to the GUI thread: with every core decoding, the event loop waited
-        # for the OS scheduler (ticks 56-72 ms late while scrolling on 2 cores)
-        self.pool.setMaxThreadCount(max(1, QThreadPool.globalInstance().maxThreadCount() - 1))
-        self.signals = _LoaderSignals(self)
-        self.signals.loaded.connect(self._on_loaded)
+        self.tasks = tasks if tasks is not None else TaskRunner()
         self._placeholder: QPixmap | None = None
         #: newest request first: when scrolling fast, what is on screen now decodes
         #: before what scrolled past
@@ -126,6 +106,11 @@ class ThumbnailModel(QAbstractListModel):
         self._flush.setSingleShot(True)
         self._flush.setInterval(0)
         self._flush.timeout.connect(self._show_arrived)
+
+    @property
+    def pool(self) -> QThreadPool:
+        """The decoders' thread pool (one core fewer than the machine has)."""
+        return self.tasks.pool
 
     def set_items(self, paths: list[str], titles: list[str]) -> None:
         self.beginResetModel()
@@ -161,8 +146,9 @@ class ThumbnailModel(QAbstractListModel):
             if key not in self.pending:  # asked for = visible: decode it now, off-thread
                 self.pending.add(key)
                 self._requests += 1
-                self.pool.start(_Decode(key, self.signals, self.decode_threads),
-                                self._requests % 2**30)
+                self.tasks.run(lambda _token, key=key: self._decode(key),
+                               lambda image, error, key=key: self._decoded(key, image, error),
+                               priority=self._requests % 2**30)
             return self.placeholder()
         return None
 
@@ -172,6 +158,21 @@ class ThumbnailModel(QAbstractListModel):
             pm.fill(QColor("#e8e8e8"))
             self._placeholder = pm
         return self._placeholder
+
+    def _decode(self, key: tuple[str, int]) -> QImage | None:
+        """On a worker thread."""
+        self.decode_threads.add(threading.get_ident())
+        try:
+            return decode_thumbnail(Path(key[0]), key[1])
+        except Exception:  # a broken file shows as a grey placeholder, not a crash
+            return None
+
+    def _decoded(self, key: tuple[str, int], image: QImage | None,
+                 error: BaseException | None) -> None:
+        if isinstance(error, Cancelled):
+            self.pending.discard(key)  # not decoded: asked for again when painted
+            return
+        self._on_loaded(key, image)
 
     def _on_loaded(self, key: tuple[str, int], image: QImage | None) -> None:
         self._arrived.append((key, image))
@@ -207,13 +208,14 @@ class ImagePreview(QDialog):
     until it arrives, and a stale decode for a previous path is dropped).
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window)
+        self.tasks = tasks
         self.path = ""
         self.loaded = False
         self.pixmap: QPixmap | None = None
-        self._token: object | None = None
+        self._token: CancelToken | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel("Loading…")
@@ -229,13 +231,16 @@ class ImagePreview(QDialog):
         self.setToolTip(path)
         self.label.setPixmap(QPixmap())
         self.label.setText("Loading…")
-        token = object()
-        self._token = token
+        if self._token is not None:
+            self._token.cancel()  # an earlier image still decoding: not wanted now
 
         def done(image: Any, error: BaseException | None) -> None:
             if sip.isdeleted(self) or self._token is not token:
                 return
             self.loaded = True
+            if isinstance(error, Cancelled):
+                self.label.setText("Cancelled")
+                return
             if error is not None or image is None:
                 self.label.setText(f"Cannot read {Path(path).name}")
                 return
@@ -243,7 +248,8 @@ class ImagePreview(QDialog):
             self.label.setText("")
             self._fit()
 
-        run_in_background(lambda: decode_thumbnail(Path(path), PREVIEW_EDGE), done)
+        token = self.tasks.run(lambda _token: decode_thumbnail(Path(path), PREVIEW_EDGE), done)
+        self._token = token
         self.show()
         self.raise_()
         self.activateWindow()
@@ -262,8 +268,8 @@ class ImagePreview(QDialog):
 class ImageViewerView(NodeView):
     """Thumbnail grid, size slider, title column; the selection is ``selected``."""
 
-    def __init__(self, ctx: ViewContext) -> None:
-        super().__init__(ctx)
+    def __init__(self, node: NodeFacade) -> None:
+        super().__init__(node)
         self.table: Table | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -285,7 +291,7 @@ class ImageViewerView(NodeView):
         self.info.setStyleSheet("color: #555;")
         bar.addWidget(self.info)
         layout.addLayout(bar)
-        self.model = ThumbnailModel(self)
+        self.model = ThumbnailModel(self, self.node.tasks)
         self.list = QListView()
         self.list.setViewMode(QListView.ViewMode.IconMode)
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
@@ -362,8 +368,7 @@ class ImageViewerView(NodeView):
             self.model.set_items([], [])
             self.info.setText(str(exc))
             return
-        wf_dir = self.ctx.workflow.directory
-        bases = [b for b in (Path(wf_dir) if wf_dir else None, Path.cwd()) if b is not None]
+        bases = [b for b in (self.node.directory, Path.cwd()) if b is not None]
         paths = [str(resolve_image_path(str(v), bases)) if v else ""
                  for v in self.table.metas[column]]
         self.model.set_items(paths, self._titles())
@@ -442,7 +447,7 @@ class ImageViewerView(NodeView):
         if not index.isValid() or not self.model.paths[index.row()]:
             return
         if self.preview is None:
-            self.preview = ImagePreview(self)
+            self.preview = ImagePreview(self.node.tasks, self)
         row = index.row()
         self.preview.show_image(self.model.paths[row], self.model.titles[row])
 
@@ -452,5 +457,5 @@ class ImageViewerView(NodeView):
 
 
 @register_view("petriflow.image_viewer")
-def make_view(ctx: ViewContext) -> QWidget:
-    return ImageViewerView(ctx)
+def make_view(node: NodeFacade) -> QWidget:
+    return ImageViewerView(node)

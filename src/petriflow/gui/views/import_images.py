@@ -27,8 +27,8 @@ from PyQt6.QtWidgets import (
 
 from petriflow.core.scheduler import NodeState, NodeStatus
 from petriflow.core.table import Table
-from petriflow.gui.views import ViewContext, register_view
-from petriflow.gui.views._common import NodeView
+from petriflow.gui.views import register_view
+from petriflow.gui.views._common import NodeFacade, NodeView
 
 __all__ = ["RECENT_FOLDERS", "ImportImagesView"]
 
@@ -57,8 +57,8 @@ def skipped_count(warnings: tuple[str, ...]) -> int:
 
 
 class ImportImagesView(NodeView):
-    def __init__(self, ctx: ViewContext) -> None:
-        super().__init__(ctx)
+    def __init__(self, node: NodeFacade) -> None:
+        super().__init__(node)
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         row.addWidget(QLabel("Folder"))
@@ -85,7 +85,7 @@ class ImportImagesView(NodeView):
         self.progress.setTextVisible(True)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(lambda: self.ctx.scheduler.cancel(self.node_id))
+        self.cancel_button.clicked.connect(lambda: self.node.cancel())
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
@@ -132,7 +132,7 @@ class ImportImagesView(NodeView):
             self.set_folder(folder)
 
     def reload(self) -> None:
-        self.ctx.scheduler.invalidate(self.node_id)
+        self.node.rerun()
 
     # ------------------------------------------------------------------ display
     def _fill_recent(self) -> None:
@@ -202,5 +202,5 @@ class ImportImagesView(NodeView):
 
 
 @register_view("petriflow.import_images")
-def make_view(ctx: ViewContext) -> QWidget:
-    return ImportImagesView(ctx)
+def make_view(node: NodeFacade) -> QWidget:
+    return ImportImagesView(node)

@@ -23,13 +23,16 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from petriflow.analysis import learners
 from petriflow.core.scheduler import NodeState, NodeStatus
-from petriflow.gui.views import ViewContext, register_view
-from petriflow.gui.views._common import NodeView
+from petriflow.gui.views import register_view
+from petriflow.gui.views._common import NodeFacade, NodeView
 
 __all__ = ["LogisticRegressionView"]
 
-PENALTIES = (("l2", "Ridge (L2)"), ("l1", "Lasso (L1)"), ("none", "None"))
+_PENALTY_LABELS = {"l2": "Ridge (L2)", "l1": "Lasso (L1)", "none": "None"}
+#: (penalty, label) in the order of the one declaration, analysis.learners.Penalty
+PENALTIES = tuple((key, _PENALTY_LABELS[key]) for key in learners.PENALTIES)
 C_MIN, C_MAX = 1e-3, 1e3
 STEPS_PER_DECADE = 4
 
@@ -44,8 +47,8 @@ def slider_to_c(v: int) -> float:
 
 
 class LogisticRegressionView(NodeView):
-    def __init__(self, ctx: ViewContext) -> None:
-        super().__init__(ctx)
+    def __init__(self, node: NodeFacade) -> None:
+        super().__init__(node)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.name_edit = QLineEdit()
@@ -136,5 +139,5 @@ class LogisticRegressionView(NodeView):
 
 
 @register_view("petriflow.logistic_regression")
-def make_view(ctx: ViewContext) -> QWidget:
-    return LogisticRegressionView(ctx)
+def make_view(node: NodeFacade) -> QWidget:
+    return LogisticRegressionView(node)

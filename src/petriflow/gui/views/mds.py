@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from PyQt6.QtWidgets import QWidget
 
-from petriflow.gui.views import ViewContext, register_view
+from petriflow.gui.views import register_view
+from petriflow.gui.views._common import NodeFacade
 from petriflow.gui.views._projection import CLICK_PIXELS, ProjectionView
 from petriflow.nodes.mds import COORDS, layout_stress
 
@@ -28,5 +29,5 @@ class MDSView(ProjectionView):
 
 
 @register_view("petriflow.mds")
-def make_view(ctx: ViewContext) -> QWidget:
-    return MDSView(ctx)
+def make_view(node: NodeFacade) -> QWidget:
+    return MDSView(node)

@@ -14,7 +14,8 @@ import numpy as np
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from petriflow.core.table import Table
-from petriflow.gui.views import ViewContext, register_view
+from petriflow.gui.views import register_view
+from petriflow.gui.views._common import NodeFacade
 from petriflow.gui.views._projection import ProjectionView
 
 __all__ = ["PCAView"]
@@ -27,9 +28,9 @@ class PCAView(ProjectionView):
 
     coords = ("PC1", "PC2")
 
-    def __init__(self, ctx: ViewContext) -> None:
+    def __init__(self, node: NodeFacade) -> None:
         self.axes: tuple[str, str] = self.coords
-        super().__init__(ctx)
+        super().__init__(node)
 
     def add_controls(self, bar: QHBoxLayout) -> None:
         self.x_combo, self.y_combo = QComboBox(), QComboBox()
@@ -90,5 +91,5 @@ class PCAView(ProjectionView):
 
 
 @register_view("petriflow.pca")
-def make_view(ctx: ViewContext) -> QWidget:
-    return PCAView(ctx)
+def make_view(node: NodeFacade) -> QWidget:
+    return PCAView(node)

@@ -34,8 +34,8 @@ from petriflow.analysis.evaluation import SCORE_NAMES
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
 from petriflow.core.types import EvaluationResults
-from petriflow.gui.views import ViewContext, register_view
-from petriflow.gui.views._common import NodeView
+from petriflow.gui.views import register_view
+from petriflow.gui.views._common import NodeFacade, NodeView
 from petriflow.gui.views.export_actions import add_export_actions
 
 __all__ = ["TestAndScoreView"]
@@ -60,8 +60,8 @@ class TestAndScoreView(NodeView):
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, ctx: ViewContext) -> None:
-        super().__init__(ctx)
+    def __init__(self, node: NodeFacade) -> None:
+        super().__init__(node)
         self.results: EvaluationResults | None = None
         self.data: Table | None = None
         layout = QHBoxLayout(self)
@@ -135,7 +135,7 @@ class TestAndScoreView(NodeView):
         self.resize(860, 420)
         self.on_data()
         self.on_settings_quiet()
-        self.on_status(self.ctx.scheduler.status(self.node_id))
+        self.on_status(self.node.status())
 
     @staticmethod
     def _spin(lo: int, hi: int, slot: Any) -> QSpinBox:
@@ -244,5 +244,5 @@ class TestAndScoreView(NodeView):
 
 
 @register_view("petriflow.test_and_score")
-def make_view(ctx: ViewContext) -> QWidget:
-    return TestAndScoreView(ctx)
+def make_view(node: NodeFacade) -> QWidget:
+    return TestAndScoreView(node)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PyQt6.QtWidgets import QWidget
 
-from petriflow.gui.views import ViewContext, register_view
+from petriflow.gui.views import register_view
+from petriflow.gui.views._common import NodeFacade
 from petriflow.gui.views._projection import ProjectionView
 from petriflow.nodes.tsne import COORDS
 
@@ -18,5 +19,5 @@ class TSNEView(ProjectionView):
 
 
 @register_view("petriflow.tsne")
-def make_view(ctx: ViewContext) -> QWidget:
-    return TSNEView(ctx)
+def make_view(node: NodeFacade) -> QWidget:
+    return TSNEView(node)
