@@ -81,6 +81,10 @@ def test_drag_between_anchors_links_and_data_flows(window, qtbot) -> None:
     qtbot.waitUntil(lambda: window.scheduler.output(add, "Number") == 2, timeout=5000)
     qtbot.waitUntil(lambda: item.has_data, timeout=2000)
     assert window.scene.link_summary(links[0]) == "1"  # what Source sent on the link
+    # the scheduler's value is read directly, the canvas hears of the state through the
+    # bridge's queued signal: wait for it rather than race it
+    qtbot.waitUntil(lambda: _node(window, "Add").status.state == NodeState.DONE,
+                    timeout=2000)
     assert _node(window, "Add").status.state == NodeState.DONE
 
 
