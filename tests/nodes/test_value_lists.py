@@ -8,7 +8,7 @@ import typing
 import numpy as np
 import pytest
 
-from petriflow.analysis import clustering, distances, evaluation, table_files
+from petriflow.analysis import clustering, distances, evaluation, learners, table_files
 from petriflow.analysis.clustering import (
     clusters_by_height_ratio,
     clusters_top_n,
@@ -19,6 +19,8 @@ from petriflow.analysis.clustering import (
 )
 from petriflow.nodes.distances import Distances
 from petriflow.nodes.hierarchical_clustering import HierarchicalClustering
+from petriflow.nodes.knn import KNN
+from petriflow.nodes.logistic_regression import LogisticRegression
 from petriflow.nodes.save_data import SaveData
 from petriflow.nodes.test_and_score import TestAndScore
 
@@ -36,6 +38,9 @@ def test_setting_choices_are_the_runtime_lists():
     assert _choices(TestAndScore, "resampling") == evaluation.METHODS
     assert "cross_validation" in evaluation.METHODS and len(evaluation.METHODS) == 6
     assert _choices(SaveData, "format") == ("auto", *table_files.FORMATS)
+    assert _choices(KNN, "metric") == learners.KNN_METRICS == learners.KNNLearner.METRICS
+    assert _choices(KNN, "weights") == learners.KNN_WEIGHTS == ("uniform", "distance")
+    assert _choices(LogisticRegression, "penalty") == learners.PENALTIES == ("l2", "l1", "none")
 
 
 @pytest.fixture

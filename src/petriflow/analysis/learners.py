@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -21,13 +21,27 @@ from petriflow.core.table import Table
 from petriflow.core.types import Learner, Model
 
 __all__ = [
+    "KNN_METRICS",
+    "KNN_WEIGHTS",
+    "PENALTIES",
     "KNNLearner",
+    "KNNMetric",
+    "KNNWeights",
     "LearnerError",
     "LogisticRegressionLearner",
+    "Penalty",
     "SklearnLearner",
     "SklearnModel",
     "align_features",
 ]
+
+#: the one declaration of each learner's choices (node setting types; runtime tuples)
+Penalty = Literal["l2", "l1", "none"]
+PENALTIES: tuple[Penalty, ...] = get_args(Penalty)
+KNNMetric = Literal["euclidean", "manhattan", "cosine", "chebyshev"]
+KNN_METRICS: tuple[KNNMetric, ...] = get_args(KNNMetric)
+KNNWeights = Literal["uniform", "distance"]
+KNN_WEIGHTS: tuple[KNNWeights, ...] = get_args(KNNWeights)
 
 
 class LearnerError(ValueError):
@@ -198,7 +212,7 @@ class LogisticRegressionLearner(SklearnLearner):
 class KNNLearner(SklearnLearner):
     """k nearest neighbours (brute force, so cosine works); k is capped by training size."""
 
-    METRICS = ("euclidean", "manhattan", "cosine", "chebyshev")
+    METRICS = KNN_METRICS
 
     def __init__(
         self,
@@ -209,7 +223,7 @@ class KNNLearner(SklearnLearner):
     ) -> None:
         if metric not in self.METRICS:
             raise LearnerError(f"unknown metric {metric!r}; use one of {', '.join(self.METRICS)}")
-        if weights not in ("uniform", "distance"):
+        if weights not in KNN_WEIGHTS:
             raise LearnerError(f"unknown weighting {weights!r}")
         if n_neighbors < 1:
             raise LearnerError("the number of neighbours must be at least 1")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from petriflow.analysis.learners import KNNLearner, LearnerError
+from petriflow.analysis.learners import KNNLearner, KNNMetric, KNNWeights, LearnerError
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import Learner, Model
@@ -59,8 +59,8 @@ class KNN(Node):
     class Settings:
         learner_name: str = "kNN"
         n_neighbors: int = field(default=5, metadata={"label": "number of neighbours"})
-        metric: Literal["euclidean", "manhattan", "cosine", "chebyshev"] = "euclidean"
-        weights: Literal["uniform", "distance"] = "uniform"
+        metric: KNNMetric = "euclidean"
+        weights: KNNWeights = "uniform"
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from petriflow.analysis.learners import LearnerError, LogisticRegressionLearner
+from petriflow.analysis.learners import LearnerError, LogisticRegressionLearner, Penalty
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import Learner, Model
@@ -80,7 +80,7 @@ class LogisticRegression(Node):
     class Settings:
         learner_name: str = "Logistic Regression"
         #: "l2" (ridge), "l1" (lasso) or "none"
-        penalty: Literal["l2", "l1", "none"] = "l2"
+        penalty: Penalty = "l2"
         #: inverse regularization strength (larger = weaker regularization)
         C: float = field(default=1.0, metadata={"label": "regularization strength (C)"})
         #: weight classes inversely to their frequency
