@@ -55,10 +55,12 @@ def embed_rows_command(args: argparse.Namespace, src: Path, out: Path,
             from petriflow.nodes._channels import run_base_folder
 
             base = Path(args.run_dir) if args.run_dir else run_base_folder()
-            (vectors, ok, reasons, fnames), stats, run_dir = embed_distributed(
+            assembled, stats, run_dir = embed_distributed(
                 rows, names, args.model, per_channel=args.per_channel or len(names) > 1,
                 cluster=args.cluster, run_base=base, shard_size=args.shard_size,
                 n_workers=args.workers, progress=show)
+            assert assembled is not None  # assemble=True (the default) returns the vectors
+            vectors, ok, reasons, fnames = assembled
             note = f", {stats.resumed} of {stats.n_shards} shards resumed from {run_dir}"
         else:
             from petriflow.analysis.embedding import EmbeddingCache

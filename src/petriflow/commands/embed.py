@@ -187,9 +187,9 @@ def func(args: argparse.Namespace) -> int:
                   f"{spec.description}")
         return 0
     if args.clear_cache:
-        with EmbeddingCache(args.cache_dir) as cache:
-            n = cache.clear()
-        print(f"cleared {n} cached embeddings from {cache.path}", file=sys.stderr)
+        with EmbeddingCache(args.cache_dir) as store:
+            n = store.clear()
+        print(f"cleared {n} cached embeddings from {store.path}", file=sys.stderr)
         if not args.source:
             return 0
     if not args.source:

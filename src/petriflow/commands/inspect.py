@@ -60,6 +60,7 @@ def describe(workflow: Workflow) -> dict[str, Any]:
             settings = settings_to_dict(node.settings)
         else:
             info = node.unknown
+            assert info is not None  # a node of an unknown type keeps what the file said
             settings = _unknown_settings(info.properties_format, info.properties_text)
         nodes.append({
             "id": node.id,
