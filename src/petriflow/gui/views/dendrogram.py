@@ -275,16 +275,20 @@ class DendrogramWidget(QWidget):
         return groups
 
     def cluster_tags(self) -> list[tuple[str, QRectF]]:
-        """Each selected cluster's tag ("C1" is the output's first cluster) and where it
-        is drawn: just left of the cluster's root, or inside its band when that would
-        leave the widget."""
+        """Each selected cluster's tag ("C1" is the output's first cluster: the top one)
+        and where it is drawn: just left of the cluster's root, or inside its band when
+        that would leave the widget."""
         if self.tree is None or not self.selected:
             return []
         g = self.tree.geom
         ys, xs = self._y_of_pos(g.x), self._xs()
         metrics = QFontMetricsF(self._tag_font())
+        # numbered top to bottom, nested clusters left out: as the node names them
+        outer = [v for v in self.selected if not any(
+            u != v and g.first_leaf[u] <= g.first_leaf[v] and g.last_leaf[v] <= g.last_leaf[u]
+            and g.height[v] <= g.height[u] for u in self.selected)]
         tags = []
-        for k, v in enumerate(self.selected):
+        for k, v in enumerate(sorted(outer, key=lambda v: int(g.first_leaf[v]))):
             text = f"C{k + 1}"
             w, h = metrics.horizontalAdvance(text) + 6, metrics.height() + 2
             x = xs[v] - w - 3 if xs[v] - w - 3 >= 0 else xs[v] + 3
