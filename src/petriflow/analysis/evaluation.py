@@ -214,13 +214,7 @@ def evaluate(
         raise EvaluationError("the data has no class (target) column to predict")
     if not learners:
         raise EvaluationError("no learners to evaluate")
-    known = data.y >= 0
-    if not known.all():
-        if warn:
-            warn(f"{int((~known).sum())} rows with a missing class were left out.")
-        data = data.take(known)
-    if len(data) == 0:
-        raise EvaluationError("the data has no rows with a known class")
+    data = _with_known_class(data, "", warn)
     assert data.y is not None  # take() keeps the class column
     present = np.unique(data.y)
     if len(present) < 2:
@@ -337,14 +331,7 @@ def _conform_test_data(
                 "the test data has class values the training data lacks: " + ", ".join(unknown)
             )
         test = test.with_class(labels, str(data.class_name), data.class_values)
-    assert test.y is not None
-    known = test.y >= 0
-    if not known.all():
-        if warn:
-            warn(f"{int((~known).sum())} test rows with a missing class were left out.")
-        test = test.take(known)
-    if len(test) == 0:
-        raise EvaluationError("the test data has no rows with a known class")
+    test = _with_known_class(test, "test ", warn)
     missing = [f for f in data.feature_names if f not in set(test.feature_names)]
     if missing:
         raise EvaluationError(
@@ -355,6 +342,21 @@ def _conform_test_data(
 
 
 # ------------------------------------------------------------------------------ confusion
+def _with_known_class(table: Table, which: str,
+                      warn: Callable[[str], None] | None) -> Table:
+    """``table`` without its rows of unknown class (said through ``warn``); an
+    :class:`EvaluationError` when none is left. ``which`` is "" or "test "."""
+    assert table.y is not None
+    known = table.y >= 0
+    if not known.all():
+        if warn:
+            warn(f"{int((~known).sum())} {which}rows with a missing class were left out.")
+        table = table.take(known)
+    if len(table) == 0:
+        raise EvaluationError(f"the {which}data has no rows with a known class")
+    return table
+
+
 def confusion_values(results: EvaluationResults, learner: int = 0, show: str = "counts"):
     """The matrix a view shows: counts, or proportions of actual (rows) / predicted."""
     m = results.confusion_matrix(learner).astype(np.float64)

@@ -32,6 +32,7 @@ __all__ = [
     "images_table",
     "read_delimited_rows",
     "read_image_list",
+    "read_list_file",
     "relative_setting_path",
     "scan_folder",
 ]
@@ -244,6 +245,17 @@ def read_delimited_rows(path: Path) -> list[list[str]]:
     return [r for r in csv.reader(text.splitlines(), delimiter=delimiter) if any(r)]
 
 
+def read_list_file(path: Path, what: str) -> list[list[str]]:
+    """The rows of a CSV/TSV list that must have a header and at least one row of
+    ``what`` (an :class:`ImageImportError` says which is missing)."""
+    if not path.is_file():
+        raise ImageImportError(f"the file {str(path)!r} does not exist")
+    rows = read_delimited_rows(path)
+    if len(rows) < 2:
+        raise ImageImportError(f"{path.name} lists no {what} (it needs a header row)")
+    return rows
+
+
 def read_image_list(
     list_file: str | os.PathLike[str],
     *,
@@ -258,11 +270,7 @@ def read_image_list(
     when every non-empty value is a number).
     """
     list_path = Path(list_file)
-    if not list_path.is_file():
-        raise ImageImportError(f"the file {str(list_path)!r} does not exist")
-    rows = read_delimited_rows(list_path)
-    if len(rows) < 2:
-        raise ImageImportError(f"{list_path.name} lists no images (it needs a header row)")
+    rows = read_list_file(list_path, "images")
     header = [h.strip() for h in rows[0]]
     lower = [h.lower() for h in header]
     path_col = next((lower.index(c) for c in PATH_COLUMN_NAMES if c in lower), 0)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from petriflow.analysis.image_import import ImageImportError, read_delimited_rows
+from petriflow.analysis.image_import import ImageImportError, read_delimited_rows, read_list_file
 from petriflow.analysis.images import IMAGE_EXTENSIONS
 from petriflow.core.table import Table
 
@@ -68,11 +68,7 @@ def read_image_set(
     ``class_column`` (any case) becomes the class when given.
     """
     p = Path(path)
-    if not p.is_file():
-        raise ImageImportError(f"the file {str(p)!r} does not exist")
-    rows = read_delimited_rows(p)
-    if len(rows) < 2:
-        raise ImageImportError(f"{p.name} lists no fields (it needs a header row)")
+    rows = read_list_file(p, "fields")
     header = [h.strip() or f"column {j + 1}" for j, h in enumerate(rows[0])]
     chans = _image_columns(rows)
     if len(chans) < 2:
