@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 from PyQt6.QtGui import QUndoStack
+from PyQt6.QtWidgets import QToolBar
 
 from petriflow.core.describe import describe_change
 from petriflow.core.registry import default_registry
@@ -48,3 +49,27 @@ def test_no_setting_is_named_by_its_id(cls) -> None:
         text = describe_change(cls.Settings, cls.name, {f.name: value})
         assert "_" not in text, text
         assert text.endswith(cls.name)
+
+
+def test_click_on_a_branch_reads_select_n_images(make_window, qtbot, app_embedding) -> None:
+    from tests.gui.views_helpers import CLUSTERING, click, node_by_title, open_example
+
+    win = open_example(make_window, CLUSTERING)
+    hc = node_by_title(win, "Hierarchical Clustering")
+    tool_button = win.findChild(QToolBar).widgetForAction(win.undo_action)
+    width = tool_button.sizeHint().width()
+    view = win.open_node(hc)
+    qtbot.waitUntil(lambda: view.tree is not None, timeout=60_000)
+    g, n = view.tree.geom, view.tree.n
+    sizes = g.last_leaf - g.first_leaf + 1
+    node = next(v for v in range(2 * n - 2, n - 1, -1) if 5 <= sizes[v] <= 16)
+    click(view.dendrogram, view.dendrogram.node_point(node))
+    text = win.undo_stack.undoText()
+    assert text == f"Select {sizes[node]} images in Hierarchical Clustering"
+    # the legend names the three texture classes
+    assert view.legend.entries == ["brick", "grass", "gravel"]
+    # the toolbar button keeps its text and width; the menu and tooltip say what
+    assert tool_button.text() == "Undo" and tool_button.sizeHint().width() == width
+    assert text in win.undo_action.text() and text in tool_button.toolTip()
+    click(view.dendrogram, view.dendrogram.node_point(node).__class__(2, 2))
+    assert win.undo_stack.undoText() == "Clear the selection in Hierarchical Clustering"

@@ -106,6 +106,10 @@ class WindowMenus:
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
         # Ctrl+Shift+Z and Ctrl+Y on every platform, each bound once (unique_shortcuts)
         self.redo_action.setShortcuts(unique_shortcuts(K.Redo, "Ctrl+Shift+Z", "Ctrl+Y"))
+        # toolbar buttons say just Undo/Redo and keep their width; the Edit menu and the
+        # buttons' tooltips say what ("Undo Change linkage of Hierarchical Clustering")
+        self.undo_action.setIconText("Undo")
+        self.redo_action.setIconText("Redo")
         self.cut_action = self._action("Cu&t", self.cut, K.Cut)
         self.copy_action = self._action("&Copy", self.copy_selection, K.Copy)
         self.paste_action = self._action("&Paste", self.paste, K.Paste)

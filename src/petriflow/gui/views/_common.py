@@ -102,11 +102,13 @@ class NodeView(QWidget):
     def outputs(self) -> dict[str, Any]:
         return self.node.outputs()
 
-    def set_settings(self, **changes: Any) -> None:
-        """Push an undoable settings change (ignored while the view itself is updating)."""
+    def set_settings(self, text: str | None = None, /, **changes: Any) -> None:
+        """Push an undoable settings change (ignored while the view itself is updating);
+        ``text``: the undo line when the view can say more than the settings ("Select
+        16 images in Hierarchical Clustering")."""
         if self._updating:
             return
-        self.node.set_settings(**changes)
+        self.node.set_settings(text, **changes)
 
     def is_ready(self) -> bool:
         """False while background work for what is on screen is under way (used by

@@ -195,14 +195,17 @@ class NodeFacade(QObject):
         return self._scheduler.status(self._node_id)
 
     # ------------------------------------------------------------------ acting
-    def set_settings(self, **changes: Any) -> bool:
-        """One undoable edit of the node's settings; False when nothing would change."""
+    def set_settings(self, text: str | None = None, /, **changes: Any) -> bool:
+        """One undoable edit of the node's settings; False when nothing would change.
+        ``text`` is the undo line, when the view words it (else it is made from the
+        settings, core.describe)."""
         from petriflow.gui.undo import SettingsCommand
 
         current = self.settings
         if all(getattr(current, k) == v for k, v in changes.items()):
             return False
-        self._undo_stack.push(SettingsCommand(self._workflow, self._node_id, **changes))
+        self._undo_stack.push(SettingsCommand(self._workflow, self._node_id, text,
+                                              **changes))
         return True
 
     def cancel(self) -> bool:

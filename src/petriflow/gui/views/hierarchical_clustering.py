@@ -50,6 +50,7 @@ from petriflow.gui.views._common import NodeFacade, NodeView
 from petriflow.gui.views.dendrogram import (
     MAX_ROW_HEIGHT,
     ZOOM_STEP,
+    ClassLegend,
     DendrogramWidget,
     Tree,
     build_tree,
@@ -144,7 +145,11 @@ class HierarchicalClusteringView(NodeView):
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.scroll.setWidget(self.dendrogram)
         self.scroll.viewport().installEventFilter(self)
-        layout.addWidget(self.scroll, 1)
+        self.legend = ClassLegend()  # the class colours of leaf markers and names
+        tree_box = QVBoxLayout()
+        tree_box.addWidget(self.legend)
+        tree_box.addWidget(self.scroll, 1)
+        layout.addLayout(tree_box, 1)
         add_export_actions(self, image=self.dendrogram)
         self.resize(900, 760)
         self._updating = True
@@ -206,6 +211,7 @@ class HierarchicalClusteringView(NodeView):
         if dm is None:
             self._dm, self.tree = None, None
             self.dendrogram.set_tree(None)
+            self.legend.set_classes(())
             self._show_selection()
             return
         if self._dm is dm and self.tree is not None and self.tree.linkage == linkage:
@@ -228,6 +234,7 @@ class HierarchicalClusteringView(NodeView):
                 tree = None
             self.tree = tree
             self.dendrogram.set_tree(tree)
+            self.legend.set_classes(tree.class_values)
             self.set_zoom(min(self.zoom, self.max_zoom()))
             self._show_selection()
 
@@ -285,7 +292,18 @@ class HierarchicalClusteringView(NodeView):
         else:
             new = [node]
         new = normalize_selection(self.tree.geom, new)[0] if new else []
-        self.set_settings(selection_mode="manual", selected_nodes=new)
+        self.set_settings(self._selection_text(new), selection_mode="manual",
+                          selected_nodes=new)
+
+    def _selection_text(self, clusters: list[int]) -> str:
+        """The undo line in words: "Select 16 images in Hierarchical Clustering"."""
+        if not clusters or self.tree is None:
+            return f"Clear the selection in {self.node.title}"
+        g = self.tree.geom
+        n = int(sum(int(g.last_leaf[v]) - int(g.first_leaf[v]) + 1 for v in clusters))
+        table = self._dm.table if self._dm is not None else None
+        noun = "image" if table is not None and table.image_column is not None else "item"
+        return f"Select {n} {noun}{'s' if n != 1 else ''} in {self.node.title}"
 
 
 @register_view("petriflow.hierarchical_clustering")
