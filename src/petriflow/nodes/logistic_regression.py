@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from petriflow.analysis.learners import LearnerError, LogisticRegressionLearner, Penalty
+from petriflow.analysis.learners import (
+    LearnerError,
+    LogisticRegressionLearner,
+    Penalty,
+    SklearnModel,
+)
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import Learner, Model
@@ -100,7 +105,8 @@ class LogisticRegression(Node):
         data = inputs.get("Data")
         model = fit_if_data(learner, data, progress)
         coefficients = None
-        if model is not None and getattr(model, "estimator", None) is not None:
+        # a model fitted on a single class has no estimator, hence no coefficients
+        if isinstance(model, SklearnModel) and model.estimator is not None:
             M, rows, cols = LogisticRegressionLearner.coefficients(model)
             coefficients = Table.from_arrays(M, cols, metas={"name": rows}, name="coefficients")
         return {"Learner": learner, "Model": model, "Coefficients": coefficients}
