@@ -96,7 +96,7 @@ def test_save_of_an_example_asks_where_and_never_touches_the_shipped_file(
 def test_opening_the_shipped_file_directly_gives_an_untitled_copy(paused_window, save_dialog):
     """File > Open into the examples folder, a drop, the command line: same as Examples."""
     win = paused_window
-    answer, asked = save_dialog
+    _answer, asked = save_dialog  # the default answer: the user cancels
     path = find_example("image-clustering").path
     before = path.read_bytes()
     assert win.open_file(path, ask=False, offer_recovery=False)
