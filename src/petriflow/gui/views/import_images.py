@@ -101,6 +101,12 @@ class ImportImagesView(NodeView):
         self.skipped_label.setWordWrap(True)
         self.skipped_label.setStyleSheet("color: #a15c00;")
         layout.addWidget(self.skipped_label)
+        # notes that are no problem (a README skipped, with the file names): grey, not
+        # the warning's amber
+        self.note_label = QLabel()
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet("color: #555;")
+        layout.addWidget(self.note_label)
         # every file passed over, with why (the node's Skipped Files output); hidden
         # when there are none
         self.skipped_list = QTreeWidget()
@@ -184,11 +190,14 @@ class ImportImagesView(NodeView):
 
     def on_status(self, status: NodeStatus) -> None:
         running = status.state in (NodeState.RUNNING, NodeState.QUEUED)
-        self.progress.setValue(int(status.progress if running else
-                                   (100 if status.state != NodeState.IDLE else 0)))
+        chosen = bool(self.settings.folder.strip())
+        finished = chosen and status.state in (NodeState.DONE, NodeState.WARNING)
+        # a full "done" bar only after a folder was read, never before one is chosen
+        self.progress.setValue(int(status.progress) if running else (100 if finished else 0))
         self.progress.setFormat(f"%p% {status.message}" if running else
-                                ("done" if status.state in (NodeState.DONE, NodeState.WARNING)
-                                 else ""))
+                                ("done" if finished else
+                                 "" if chosen else "Choose a folder of images"))
+        self.note_label.setText("" if running else "\n".join(status.infos))
         self.reload_button.setEnabled(not running)
         self.cancel_button.setEnabled(status.state is NodeState.RUNNING)
         n = skipped_count(status.warnings)
