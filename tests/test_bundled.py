@@ -8,6 +8,7 @@ environment and runs every example from another folder).
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import shutil
 import subprocess
@@ -110,8 +111,11 @@ def test_a_wheel_carries_the_examples_and_the_widget_guides(tmp_path):
                                                                           "*.egg-info"))
     for folder in ("workflows", "docs"):
         shutil.copytree(ROOT / folder, src / folder)
+    # the environment's own setuptools when it is new enough (no index needed), else
+    # pip's isolated build fetches one, as `pip install` itself would
+    own_setuptools = ["--no-build-isolation"] if _setuptools_major() >= 77 else []
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", *own_setuptools,
          "-w", str(tmp_path / "dist"), str(src)],
         check=True, capture_output=True, timeout=300,
     )
@@ -128,3 +132,10 @@ def test_a_wheel_carries_the_examples_and_the_widget_guides(tmp_path):
     for picture in (ROOT / "docs" / "images").glob("*.png"):
         assert f"petriflow/help/images/{picture.name}" in names
     assert wheel.stat().st_size < 8_000_000  # images are small; keep the wheel small
+
+
+def _setuptools_major() -> int:
+    try:
+        return int(importlib.metadata.version("setuptools").split(".")[0])
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return 0
