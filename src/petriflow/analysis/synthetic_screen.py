@@ -124,10 +124,13 @@ def generate_screen(
         for w, (compound, conc, moa, pheno, twist) in enumerate(wells):
             well = f"{chr(ord('A') + w // 24)}{w % 24 + 1:02d}"
             dose = 1.0 if compound == "DMSO" else min(1.0, 0.45 + 0.25 * np.log10(1 + 3 * conc))
-            mixed = tuple(dose * a + (1 - dose) * b for a, b in zip(pheno, _CONTROL_PHENOTYPE,
-                                                                     strict=True))
+            n_nuc, sigma, period, ring = (
+                dose * a + (1 - dose) * b
+                for a, b in zip(pheno, _CONTROL_PHENOTYPE, strict=True)
+            )
+            mixed = (n_nuc, sigma, period, ring)
             for f in range(fields_per_well):
-                stains = _field(rng, size, mixed, twist)  # type: ignore[arg-type]
+                stains = _field(rng, size, mixed, twist)
                 row: dict[str, object] = {
                     "plate": plate, "well": well, "field": f + 1, "compound": compound,
                     "concentration": conc, "moa": moa,
