@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PyQt6 import sip
 from PyQt6.QtCore import QObject, QRunnable, QThreadPool, pyqtSignal
 
+from petriflow.core.memo import RunMemo
 from petriflow.core.node import Cancelled, CancelToken
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.workflow import WorkflowEvent
@@ -183,6 +184,12 @@ class NodeFacade(QObject):
     def settings(self) -> Any:
         """The node's settings (read them; write with :meth:`set_settings`)."""
         return self._workflow.node(self._node_id).settings
+
+    @property
+    def memo(self) -> RunMemo:
+        """Results the node derived from its inputs (the scheduler's memo, shared with the
+        node's runs: the dendrogram view reuses the linkage the node computed)."""
+        return self._scheduler.memo
 
     def inputs(self) -> dict[str, Any]:
         """The inputs the node's latest run received."""

@@ -238,7 +238,8 @@ class HierarchicalClusteringView(NodeView):
             self.set_zoom(min(self.zoom, self.max_zoom()))
             self._show_selection()
 
-        task = self.node.tasks.run(lambda _token: build_tree(dm, linkage), done)
+        memo = self.node.memo
+        task = self.node.tasks.run(lambda _token: build_tree(dm, linkage, memo), done)
         self._pending = task
 
     def on_status(self, status: NodeStatus) -> None:
