@@ -34,7 +34,7 @@ from PyQt6.QtCore import (
     QThreadPool,
     QTimer,
 )
-from PyQt6.QtGui import QColor, QImage, QPixmap, QResizeEvent
+from PyQt6.QtGui import QBrush, QColor, QImage, QPixmap, QResizeEvent
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -51,7 +51,14 @@ from petriflow.analysis.images import load_image
 from petriflow.core.node import Cancelled, CancelToken, NodeError
 from petriflow.core.table import Table
 from petriflow.gui.views import register_view
-from petriflow.gui.views._common import NodeFacade, NodeView, SelectionOnRelease, TaskRunner
+from petriflow.gui.views._common import (
+    NodeFacade,
+    NodeView,
+    SelectionOnRelease,
+    TaskRunner,
+    class_colors,
+)
+from petriflow.gui.views.dendrogram import ClassLegend
 from petriflow.gui.views.export_actions import add_export_actions
 from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
 
@@ -88,6 +95,8 @@ class ThumbnailModel(QAbstractListModel):
         super().__init__(parent)
         self.paths: list[str] = []
         self.titles: list[str] = []
+        #: title colour per row (the row's class), or None
+        self.colors: list[QColor | None] = []
         self.rows_of: dict[str, list[int]] = {}
         self.size = 100
         self.cache: OrderedDict[tuple[str, int], QPixmap | None] = OrderedDict()
@@ -112,9 +121,11 @@ class ThumbnailModel(QAbstractListModel):
         """The decoders' thread pool (one core fewer than the machine has)."""
         return self.tasks.pool
 
-    def set_items(self, paths: list[str], titles: list[str]) -> None:
+    def set_items(self, paths: list[str], titles: list[str],
+                  colors: list[QColor | None] | None = None) -> None:
         self.beginResetModel()
         self.paths, self.titles = paths, titles
+        self.colors = list(colors) if colors is not None else []
         self.rows_of: dict[str, list[int]] = {}
         for row, path in enumerate(paths):
             self.rows_of.setdefault(path, []).append(row)
@@ -136,6 +147,9 @@ class ThumbnailModel(QAbstractListModel):
         row = index.row()
         if role == Qt.ItemDataRole.DisplayRole:
             return self.titles[row]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            color = self.colors[row] if row < len(self.colors) else None
+            return QBrush(color) if color is not None else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.paths[row]
         if role == Qt.ItemDataRole.DecorationRole:
@@ -291,6 +305,8 @@ class ImageViewerView(NodeView):
         self.info.setStyleSheet("color: #555;")
         bar.addWidget(self.info)
         layout.addLayout(bar)
+        self.legend = ClassLegend()  # titles are coloured by class
+        layout.addWidget(self.legend)
         self.model = ThumbnailModel(self, self.node.tasks)
         self.list = QListView()
         self.list.setViewMode(QListView.ViewMode.IconMode)
@@ -335,7 +351,9 @@ class ImageViewerView(NodeView):
 
     def _fill_titles(self) -> None:
         self.title_combo.clear()
-        self.title_combo.addItem("(class or image name)", "")
+        has_class = self.table is not None and self.table.has_class
+        self.title_combo.addItem("(image name, class by colour)" if has_class
+                                 else "(image name)", "")
         if self.table is not None:
             if self.table.has_class:
                 self.title_combo.addItem(self.table.class_name, self.table.class_name)
@@ -350,16 +368,26 @@ class ImageViewerView(NodeView):
         assert t is not None
         if wanted and wanted in t.column_names:
             return [str(v) for v in t.column(wanted)]
-        if t.has_class:
-            return [str(v) for v in t.class_labels()]
+        # by default the image's own name: the class is already shown by the colour
         for name in ("image name", "name"):
             if name in t.metas:
                 return [str(v) for v in t.metas[name]]
+        if t.has_class:
+            return [str(v) for v in t.class_labels()]
         return [str(i + 1) for i in range(len(t))]
+
+    def _title_colors(self) -> list[QColor | None] | None:
+        """Each row's class colour (the dendrogram's and the projections'), or None."""
+        t = self.table
+        if t is None or not t.has_class or t.y is None:
+            return None
+        palette = class_colors(len(t.class_values))
+        return [palette[int(c)] if c >= 0 else None for c in np.asarray(t.y).tolist()]
 
     def _fill_items(self) -> None:
         if self.table is None:
             self.model.set_items([], [])
+            self.legend.set_classes(())
             self.info.setText("No data on the input.")
             return
         try:
@@ -371,7 +399,9 @@ class ImageViewerView(NodeView):
         bases = [b for b in (self.node.directory, Path.cwd()) if b is not None]
         paths = [str(resolve_image_path(str(v), bases)) if v else ""
                  for v in self.table.metas[column]]
-        self.model.set_items(paths, self._titles())
+        self.model.set_items(paths, self._titles(), self._title_colors())
+        self.legend.set_classes(tuple(str(c) for c in self.table.class_values)
+                                if self.table.has_class else ())
         self.info.setText(f"{len(paths)} images")
 
     # ------------------------------------------------------------------ settings
