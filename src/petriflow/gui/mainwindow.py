@@ -189,7 +189,8 @@ class MainWindow(WindowMenus, QMainWindow):
         """After opening: the Orange conversion report, and any load warnings."""
         from petriflow.gui.orange_import_dock import show_orange_report
 
-        show_orange_report(self, workflow.orange_report)  # non-modal; None hides it
+        # non-modal; None hides it
+        show_orange_report(self, workflow.orange_report, workflow.registry)
         if workflow.load_warnings:
             n = len(workflow.load_warnings)
             self.statusBar().showMessage(

@@ -21,7 +21,7 @@ from PyQt6.QtWidgets import (
 )
 
 from petriflow.compat.orange.report import OrangeImportReport
-from petriflow.core.registry import default_registry
+from petriflow.core.registry import NodeRegistry, default_registry
 
 __all__ = ["OBJECT_NAME", "OrangeReportDock", "show_orange_report"]
 
@@ -52,13 +52,16 @@ class OrangeReportDock(QDockWidget):
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignRight)
         self.setWidget(body)
 
-    def set_report(self, report: OrangeImportReport) -> None:
+    def set_report(self, report: OrangeImportReport,
+                   registry: NodeRegistry | None = None) -> None:
+        """Show ``report``; node names come from ``registry`` (the workflow's)."""
+        registry = registry if registry is not None else default_registry()
         self.summary.setText(report.summary())
         self.tree.clear()
         for entry in report.nodes:
             short = entry.orange_name.rsplit(".", 1)[-1]
             if entry.mapped_to is not None:
-                node_type = default_registry().get(entry.mapped_to)
+                node_type = registry.get(entry.mapped_to)
                 what = f"→ {node_type.name if node_type else entry.mapped_to}"
             else:
                 what = "→ placeholder (kept unchanged, passes no data)"
@@ -85,8 +88,8 @@ def _child(parent: QTreeWidgetItem, text: str) -> QTreeWidgetItem:
     return item
 
 
-def show_orange_report(window: QMainWindow, report: OrangeImportReport | None
-                       ) -> OrangeReportDock | None:
+def show_orange_report(window: QMainWindow, report: OrangeImportReport | None,
+                       registry: NodeRegistry | None = None) -> OrangeReportDock | None:
     """Show ``report`` in the window's dock (created on first use), without blocking;
     ``None`` (a file not from Orange) hides a report left from an earlier file."""
     dock = window.findChild(OrangeReportDock, OBJECT_NAME)
@@ -97,7 +100,7 @@ def show_orange_report(window: QMainWindow, report: OrangeImportReport | None
     if dock is None:
         dock = OrangeReportDock(window)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    dock.set_report(report)
+    dock.set_report(report, registry)
     dock.show()
     dock.raise_()
     return dock
