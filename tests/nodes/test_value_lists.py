@@ -8,7 +8,15 @@ import typing
 import numpy as np
 import pytest
 
-from petriflow.analysis import clustering, distances, evaluation, learners, table_files
+from petriflow.analysis import (
+    clustering,
+    distances,
+    evaluation,
+    illumination,
+    learners,
+    profiles,
+    table_files,
+)
 from petriflow.analysis.clustering import (
     clusters_by_height_ratio,
     clusters_top_n,
@@ -17,8 +25,10 @@ from petriflow.analysis.clustering import (
     normalize_selection,
     selected_clusters,
 )
+from petriflow.nodes.aggregate_profiles import AggregateProfiles
 from petriflow.nodes.distances import Distances
 from petriflow.nodes.hierarchical_clustering import HierarchicalClustering
+from petriflow.nodes.illumination_correction import IlluminationCorrection
 from petriflow.nodes.knn import KNN
 from petriflow.nodes.logistic_regression import LogisticRegression
 from petriflow.nodes.save_data import SaveData
@@ -40,6 +50,9 @@ def test_setting_choices_are_the_runtime_lists():
     assert _choices(SaveData, "format") == ("auto", *table_files.FORMATS)
     assert _choices(KNN, "metric") == learners.KNN_METRICS == learners.KNNLearner.METRICS
     assert _choices(KNN, "weights") == learners.KNN_WEIGHTS == ("uniform", "distance")
+    assert _choices(AggregateProfiles, "method") == profiles.AGGREGATIONS
+    assert _choices(AggregateProfiles, "normalization") == ("none", *profiles.NORMALIZATIONS)
+    assert _choices(IlluminationCorrection, "smoothing") == illumination.SMOOTHINGS
     assert _choices(LogisticRegression, "penalty") == learners.PENALTIES == ("l2", "l1", "none")
 
 

@@ -19,14 +19,17 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 import numpy as np
 
 from petriflow.core.atomic import atomic_write
 
 __all__ = [
+    "SMOOTHINGS",
     "IlluminationError",
     "IlluminationSum",
+    "Smoothing",
     "accumulate",
     "apply_correction",
     "correct_file",
@@ -35,6 +38,10 @@ __all__ = [
     "read_plane",
     "unevenness",
 ]
+
+#: how the mean image is smoothed: the one declaration (node setting type; runtime tuple)
+Smoothing = Literal["median", "gaussian"]
+SMOOTHINGS: tuple[Smoothing, ...] = get_args(Smoothing)
 
 
 class IlluminationError(ValueError):
@@ -137,7 +144,8 @@ def illumination_function(
     elif smoothing == "gaussian":
         smooth = ndimage.gaussian_filter(small, sigma=size / 2, mode="reflect")
     else:
-        raise IlluminationError(f"unknown smoothing {smoothing!r} (median or gaussian)")
+        raise IlluminationError(
+            f"unknown smoothing {smoothing!r} ({' or '.join(SMOOTHINGS)})")
     if smooth.shape != mean.shape:
         factors = (h / smooth.shape[0], w / smooth.shape[1])
         smooth = ndimage.zoom(smooth, factors, order=1, mode="nearest", grid_mode=True)

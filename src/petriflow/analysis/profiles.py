@@ -10,12 +10,29 @@ No Qt here; the node is :mod:`petriflow.nodes.aggregate_profiles`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, get_args
 
 import numpy as np
 
 from petriflow.core.table import Table
 
-__all__ = ["ProfileError", "aggregate_profiles", "column_values", "normalize_per_plate"]
+__all__ = [
+    "AGGREGATIONS",
+    "NORMALIZATIONS",
+    "Aggregation",
+    "Normalization",
+    "ProfileError",
+    "aggregate_profiles",
+    "column_values",
+    "normalize_per_plate",
+]
+
+#: the one declaration of each choice (node setting types; runtime tuples)
+Aggregation = Literal["mean", "median"]
+AGGREGATIONS: tuple[Aggregation, ...] = get_args(Aggregation)
+#: per-plate normalisation against the controls ("none" is the node's extra choice)
+Normalization = Literal["zscore", "subtract"]
+NORMALIZATIONS: tuple[Normalization, ...] = get_args(Normalization)
 
 
 class ProfileError(ValueError):
@@ -44,8 +61,8 @@ def normalize_per_plate(
     centred); "subtract": x − mean_ctrl. Every plate needs at least one control row
     (two for z-scores).
     """
-    if method not in ("zscore", "subtract"):
-        raise ProfileError(f"unknown normalisation {method!r} (zscore or subtract)")
+    if method not in NORMALIZATIONS:
+        raise ProfileError(f"unknown normalisation {method!r} ({' or '.join(NORMALIZATIONS)})")
     out = np.empty_like(X, dtype=np.float64)
     for plate in np.unique(plates):
         rows = plates == plate
@@ -86,8 +103,8 @@ def aggregate_profiles(
     """
     if not group_by:
         raise ProfileError("choose at least one column to group by")
-    if method not in ("mean", "median"):
-        raise ProfileError(f"unknown aggregation {method!r} (mean or median)")
+    if method not in AGGREGATIONS:
+        raise ProfileError(f"unknown aggregation {method!r} ({' or '.join(AGGREGATIONS)})")
     if len(table) == 0:
         raise ProfileError("the data is empty")
     if table.n_features == 0:

@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from petriflow.analysis.profiles import ProfileError, aggregate_profiles
+from petriflow.analysis.profiles import (
+    Aggregation,
+    Normalization,
+    ProfileError,
+    aggregate_profiles,
+)
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 
@@ -34,8 +39,8 @@ class AggregateProfiles(Node):
     @dataclass
     class Settings:
         group_by: list[str] = field(default_factory=lambda: ["compound", "concentration"])
-        method: Literal["mean", "median"] = "mean"
-        normalization: Literal["none", "zscore", "subtract"] = "none"
+        method: Aggregation = "mean"
+        normalization: Literal["none", Normalization] = "none"
         plate_column: str = "plate"
         control_column: str = "compound"
         control_value: str = "DMSO"

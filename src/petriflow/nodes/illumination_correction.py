@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from petriflow.analysis.illumination import Smoothing
 from petriflow.core.node import Cancelled, CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 
@@ -40,7 +41,7 @@ class IlluminationCorrection(Node):
     class Settings:
         #: the column naming the plate ("" or absent = all images form one plate)
         plate_column: str = "plate"
-        smoothing: Literal["median", "gaussian"] = "median"
+        smoothing: Smoothing = "median"
         #: smoothing window as a fraction of the image's long side
         filter_fraction: float = 0.25
         #: where corrected files go ("" = the user cache folder); relative to the workflow
