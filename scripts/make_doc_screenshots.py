@@ -27,6 +27,9 @@ WANTED = {"PCA": "view-pca.png", "t-SNE": "view-tsne.png", "kNN": "view-knn.png"
           "Save Data": "view-save-data.png"}
 #: example workflows whose canvas is shown in docs/canvas.md
 CANVASES = ("image-clustering", "image-classification")
+#: views of the clustering example shown in the widget guides: title -> file
+CLUSTERING_VIEWS = {"Hierarchical Clustering": "view-hierarchical-clustering.png",
+                    "Image Viewer": "view-image-viewer.png"}
 
 
 def build(folder: Path, out_csv: Path) -> Workflow:
@@ -72,6 +75,10 @@ def canvases() -> int:
             target = IMAGES / f"canvas-{name}.png"
             shutil.copyfile(shots / "canvas.png", target)
             print(target)
+            if name == "image-clustering":
+                for title, file in CLUSTERING_VIEWS.items():
+                    shutil.copyfile(shots / f"{title}.png", IMAGES / file)
+                    print(IMAGES / file)
     return 0
 
 
