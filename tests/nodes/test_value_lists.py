@@ -15,6 +15,7 @@ from petriflow.analysis import (
     illumination,
     learners,
     profiles,
+    projection,
     table_files,
 )
 from petriflow.analysis.clustering import (
@@ -31,8 +32,10 @@ from petriflow.nodes.hierarchical_clustering import HierarchicalClustering
 from petriflow.nodes.illumination_correction import IlluminationCorrection
 from petriflow.nodes.knn import KNN
 from petriflow.nodes.logistic_regression import LogisticRegression
+from petriflow.nodes.mds import MDS
 from petriflow.nodes.save_data import SaveData
 from petriflow.nodes.test_and_score import TestAndScore
+from petriflow.nodes.tsne import TSNE
 
 
 def _choices(node: type, name: str) -> tuple[object, ...]:
@@ -53,6 +56,8 @@ def test_setting_choices_are_the_runtime_lists():
     assert _choices(AggregateProfiles, "method") == profiles.AGGREGATIONS
     assert _choices(AggregateProfiles, "normalization") == ("none", *profiles.NORMALIZATIONS)
     assert _choices(IlluminationCorrection, "smoothing") == illumination.SMOOTHINGS
+    assert _choices(MDS, "init") == projection.MDS_INITS == ("pca", "random")
+    assert _choices(TSNE, "metric") == projection.TSNE_METRICS == ("euclidean", "cosine")
     assert _choices(LogisticRegression, "penalty") == learners.PENALTIES == ("l2", "l1", "none")
 
 

@@ -8,18 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 
 __all__ = [
+    "MDS_INITS",
+    "TSNE_METRICS",
+    "MDSInit",
     "MDSResult",
     "PCAResult",
+    "TSNEMetric",
     "kruskal_stress",
     "mds_smacof",
     "pca_projection",
     "torgerson_init",
     "tsne_projection",
 ]
+
+#: the one declaration of each choice (node setting types; runtime tuples)
+MDSInit = Literal["pca", "random"]
+MDS_INITS: tuple[MDSInit, ...] = get_args(MDSInit)
+TSNEMetric = Literal["euclidean", "cosine"]
+TSNE_METRICS: tuple[TSNEMetric, ...] = get_args(TSNEMetric)
 
 
 def _pairwise_euclidean(X: np.ndarray) -> np.ndarray:
@@ -112,7 +123,7 @@ def mds_smacof(
     elif init == "random":
         X = np.random.default_rng(random_state).uniform(-1, 1, (n, 2)) * (D.max() or 1.0)
     else:
-        raise ValueError(f"unknown init {init!r}")
+        raise ValueError(f"unknown init {init!r}; choose one of {', '.join(MDS_INITS)}")
     X = X - X.mean(axis=0)
     prev = np.inf
     stress = np.inf

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from petriflow.analysis.distances import MemoryLimitError, pairwise_distances
-from petriflow.analysis.projection import mds_smacof, point_stress
+from petriflow.analysis.projection import MDSInit, mds_smacof, point_stress
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
@@ -83,7 +83,7 @@ class MDS(Node):
     @dataclass
     class Settings(ProjectionSettings):
         #: starting layout: "pca" (Torgerson scaling) or "random" (seeded)
-        init: Literal["pca", "random"] = "pca"
+        init: MDSInit = "pca"
         max_iter: int = field(default=300, metadata={"label": "maximum iterations"})
         #: publish the layout every this many iterations (0 = only at the end)
         refresh_every: int = field(default=25, metadata={"label": "refresh interval"})

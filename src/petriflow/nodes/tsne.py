@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from petriflow.analysis.projection import tsne_projection
+from petriflow.analysis.projection import TSNEMetric, tsne_projection
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.nodes._projection import (
@@ -82,7 +82,7 @@ class TSNE(Node):
         perplexity: float = 30.0
         early_exaggeration: float = 12.0
         max_iter: int = field(default=1000, metadata={"label": "maximum iterations"})
-        metric: Literal["euclidean", "cosine"] = "euclidean"
+        metric: TSNEMetric = "euclidean"
         #: reduce to this many principal components first (0 = no PCA)
         pca_components: int = field(default=50, metadata={"label": "PCA components"})
         normalize: bool = False
