@@ -17,9 +17,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from petriflow.core.node import CancelToken, NodeContext, Progress
 from petriflow.core.ows import save_workflow
 from petriflow.core.registry import default_registry
+from petriflow.core.table import Table
 from petriflow.core.workflow import ArrowAnnotation, TextAnnotation, Workflow
+from petriflow.nodes._selection import cells_context
+from petriflow.nodes.import_images import ImportImages
 
 HERE = Path(__file__).resolve().parents[1] / "workflows"
 FOLDER = "data/textures"
@@ -32,6 +36,14 @@ def node(wf: Workflow, qualified_name: str, title: str, x: float, y: float, **se
     if settings:
         wf.update_settings(n.id, **settings)
     return n
+
+
+def bundled_images() -> Table:
+    """The rows the examples see (what a saved selection is tied to: nodes/_selection)."""
+    node = ImportImages(ImportImages.Settings(folder=FOLDER), NodeContext(workflow_dir=HERE))
+    table = node.run({}, Progress(), CancelToken())["Data"]
+    assert table is not None
+    return table
 
 
 def clustering() -> Workflow:
@@ -79,8 +91,13 @@ def classification() -> Workflow:
     lr = node(wf, "petriflow.logistic_regression", "Logistic Regression", 200, 420)
     ts = node(wf, "petriflow.test_and_score", "Test and Score", 400, 300,
               resampling="cross_validation", n_folds=5, stratified=True)
+    # the saved cell holds on these images only (by class name and the rows evaluated):
+    # pointed at another folder, the matrix drops it with a note instead of selecting
+    # whatever lands in cell (0, 0) there
+    images = bundled_images()
     cm = node(wf, "petriflow.confusion_matrix", "Confusion Matrix", 600, 300,
-              selected_cells=[[0, 0]])
+              selected_cells=[[0, 0]],
+              selection_context=cells_context(images, images.class_values, [[0, 0]]))
     viewer = node(wf, "petriflow.image_viewer", "Image Viewer", 800, 300)
     mds = node(wf, "petriflow.mds", "MDS", 800, 140)
     wf.add_link(imp.id, "Data", emb.id, "Images")
@@ -100,7 +117,7 @@ def classification() -> Workflow:
 def main() -> None:
     for name, build in (("image-clustering.ows", clustering),
                         ("image-classification.ows", classification)):
-        save_workflow(build(), HERE / name)
+        save_workflow(build(), HERE / name, backup=False)  # no .bak among the examples
         print(HERE / name)
 
 

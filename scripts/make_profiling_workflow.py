@@ -61,7 +61,7 @@ def profiling() -> Workflow:
 
 
 def main() -> None:
-    save_workflow(profiling(), HERE / "morphological-profiling.ows")
+    save_workflow(profiling(), HERE / "morphological-profiling.ows", backup=False)
     print(HERE / "morphological-profiling.ows")
 
 
