@@ -27,8 +27,10 @@ def test_readme_is_a_note_and_the_count_stays(window, qtbot, tmp_path) -> None:
     nid = window.add_node("petriflow.import_images")
     view = window.open_node(nid)
     qtbot.waitExposed(view)
-    qtbot.waitUntil(lambda: window.scheduler.status(nid).state != NodeState.RUNNING,
-                    timeout=5_000)
+    qtbot.waitUntil(lambda: window.scheduler.status(nid).state == NodeState.WARNING,
+                    timeout=5_000)  # "No folder chosen."
+    assert view.progress.value() == 0 and view.progress.format() != "done"
+    window.scheduler.invalidate(nid)  # even while it (re)runs on no folder
     # no folder yet: an empty bar that asks for one, not a full "done"
     assert view.progress.value() == 0 and view.progress.format() != "done"
     assert "folder" in view.progress.format().lower()

@@ -189,8 +189,8 @@ class ImportImagesView(NodeView):
         self.skipped_list.setVisible(True)
 
     def on_status(self, status: NodeStatus) -> None:
-        running = status.state in (NodeState.RUNNING, NodeState.QUEUED)
         chosen = bool(self.settings.folder.strip())
+        running = chosen and status.state in (NodeState.RUNNING, NodeState.QUEUED)
         finished = chosen and status.state in (NodeState.DONE, NodeState.WARNING)
         # a full "done" bar only after a folder was read, never before one is chosen
         self.progress.setValue(int(status.progress) if running else (100 if finished else 0))
