@@ -100,4 +100,8 @@ def test_every_node_view_binds_each_key_once_and_esc_closes_it(make_window, qtbo
         assert duplicates(view) == {}, qualified_name
         assert "Esc" in found, qualified_name
         assert duplicates(win) == {}, qualified_name  # a view adds nothing to the canvas
+        # let its background work (the embedder looks for weights) end before it closes
+        is_ready = getattr(view, "is_ready", lambda: True)
+        qtbot.waitUntil(is_ready, timeout=30_000)
         view.close()
+        qtbot.waitUntil(lambda view=view: sip.isdeleted(view), timeout=5_000)
