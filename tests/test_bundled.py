@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,16 @@ def test_run_example_from_another_folder(tmp_path, monkeypatch, capsys):
 def test_run_needs_exactly_one_workflow(argv, says, capsys):
     assert cli.main(argv) == 2
     assert says in capsys.readouterr().err
+
+
+def test_widget_guides_and_every_image_they_show_are_shipped_together():
+    """help/widgets/*.md link their pictures as ../images/NAME.png: both ship, so the
+    guides read the same from the package as in the checkout's docs/."""
+    guides = sorted((bundled.help_dir() / "widgets").glob("*.md"))
+    assert len(guides) >= 10
+    for guide in guides:
+        for target in re.findall(r"\]\((\.\./images/[^)]+)\)", guide.read_text()):
+            assert (guide.parent / target).is_file(), (guide.name, target)
 
 
 def test_is_bundled():
