@@ -175,3 +175,14 @@ def test_a_warning_keeps_the_count_on_the_canvas(qapp) -> None:
     assert item.warning_badge.isVisible() and item.warning_badge.toolTip() == warning
     item.set_status(NodeStatus(NodeState.IDLE, 0.0, "Waiting for input: Data"))
     assert item.message_item.text() == "Waiting for input: Data"
+
+
+def test_settings_panel_line_says_waiting_for_input(make_window, qtbot) -> None:
+    window = make_window(reg=default_registry())
+    mds = window.add_node("petriflow.mds")
+    qtbot.waitUntil(lambda: "Waiting for input" in window.describe_status(mds),
+                    timeout=5_000)
+    assert window.describe_status(mds) == "Waiting for input: Data or Distances"
+    item = window.scene.node_items[mds]
+    qtbot.waitUntil(lambda: " ".join(item.message_item.lines)
+                    == "Waiting for input: Data or Distances", timeout=2_000)

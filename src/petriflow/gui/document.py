@@ -157,8 +157,12 @@ class Document(QObject):
         """State, message and outputs of a node, for its settings panel."""
         status = self.statuses.get(node_id) or (
             self.scheduler.status(node_id) if self.scheduler else NodeStatus())
-        lines = [status.state.value.capitalize()
-                 + (f": {status.message}" if status.message else "")]
+        if status.state == NodeState.IDLE and status.message:
+            lines = [status.message]  # "Waiting for input: Data", not "Idle: Waiting …"
+        else:
+            lines = [status.state.value.capitalize()
+                     + (f": {status.message}" if status.message else "")]
+        lines += status.infos  # notes that are no problem (a README skipped)
         if self.scheduler is not None and status.state in (NodeState.DONE, NodeState.WARNING):
             outputs = self.scheduler.outputs(node_id)
             for name, value in outputs.items():
