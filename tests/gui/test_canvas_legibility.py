@@ -186,3 +186,30 @@ def test_settings_panel_line_says_waiting_for_input(make_window, qtbot) -> None:
     item = window.scene.node_items[mds]
     qtbot.waitUntil(lambda: " ".join(item.message_item.lines)
                     == "Waiting for input: Data or Distances", timeout=2_000)
+
+
+def test_status_lines_never_meet_wherever_nodes_are(qapp) -> None:
+    """Random layouts (nodes at least a disc apart): no two status lines intersect."""
+    import random
+
+    reg = default_registry()
+    kinds = ["petriflow.image_embedder", "petriflow.distances", "petriflow.mds",
+             "petriflow.hierarchical_clustering", "petriflow.data_table"]
+    rng = random.Random(14)
+    for _ in range(40):
+        wf = Workflow()
+        spots: list[tuple[float, float]] = []
+        while len(spots) < 6:
+            x, y = rng.uniform(0, 380), rng.uniform(0, 220)
+            if all(abs(x - a) > 70 or abs(y - b) > 70 for a, b in spots):
+                spots.append((x, y))
+        for kind, spot in zip(rng.choices(kinds, k=6), spots, strict=True):
+            wf.add_node(reg.get(kind), position=spot)
+        scene = scene_of(wf)
+        items = list(scene.node_items.values())
+        for i, a in enumerate(items):
+            for b in items[i + 1:]:
+                ra = a.message_item.sceneBoundingRect()
+                rb = b.message_item.sceneBoundingRect()
+                assert not ra.intersects(rb), (a.pos(), b.pos(), a.message_item.lines,
+                                               b.message_item.lines)

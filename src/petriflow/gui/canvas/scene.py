@@ -53,8 +53,9 @@ from petriflow.gui.summaries import summarize
 
 __all__ = ["CanvasScene", "ChannelChooser"]
 
-#: nodes whose centres are closer than this vertically share a line of text
-TEXT_BAND = 48.0
+#: nodes whose centres are closer than this vertically have text at the same height
+#: (a title and a status line of up to two lines each, under the disc)
+TEXT_BAND = 66.0
 #: room for a node's title and status line when no neighbour is close
 TEXT_ROOM = 170.0
 #: space kept between neighbours' text
