@@ -91,3 +91,19 @@ def test_inspect_every_reference_file(path, capsys):
     assert cli.main(["inspect", str(path)]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert len(doc["nodes"]) >= 2
+
+
+@pytest.mark.skipif(not (SHARED / "data" / "bone-healing").is_dir(),
+                    reason="../shared/data absent")
+def test_saved_cell_is_not_applied_to_another_image_set(tmp_path):
+    """The example's saved confusion-matrix cell was made on the bundled textures: on
+    another image set (whose class 0 is another class) it is dropped with a note and
+    selects nothing, instead of the rows that land in cell (0, 0) there (issue 14.13)."""
+    folder = SHARED / "data" / "bone-healing"
+    nodes = by_title(run(tmp_path, "image-classification.ows", "--set",
+                         f"Import Images.folder={folder}"))
+    cm = nodes["Confusion Matrix"]
+    assert cm["state"] == "warning"
+    assert any("other data" in w for w in cm["warnings"]), cm
+    assert "Selected Data" not in cm["outputs"]  # None: not written
+    assert nodes["Image Viewer"]["state"] == "idle"  # waiting for input: nothing picked

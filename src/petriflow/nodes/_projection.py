@@ -9,12 +9,14 @@ Yes/No meta). The view draws the layout from ``Data`` and writes ``selected``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from petriflow.core.node import Progress
 from petriflow.core.table import Table
+from petriflow.nodes._selection import mark_unverified, restore_rows
 from petriflow.nodes._shared import selection_outputs
 
 if TYPE_CHECKING:
@@ -34,6 +36,18 @@ class ProjectionSettings:
     #: the view's marker shapes by this column ("" = none) and lasso (vs rectangle)
     shape_column: str = ""
     lasso: bool = False
+    #: what the selection was made on (``nodes/_selection.py``): the selected rows'
+    #: identity, so that it is restored only on the points the user picked
+    selection_context: dict[str, Any] = field(default_factory=dict)
+
+
+#: version 2 keeps a selection context next to the selection
+PROJECTION_SETTINGS_VERSION = 2
+
+
+def migrate_projection_settings(values: dict[str, Any], version: int) -> dict[str, Any]:
+    """Version 1 saved point positions only: not applied to unknown data."""
+    return mark_unverified(values, "selected") if version < 2 else values
 
 
 #: what only the scatter view reads: saved, but changing it does not re-run the node
@@ -51,9 +65,16 @@ def projection_outputs(
     names: tuple[str, str],
     selected: list[int],
     progress: Progress,
+    context: dict[str, Any] | None = None,
+    base: Path | None = None,
 ) -> dict[str, Table | None]:
-    """The two standard outputs of a projection node."""
-    return selection_outputs(with_coordinates(table, layout, names), selected, progress)
+    """The two standard outputs of a projection node; ``selected`` is restored under
+    its ``context`` (the rows the user picked, if they are in ``table``; ``base``: the
+    workflow's folder)."""
+    restored = restore_rows(table, selected, context or {}, "points", base)
+    restored.report(progress)
+    return selection_outputs(with_coordinates(table, layout, names), restored.selection,
+                             progress)
 
 
 def orange_selection(s: dict[str, Any], t: Translation) -> None:

@@ -12,6 +12,7 @@ from petriflow.analysis.evaluation import confusion_values
 from petriflow.core.node import CancelToken, Input, Node, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import EvaluationResults
+from petriflow.nodes._selection import mark_unverified, restore_cells
 
 if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
@@ -65,6 +66,16 @@ class ConfusionMatrix(Node):
                                                 metadata={"selects": ("cell", "cells")})
         append_predictions: bool = True
         append_probabilities: bool = True
+        #: what the cells were selected on (``nodes/_selection.py``): the evaluated rows
+        #: and the cells by class name, so that they are restored only on that data
+        selection_context: dict[str, Any] = field(default_factory=dict)
+
+    settings_version = 2
+
+    @classmethod
+    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
+        """Version 1 saved cells as class positions only: not applied to unknown data."""
+        return mark_unverified(values, "selected_cells") if version < 2 else values
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
@@ -81,9 +92,12 @@ class ConfusionMatrix(Node):
             li = 0
         name = res.learner_names[li]
         k = len(res.class_values)
+        restored = restore_cells(res.data, res.class_values, s.selected_cells,
+                                 s.selection_context)
+        restored.report(progress)
         cells = set()
         bad = 0
-        for cell in s.selected_cells:
+        for cell in restored.selection:
             if len(cell) == 2 and all(0 <= int(c) < k for c in cell):
                 cells.add((int(cell[0]), int(cell[1])))
             else:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from petriflow.core.node import CancelToken, Input, Node, Output, Progress
 from petriflow.core.table import Table
+from petriflow.nodes._selection import mark_unverified, restore_rows
 from petriflow.nodes._shared import selection_outputs
 
 if TYPE_CHECKING:
@@ -64,12 +65,25 @@ class DataTable(Node):
         #: the column the view is sorted by ("" = the input's order) and its direction
         sort_column: str = ""
         sort_descending: bool = field(default=False, metadata={"label": "sort order"})
+        #: what the selection was made on (``nodes/_selection.py``): the selected rows'
+        #: identity, so that it is restored only on the rows the user picked
+        selection_context: dict[str, Any] = field(default_factory=dict)
 
     view_settings = ("sort_column", "sort_descending")
+    settings_version = 2
+
+    @classmethod
+    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
+        """Version 1 saved row positions only: not applied to unknown data."""
+        return mark_unverified(values, "selected_rows") if version < 2 else values
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
     ) -> dict[str, Any]:
         data: Table = inputs["Data"]
         progress(50, f"{data.summary()}")
-        return selection_outputs(data, self.settings.selected_rows, progress)
+        s = self.settings
+        restored = restore_rows(data, s.selected_rows, s.selection_context,
+                                base=self.context.workflow_dir)
+        restored.report(progress)
+        return selection_outputs(data, restored.selection, progress)

@@ -22,6 +22,7 @@ from petriflow.core.memo import RunMemo
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
+from petriflow.nodes._selection import mark_unverified, restore_clusters
 
 if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
@@ -35,6 +36,11 @@ def _row_table(dm: DistanceMatrix) -> Table:
         return dm.table
     labels = dm.labels or tuple(f"item {i + 1}" for i in range(len(dm)))
     return Table.from_arrays(np.zeros((len(dm), 0)), [], metas={"label": list(labels)})
+
+
+def item_table(dm: DistanceMatrix) -> Table:
+    """The matrix's items as rows (what a saved cluster selection is tied to)."""
+    return _row_table(dm)
 
 
 def linkage_tree(dm: DistanceMatrix, method: str,
@@ -131,6 +137,18 @@ class HierarchicalClustering(Node):
         cut_ratio: float = field(default=75.0, metadata={"label": "cut height"})
         #: number of top clusters (selection_mode "top_n")
         top_n: int = field(default=3, metadata={"label": "number of clusters"})
+        #: what a manual selection was made on (``nodes/_selection.py``): the items in
+        #: order and the tree's merges, so that it is restored only on that tree
+        selection_context: dict[str, Any] = field(default_factory=dict)
+
+    settings_version = 2
+
+    @classmethod
+    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
+        """Version 1 saved cluster numbers only: not applied to an unknown tree."""
+        if version < 2 and values.get("selection_mode", "manual") == "manual":
+            return mark_unverified(values, "selected_nodes")
+        return values
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
@@ -151,9 +169,14 @@ class HierarchicalClustering(Node):
         except ValueError as exc:
             raise NodeError(f"Cannot cluster: {exc}.") from None
         cancel.check()
+        nodes = s.selected_nodes
+        if s.selection_mode == "manual":
+            restored = restore_clusters(_row_table(dm), Z, nodes, s.selection_context)
+            restored.report(progress)
+            nodes = restored.selection
         try:
             clusters, dropped = selected_clusters(
-                Z, geom, s.selection_mode, selected_nodes=s.selected_nodes,
+                Z, geom, s.selection_mode, selected_nodes=nodes,
                 cut_ratio=s.cut_ratio, top_n=s.top_n)
         except ValueError as exc:
             raise NodeError(str(exc)) from None

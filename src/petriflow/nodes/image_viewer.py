@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
+from petriflow.nodes._selection import mark_unverified, restore_rows
 from petriflow.nodes._shared import selection_outputs
 
 if TYPE_CHECKING:
@@ -96,6 +97,16 @@ class ImageViewer(Node):
         #: positions (0-based) of the selected rows of the input
         selected: list[int] = field(default_factory=list,
                                     metadata={"selects": ("image", "images")})
+        #: what the selection was made on (``nodes/_selection.py``): the selected rows'
+        #: identity, so that it is restored only on the images the user picked
+        selection_context: dict[str, Any] = field(default_factory=dict)
+
+    settings_version = 2
+
+    @classmethod
+    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
+        """Version 1 saved row positions only: not applied to unknown data."""
+        return mark_unverified(values, "selected") if version < 2 else values
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
@@ -116,5 +127,9 @@ class ImageViewer(Node):
                 missing += 1
         if missing:
             progress.warn(f"{missing} of {len(values)} images were not found on disk.")
-        out = selection_outputs(data, s.selected, progress, selected_name="Selected Images")
+        restored = restore_rows(data, s.selected, s.selection_context, "images",
+                                self.context.workflow_dir)
+        restored.report(progress)
+        out = selection_outputs(data, restored.selection, progress,
+                                selected_name="Selected Images")
         return out

@@ -14,8 +14,10 @@ from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Pro
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
 from petriflow.nodes._projection import (
+    PROJECTION_SETTINGS_VERSION,
     PROJECTION_VIEW_SETTINGS,
     ProjectionSettings,
+    migrate_projection_settings,
     orange_selection,
     projection_outputs,
     with_coordinates,
@@ -92,6 +94,12 @@ class MDS(Node):
     view_settings = PROJECTION_VIEW_SETTINGS
     needs_one_of = ("Data", "Distances")
 
+    settings_version = PROJECTION_SETTINGS_VERSION
+
+    @classmethod
+    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
+        return migrate_projection_settings(values, version)
+
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
     ) -> dict[str, Any]:
@@ -150,4 +158,5 @@ class MDS(Node):
                 "are poorly preserved in 2-D; read the layout with care."
             )
         with_stress = table.with_meta(STRESS_META, point_stress(D, result.embedding))
-        return projection_outputs(with_stress, result.embedding, COORDS, s.selected, progress)
+        return projection_outputs(with_stress, result.embedding, COORDS, s.selected,
+                                  progress, s.selection_context, self.context.workflow_dir)

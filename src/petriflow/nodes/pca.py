@@ -12,8 +12,10 @@ from petriflow.analysis.projection import pca_projection
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.nodes._projection import (
+    PROJECTION_SETTINGS_VERSION,
     PROJECTION_VIEW_SETTINGS,
     ProjectionSettings,
+    migrate_projection_settings,
     projection_outputs,
 )
 from petriflow.nodes._shared import check_subset, features_or_error
@@ -70,6 +72,12 @@ class PCA(Node):
 
     view_settings = PROJECTION_VIEW_SETTINGS
 
+    settings_version = PROJECTION_SETTINGS_VERSION
+
+    @classmethod
+    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
+        return migrate_projection_settings(values, version)
+
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
     ) -> dict[str, Any]:
@@ -88,7 +96,8 @@ class PCA(Node):
         table = data
         for i in range(2, k):
             table = table.with_meta(names[i], res.transformed[:, i])
-        out = projection_outputs(table, layout, ("PC1", "PC2"), s.selected, progress)
+        out = projection_outputs(table, layout, ("PC1", "PC2"), s.selected, progress,
+                                 s.selection_context, self.context.workflow_dir)
         out["Transformed Data"] = data.with_features(res.transformed, names)
         out["Components"] = Table.from_arrays(
             res.components,

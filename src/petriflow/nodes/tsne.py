@@ -10,8 +10,10 @@ from petriflow.analysis.projection import TSNEMetric, tsne_projection
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.nodes._projection import (
+    PROJECTION_SETTINGS_VERSION,
     PROJECTION_VIEW_SETTINGS,
     ProjectionSettings,
+    migrate_projection_settings,
     orange_selection,
     projection_outputs,
 )
@@ -90,6 +92,12 @@ class TSNE(Node):
 
     view_settings = PROJECTION_VIEW_SETTINGS
 
+    settings_version = PROJECTION_SETTINGS_VERSION
+
+    @classmethod
+    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
+        return migrate_projection_settings(values, version)
+
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
     ) -> dict[str, Any]:
@@ -114,4 +122,5 @@ class TSNE(Node):
         )
         cancel.check()
         progress(100, "done")
-        return projection_outputs(data, layout, COORDS, s.selected, progress)
+        return projection_outputs(data, layout, COORDS, s.selected, progress,
+                                  s.selection_context, self.context.workflow_dir)

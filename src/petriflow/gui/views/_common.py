@@ -11,6 +11,7 @@ here once. Work off the GUI thread goes through the node's :class:`TaskRunner`
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PyQt6 import sip
@@ -19,10 +20,12 @@ from PyQt6.QtGui import QCloseEvent, QColor
 from PyQt6.QtWidgets import QAbstractItemView, QWidget
 
 from petriflow.core.scheduler import NodeState, NodeStatus
+from petriflow.core.table import Table
 from petriflow.gui.views._facade import NodeFacade, TaskRunner
+from petriflow.nodes._selection import restore_rows, rows_context
 
 __all__ = ["PALETTE", "NodeFacade", "NodeView", "SelectionOnRelease", "TaskRunner",
-           "class_colors"]
+           "class_colors", "row_selection", "rows_context"]
 
 #: Tableau-10 style categorical colours (colour-blind friendlier than Qt's defaults)
 PALETTE = (
@@ -34,6 +37,17 @@ PALETTE = (
 def class_colors(n: int) -> list[QColor]:
     """``n`` distinguishable colours (the palette repeats beyond ten)."""
     return [QColor(PALETTE[i % len(PALETTE)]) for i in range(n)]
+
+
+def row_selection(table: Table | None, positions: list[int], context: dict[str, Any],
+                  base: Path | None = None) -> list[int]:
+    """The positions in ``table`` the node selects for a saved row selection (the rows
+    the user picked, found by identity: ``nodes/_selection.py``), so that a view shows
+    exactly what the node outputs (``base``: the workflow's folder, the node's too).
+    Views write ``rows_context(table, positions, base)`` with each new selection."""
+    if table is None:
+        return [] if context else list(positions)
+    return restore_rows(table, positions, context, base=base).selection
 
 
 class SelectionOnRelease(QObject):

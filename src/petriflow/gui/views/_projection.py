@@ -34,7 +34,13 @@ from PyQt6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QToolB
 
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
-from petriflow.gui.views._common import PALETTE, NodeFacade, NodeView
+from petriflow.gui.views._common import (
+    PALETTE,
+    NodeFacade,
+    NodeView,
+    row_selection,
+    rows_context,
+)
 from petriflow.gui.views.export_actions import add_export_actions
 
 __all__ = ["MARKERS", "SHAPE_MAX_VALUES", "ProjectionView"]
@@ -290,7 +296,7 @@ class ProjectionView(NodeView):
 
         has_subset = bool(self.subset_mask.any())
         selected = np.zeros(n, dtype=bool)
-        rows = [r for r in self.settings.selected if 0 <= r < n]
+        rows = [r for r in self._selected() if 0 <= r < n]
         selected[rows] = True
         face = np.array([to_rgba(c) for c in self._colors])
         edge = face.copy()
@@ -314,6 +320,16 @@ class ProjectionView(NodeView):
         self.canvas.draw_idle()
 
     # ------------------------------------------------------------------ selection
+    def _selected(self) -> list[int]:
+        """Positions of the points the node selects (the saved selection's rows)."""
+        s = self.settings
+        return row_selection(self.table, s.selected, s.selection_context,
+                             self.node.directory)
+
+    def _select(self, rows: list[int]) -> None:
+        self.set_settings(selected=rows, selection_context=rows_context(
+            self.table, rows, self.node.directory))
+
     def data_to_widget(self, x: float, y: float) -> QPoint:
         """Widget pixel (on ``canvas``) of a data point: for tests and tooltips."""
         self.canvas.draw()  # make sure the transforms reflect the current layout
@@ -343,14 +359,14 @@ class ProjectionView(NodeView):
             return
         additive = self._additive_modifiers()
         if len(verts) < 3:
-            rows: list[int] = list(self.settings.selected) if additive else []
+            rows: list[int] = self._selected() if additive else []
         else:
             inside = MplPath(verts).contains_points(self.xy)
             new = set(np.flatnonzero(inside).tolist())
             if additive:
-                new |= set(self.settings.selected)
+                new |= set(self._selected())
             rows = sorted(new)
-        self.set_settings(selected=rows)
+        self._select(rows)
 
     def _on_press(self, event: Any) -> None:
         if self.lasso_button.isChecked():
@@ -382,14 +398,14 @@ class ProjectionView(NodeView):
             self.canvas.draw_idle()
             return
         if abs(event.x - px0[0]) < CLICK_PIXELS and abs(event.y - px0[1]) < CLICK_PIXELS:
-            rows: list[int] = list(self.settings.selected) if additive else []
+            rows: list[int] = self._selected() if additive else []
         else:
             x1, y1 = event.xdata, event.ydata
             inside = ((self.xy[:, 0] >= min(x0, x1)) & (self.xy[:, 0] <= max(x0, x1))
                       & (self.xy[:, 1] >= min(y0, y1)) & (self.xy[:, 1] <= max(y0, y1)))
             new = set(np.flatnonzero(inside).tolist())
             if additive:
-                new |= set(self.settings.selected)
+                new |= set(self._selected())
             rows = sorted(new)
         self.canvas.draw_idle()
-        self.set_settings(selected=rows)
+        self._select(rows)

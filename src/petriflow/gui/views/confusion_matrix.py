@@ -31,6 +31,7 @@ from petriflow.core.types import EvaluationResults
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import NodeFacade, NodeView, SelectionOnRelease
 from petriflow.gui.views.export_actions import add_export_actions
+from petriflow.nodes._selection import cells_context, restore_cells
 
 __all__ = ["ConfusionMatrixView"]
 
@@ -81,7 +82,7 @@ class ConfusionMatrixView(NodeView):
         self.correct_button.clicked.connect(lambda: self._select_helper(correct_cells))
         self.misclassified_button.clicked.connect(
             lambda: self._select_helper(misclassified_cells))
-        self.clear_button.clicked.connect(lambda: self.set_settings(selected_cells=[]))
+        self.clear_button.clicked.connect(lambda: self._select([]))
         for b in (self.correct_button, self.misclassified_button, self.clear_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -179,7 +180,7 @@ class ConfusionMatrixView(NodeView):
     def _show_selection(self) -> None:
         k = self.n_classes
         sel = QItemSelection()
-        for cell in self.settings.selected_cells:
+        for cell in self._selected():
             if len(cell) == 2 and all(0 <= int(c) < k for c in cell):
                 ix = self.model.index(int(cell[0]), int(cell[1]))
                 sel.select(ix, ix)
@@ -196,11 +197,24 @@ class ConfusionMatrixView(NodeView):
         cells = sorted([ix.row(), ix.column()]
                        for ix in self.table.selectionModel().selectedIndexes()
                        if ix.row() < k and ix.column() < k)
-        self.set_settings(selected_cells=cells)
+        self._select(cells)
 
     def _select_helper(self, cells_of: Any) -> None:
         if self.n_classes:
-            self.set_settings(selected_cells=cells_of(self.n_classes))
+            self._select(cells_of(self.n_classes))
+
+    def _selected(self) -> list[list[int]]:
+        """The cells the node selects (the saved cells, if made on these results)."""
+        s, res = self.settings, self.results
+        if res is None:
+            return [] if s.selection_context else list(s.selected_cells)
+        return restore_cells(res.data, res.class_values, s.selected_cells,
+                             s.selection_context).selection
+
+    def _select(self, cells: list[list[int]]) -> None:
+        res = self.results
+        context = cells_context(res.data, res.class_values, cells) if res is not None else {}
+        self.set_settings(selected_cells=cells, selection_context=context)
 
 
 @register_view("petriflow.confusion_matrix")

@@ -25,7 +25,14 @@ from PyQt6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QTableView, 
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
 from petriflow.gui.views import register_view
-from petriflow.gui.views._common import NodeFacade, NodeView, SelectionOnRelease, class_colors
+from petriflow.gui.views._common import (
+    NodeFacade,
+    NodeView,
+    SelectionOnRelease,
+    class_colors,
+    row_selection,
+    rows_context,
+)
 from petriflow.gui.views.export_actions import add_export_actions
 
 __all__ = ["DataTableView", "TableModel"]
@@ -244,7 +251,7 @@ class DataTableView(NodeView):
         self._updating = True
         try:
             sel = QItemSelection()
-            rows = self.model.rows_of(self.settings.selected_rows)
+            rows = self.model.rows_of(self._selected())
             last = self.model.columnCount() - 1
             if len(rows) and last >= 0:
                 # contiguous runs of view rows: one range each, not one per row
@@ -263,7 +270,7 @@ class DataTableView(NodeView):
         if t is None:
             self.info.setText("No data on the input.")
             return
-        n_sel = len(self.settings.selected_rows)
+        n_sel = len(self._selected())
         self.info.setText(f"{t.summary()}; {n_sel} selected" if n_sel else t.summary())
 
     # ------------------------------------------------------------------ edits
@@ -276,8 +283,16 @@ class DataTableView(NodeView):
             return
         rows = {ix.row() for ix in self.table.selectionModel().selectedRows()}
         positions = sorted(int(self.model.order[r]) for r in rows)
-        self.set_settings(selected_rows=positions)
+        self.set_settings(selected_rows=positions,
+                          selection_context=rows_context(self.data_table, positions,
+                                                         self.node.directory))
         self._show_info()
+
+    def _selected(self) -> list[int]:
+        """Input positions of the rows the node selects."""
+        s = self.settings
+        return row_selection(self.data_table, s.selected_rows, s.selection_context,
+                             self.node.directory)
 
 
 @register_view("petriflow.data_table")

@@ -44,6 +44,7 @@ from petriflow.analysis.clustering import (
 )
 from petriflow.core.node import Cancelled, CancelToken
 from petriflow.core.scheduler import NodeStatus
+from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import NodeFacade, NodeView
@@ -56,6 +57,8 @@ from petriflow.gui.views.dendrogram import (
     build_tree,
 )
 from petriflow.gui.views.export_actions import add_export_actions
+from petriflow.nodes._selection import clusters_context, restore_clusters
+from petriflow.nodes.hierarchical_clustering import item_table
 
 __all__ = ["HierarchicalClusteringView"]
 
@@ -74,6 +77,8 @@ class HierarchicalClusteringView(NodeView):
         self.tree: Tree | None = None
         self._dm: DistanceMatrix | None = None
         self._pending: CancelToken | None = None
+        #: the tree's items as rows (what a manual selection is tied to)
+        self._items: Table | None = None
         layout = QHBoxLayout(self)
         side = QVBoxLayout()
         form = QFormLayout()
@@ -233,6 +238,7 @@ class HierarchicalClusteringView(NodeView):
                 self.info.setText(f"Cannot cluster: {error}")
                 tree = None
             self.tree = tree
+            self._items = item_table(dm) if tree is not None else None
             self.dendrogram.set_tree(tree)
             self.legend.set_classes(tree.class_values)
             self.set_zoom(min(self.zoom, self.max_zoom()))
@@ -263,9 +269,12 @@ class HierarchicalClusteringView(NodeView):
         if self.tree is None:
             return []
         s, t = self.settings, self.tree
+        nodes = s.selected_nodes
+        if s.selection_mode == "manual" and self._items is not None:  # if picked on it
+            nodes = restore_clusters(self._items, t.Z, nodes, s.selection_context).selection
         try:
             return selected_clusters(t.Z, t.geom, s.selection_mode,
-                                     selected_nodes=s.selected_nodes, cut_ratio=s.cut_ratio,
+                                     selected_nodes=nodes, cut_ratio=s.cut_ratio,
                                      top_n=s.top_n)[0]
         except ValueError:  # the node reports the same error; nothing is selected
             return []
@@ -294,7 +303,9 @@ class HierarchicalClusteringView(NodeView):
             new = [node]
         new = normalize_selection(self.tree.geom, new)[0] if new else []
         self.set_settings(self._selection_text(new), selection_mode="manual",
-                          selected_nodes=new)
+                          selected_nodes=new,
+                          selection_context=(clusters_context(self._items, self.tree.Z, new)
+                                             if self._items is not None else {}))
 
     def _selection_text(self, clusters: list[int]) -> str:
         """The undo line in words: "Select 16 images in Hierarchical Clustering"."""

@@ -57,6 +57,8 @@ from petriflow.gui.views._common import (
     SelectionOnRelease,
     TaskRunner,
     class_colors,
+    row_selection,
+    rows_context,
 )
 from petriflow.gui.views.dendrogram import ClassLegend
 from petriflow.gui.views.export_actions import add_export_actions
@@ -437,7 +439,10 @@ class ImageViewerView(NodeView):
     def _show_selection(self) -> None:
         n = self.model.rowCount()
         selection = QItemSelection()
-        rows = sorted({r for r in self.settings.selected if 0 <= r < n})
+        s = self.settings
+        picked = row_selection(self.table, s.selected, s.selection_context,
+                               self.node.directory)
+        rows = sorted({r for r in picked if 0 <= r < n})
         # contiguous runs: one range each; one range per row made "select all" of
         # 20,000 thumbnails freeze the window for seconds
         start = prev = None
@@ -483,7 +488,8 @@ class ImageViewerView(NodeView):
 
     def _on_selection(self) -> None:
         rows = sorted(ix.row() for ix in self.list.selectionModel().selectedIndexes())
-        self.set_settings(selected=rows)
+        self.set_settings(selected=rows, selection_context=rows_context(
+            self.table, rows, self.node.directory))
 
 
 @register_view("petriflow.image_viewer")
