@@ -79,7 +79,9 @@ class TaskRunner:
 
     def __init__(self) -> None:
         self.pool = QThreadPool()
-        self.pool.setMaxThreadCount(max(1, QThreadPool.globalInstance().maxThreadCount() - 1))
+        shared = QThreadPool.globalInstance()
+        cores = shared.maxThreadCount() if shared is not None else 2
+        self.pool.setMaxThreadCount(max(1, cores - 1))
         self._lock = threading.Lock()
         self._tokens: dict[CancelToken, _Signals] = {}
         self._closed = False
