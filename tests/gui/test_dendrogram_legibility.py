@@ -83,3 +83,40 @@ def test_class_legend_names_each_colour(qtbot) -> None:
     assert not legend.isHidden()
     legend.set_classes(())
     assert legend.isHidden()
+
+
+def test_a_tree_that_cannot_be_built_clears_the_legend(make_window, qtbot) -> None:
+    """The view's error path (non-finite distances) leaves no legend and no tree."""
+    from dataclasses import dataclass
+
+    from petriflow.core.node import Node, Output
+    from petriflow.core.registry import NodeRegistry
+    from petriflow.nodes.hierarchical_clustering import HierarchicalClustering
+
+    @dataclass
+    class _NoSettings:
+        pass
+
+    class BadDistances(Node):
+        qualified_name = "tests.bad_distances"
+        name = "Bad Distances"
+        outputs = (Output("Distances", DistanceMatrix),)
+        Settings = _NoSettings
+
+        def run(self, inputs, progress, cancel):
+            values = np.array([[0.0, np.nan, 1.0], [np.nan, 0.0, 1.0], [1.0, 1.0, 0.0]])
+            return {"Distances": DistanceMatrix(values)}
+
+    reg = NodeRegistry()  # a private one: the shared default stays as shipped
+    reg.register(BadDistances)
+    reg.register(HierarchicalClustering)
+    window = make_window(reg=reg)
+    src = window.add_node("tests.bad_distances")
+    hc = window.add_node("petriflow.hierarchical_clustering")
+    window.workflow.add_link(src, "Distances", hc, "Distances")
+    qtbot.waitUntil(lambda: window.scheduler.inputs(hc).get("Distances") is not None,
+                    timeout=5_000)
+    view = window.open_node(hc)
+    qtbot.waitUntil(view.is_ready, timeout=5_000)
+    assert view.tree is None and view.info.text().startswith("Cannot cluster")
+    assert view.legend.isHidden()

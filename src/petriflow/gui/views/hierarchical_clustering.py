@@ -240,7 +240,7 @@ class HierarchicalClusteringView(NodeView):
             self.tree = tree
             self._items = item_table(dm) if tree is not None else None
             self.dendrogram.set_tree(tree)
-            self.legend.set_classes(tree.class_values)
+            self.legend.set_classes(tree.class_values if tree is not None else ())
             self.set_zoom(min(self.zoom, self.max_zoom()))
             self._show_selection()
 
