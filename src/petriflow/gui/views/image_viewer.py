@@ -185,6 +185,8 @@ class ThumbnailModel(QAbstractListModel):
 
     def _decoded(self, key: tuple[str, int], image: QImage | None,
                  error: BaseException | None) -> None:
+        if sip.isdeleted(self):
+            return  # the view closed while this decode ran
         if isinstance(error, Cancelled):
             self.pending.discard(key)  # not decoded: asked for again when painted
             return
