@@ -23,10 +23,12 @@ Fingerprints (:func:`data_fingerprint`) are made from location-free row keys (th
 image's folder name, file name and size), so that a workflow and its images moved
 together, or installed as a bundled example, keep their selections.
 
-An empty context means "not tied to any data" (set by code, or by an Orange file):
-the positions apply as they are. ``{"unverified": True}`` marks a selection read from a
-Petriflow file older than contexts: nothing says what it was made on, so it is dropped
-with a note rather than guessed.
+Each context also records which positions it describes (``"for"``): positions changed
+without their context (by code, or a hand-edited file) no longer match it, and apply
+as they are. An empty context means "not tied to any data" (set by code, or by an
+Orange file): the positions apply as they are too. ``{"unverified": True}`` marks a
+selection read from a Petriflow file older than contexts: nothing says what it was made
+on, so it is dropped with a note rather than guessed.
 
 Headless (no Qt): the nodes use it in ``petriflow run`` and the views use the same
 functions to show what the node selects.
@@ -182,6 +184,18 @@ def _unverified(context: dict[str, Any]) -> bool:
     return bool(context.get("unverified"))
 
 
+def _for(selection: Iterable[Any]) -> str:
+    """A short digest of the positions a context describes."""
+    items = sorted({repr([int(x) for x in v]) if isinstance(v, list | tuple) else repr(int(v))
+                    for v in selection})
+    return _digest(items)[:12]
+
+
+def _describes(context: dict[str, Any], selection: Iterable[Any]) -> bool:
+    """False when the positions were changed without their context."""
+    return context.get("for") == _for(selection)
+
+
 def mark_unverified(values: dict[str, Any], field_name: str) -> dict[str, Any]:
     """``migrate_settings`` step: a non-empty selection saved without a context."""
     if values.get(field_name) and not values.get("selection_context"):
@@ -201,8 +215,11 @@ def rows_context(table: Table | None, positions: Iterable[int],
     if table is None:
         return {}
     keys = row_keys(table, base)
-    picked = sorted({int(p) for p in positions if 0 <= int(p) < len(keys)})
-    return {"keys": [keys[p] for p in picked], "rows": len(keys)} if picked else {}
+    given = [int(p) for p in positions if int(p) >= 0]
+    picked = sorted({p for p in given if p < len(keys)})
+    if not picked:
+        return {}
+    return {"keys": [keys[p] for p in picked], "rows": len(keys), "for": _for(given)}
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -247,6 +264,8 @@ def restore_rows(table: Table, positions: Sequence[int], context: dict[str, Any]
     if _unverified(context):
         return Restored([], warning=f"The saved selection of {len(positions)} {noun} "
                                     + _NOT_MADE_HERE + ".")
+    if not _describes(context, [int(p) for p in positions if int(p) >= 0]):
+        return Restored(list(positions))  # positions set without their context
     saved = [str(k) for k in context.get("keys", ())]
     if not saved:
         return Restored([])
@@ -266,11 +285,13 @@ def cells_context(data: Table, class_values: Sequence[str],
                   cells: Iterable[Sequence[int]]) -> dict[str, Any]:
     """The context of selecting confusion ``cells`` (class indices) of ``data``."""
     k = len(class_values)
-    named = sorted({(str(class_values[int(a)]), str(class_values[int(p)]))
-                    for a, p in cells if 0 <= int(a) < k and 0 <= int(p) < k})
+    given = [[int(a), int(p)] for a, p in cells]
+    named = sorted({(str(class_values[a]), str(class_values[p]))
+                    for a, p in given if 0 <= a < k and 0 <= p < k})
     if not named:
         return {}
-    return {"data": data_fingerprint(data), "cells": [list(c) for c in named]}
+    return {"data": data_fingerprint(data), "cells": [list(c) for c in named],
+            "for": _for(given)}
 
 
 def restore_cells(data: Table, class_values: Sequence[str],
@@ -281,6 +302,8 @@ def restore_cells(data: Table, class_values: Sequence[str],
     if _unverified(context):
         return Restored([], warning=f"The saved selection of {len(cells)} cell(s) "
                                     + _NOT_MADE_HERE + ".")
+    if not _describes(context, cells):
+        return Restored([list(c) for c in cells])  # cells set without their context
     saved = [(str(a), str(p)) for a, p in context.get("cells", ())]
     if not saved:
         return Restored([])
@@ -306,9 +329,11 @@ def _tree_fingerprint(Z: np.ndarray) -> str:
 def clusters_context(items: Table, Z: np.ndarray, nodes: Iterable[int]) -> dict[str, Any]:
     """The context of selecting cluster ``nodes`` of the tree ``Z`` over the rows of
     ``items`` (in the matrix's order)."""
-    if not list(nodes):
+    picked = [int(v) for v in nodes]
+    if not picked:
         return {}
-    return {"data": data_fingerprint(items, ordered=True), "tree": _tree_fingerprint(Z)}
+    return {"data": data_fingerprint(items, ordered=True), "tree": _tree_fingerprint(Z),
+            "for": _for(picked)}
 
 
 def restore_clusters(items: Table, Z: np.ndarray, nodes: Sequence[int],
@@ -322,6 +347,8 @@ def restore_clusters(items: Table, Z: np.ndarray, nodes: Sequence[int],
                                     + _NOT_MADE_HERE + ".")
     if not nodes:
         return Restored([])
+    if not _describes(context, nodes):
+        return Restored(list(nodes))  # clusters set without their context
     if (context.get("data") != data_fingerprint(items, ordered=True)
             or context.get("tree") != _tree_fingerprint(Z)):
         return Restored([], warning=f"The saved selection ({len(nodes)} cluster(s)) was made "
