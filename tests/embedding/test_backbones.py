@@ -60,6 +60,24 @@ def _vit_class_token(net: Any) -> _Hook:
     return net.encoder.ln, lambda h: h[:, 0]
 
 
+def _efficientnet(net: Any) -> _Hook:
+    # global average pool, the classifier (dropout, fc) removed
+    assert isinstance(net.classifier, torch.nn.Identity)
+    return net.avgpool, lambda h: torch.flatten(h, 1)
+
+
+def _convnext(net: Any) -> _Hook:
+    # the head's LayerNorm2d on the pooled features, flattened; the fc removed
+    assert isinstance(net.classifier[2], torch.nn.Identity)
+    return net.classifier[0], lambda h: torch.flatten(h, 1)
+
+
+def _vit(net: Any) -> _Hook:
+    # the class token after the encoder's final LayerNorm; the head removed
+    assert isinstance(net.heads, torch.nn.Identity)
+    return net.encoder.ln, lambda h: h[:, 0]
+
+
 #: the documented embedding layer of each backbone: (module, its output -> the
 #: embedding). Every registered backbone needs an entry (test_every_backbone_has_a_check).
 LAYERS: dict[str, Callable[[Any], _Hook]] = {
@@ -123,3 +141,45 @@ def test_random_weight_build_outputs_the_documented_layer(
     assert expected.shape == (n, spec.dim)
     torch.testing.assert_close(out, expected)
     assert torch.isfinite(out).all() and out.abs().sum() > 0
+
+
+def test_dino_safetensors_in_timm_layout_loads_strictly(tmp_path: Path) -> None:
+    """DINO's published file is safetensors in timm's key layout: the builder renames it
+    to torchvision's ViT and loads every tensor; the result is exactly those weights."""
+    from safetensors.torch import save_file
+
+    from petriflow.analysis.embedding import get_embedder
+    from petriflow.analysis.torchvision_compat import import_torchvision
+
+    torch.manual_seed(1)
+    vit = import_torchvision().models.vision_transformer.VisionTransformer(
+        image_size=224, patch_size=16, num_layers=12, num_heads=6, hidden_dim=384,
+        mlp_dim=1536)
+    ref = {k: v for k, v in vit.state_dict().items() if not k.startswith("heads.")}
+    # torchvision name -> timm name
+    inverse = builders.dino_timm_to_torchvision({k: k for k in _timm_keys()})
+    assert set(inverse) == set(ref), "the renaming covers every tensor of the network"
+    path = tmp_path / "dino.safetensors"
+    save_file({inverse[k]: v.contiguous() for k, v in ref.items()}, str(path))
+    net = get_embedder("dino-vits16").build(WeightsFile(path, "0" * 64, "file")).eval()
+    for key, value in ref.items():
+        torch.testing.assert_close(net.state_dict()[key], value)
+    vit.heads = torch.nn.Identity()
+    x = torch.randn(1, 3, 224, 224)
+    with torch.inference_mode():
+        torch.testing.assert_close(net(x), vit.eval()(x))
+    # a safetensors file of another architecture is refused with the mismatch
+    other = tmp_path / "other.safetensors"
+    save_file({"blocks.0.norm1.weight": torch.zeros(3)}, str(other))
+    with pytest.raises(builders.EmbedderError, match="does not fit this model"):
+        get_embedder("dino-vits16").build(WeightsFile(other, "0" * 64, "file"))
+
+
+def _timm_keys() -> list[str]:
+    """timm's names for a 12-block ViT backbone (vit_small_patch16_224.dino)."""
+    keys = ["cls_token", "pos_embed", "patch_embed.proj.weight", "patch_embed.proj.bias",
+            "norm.weight", "norm.bias"]
+    for i in range(12):
+        for part in ("norm1", "attn.qkv", "attn.proj", "norm2", "mlp.fc1", "mlp.fc2"):
+            keys += [f"blocks.{i}.{part}.weight", f"blocks.{i}.{part}.bias"]
+    return keys

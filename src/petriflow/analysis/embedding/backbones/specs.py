@@ -4,7 +4,9 @@ Why a module of its own: the node, the CLI and the cache all need the same facts
 model (its id, the input size, the output dimension, the preprocessing and a checksum of
 its weights) *without* building it or importing torch. A spec carries two functions that
 make it runnable: ``locate`` (finds its weights, :mod:`.weights`) and ``build`` (makes the
-``torch.nn.Module``, :mod:`.builders`).
+``torch.nn.Module``, :mod:`.builders`), and, for weights that are fetched rather than
+shipped, :class:`OfficialWeights`: the file's name, source, checksum, size and licence,
+which ``petriflow models`` and the Image Embedder view show before anything is fetched.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EmbedderError", "EmbedderSpec", "Preprocessing", "WeightsFile", "WeightsNotFoundError"]
+__all__ = [
+    "EmbedderError",
+    "EmbedderSpec",
+    "OfficialWeights",
+    "Preprocessing",
+    "WeightsDownloadError",
+    "WeightsFile",
+    "WeightsNotFoundError",
+]
 
 
 class EmbedderError(Exception):
@@ -24,6 +34,10 @@ class EmbedderError(Exception):
 
 class WeightsNotFoundError(EmbedderError, FileNotFoundError):
     """The weights of a model are not on this machine (and no download was allowed)."""
+
+
+class WeightsDownloadError(EmbedderError):
+    """Fetching or placing weights failed; the message is one line saying what to do."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,39 @@ class WeightsFile:
 
 
 @dataclass(frozen=True)
+class OfficialWeights:
+    """The published weights file of a model, as its authors name it.
+
+    ``sha256`` is what the file is checked against before it is ever placed or used: the
+    full digest where we know it, else the prefix the publisher put in the file name
+    (torchvision publishes 8 hex digits, and so do we: we could not fetch the files here to
+    record more); ``""`` when no checksum is known, and then nothing is downloaded.
+    ``size`` is the publisher's size in bytes (shown before a download; the server's
+    Content-Length wins while downloading).
+    """
+
+    filename: str
+    url: str
+    sha256: str
+    size: int
+    licence: str
+    source: str
+
+    @property
+    def checksum_label(self) -> str:
+        """How much of the checksum is known, in words."""
+        if not self.sha256:
+            return "no official checksum recorded"
+        if len(self.sha256) == 64:
+            return f"SHA-256 {self.sha256}"
+        return f"SHA-256 starting {self.sha256} (the publisher's prefix)"
+
+    def matches(self, digest: str) -> bool:
+        """Whether a file's SHA-256 is this official file's."""
+        return bool(self.sha256) and digest.lower().startswith(self.sha256.lower())
+
+
+@dataclass(frozen=True)
 class EmbedderSpec:
     """Facts about one embedder plus the two functions that make it runnable."""
 
@@ -73,6 +120,8 @@ class EmbedderSpec:
     locate: Callable[[str | os.PathLike[str] | None, bool], WeightsFile] = field(repr=False)
     build: Callable[[WeightsFile], Any] = field(repr=False)
     default_batch_size: int = 32
+    #: the published weights (None: they ship with a package, as SqueezeNet's do)
+    official: OfficialWeights | None = None
 
     def feature_names(self, prefix: str = "") -> list[str]:
         """Column names ``n0``..``n{dim-1}`` (as Orange names them), optionally prefixed
