@@ -118,3 +118,28 @@ def test_outputs_of_run_out_save_data_and_ows_follow_the_umask(tmp_path: Path, u
     written.append(tmp_path / "w.ows")
     assert len(written) == 4
     assert {p.name: _mode(p) for p in written} == {p.name: 0o640 for p in written}
+
+
+@posix_only
+def test_petriflow_run_out_follows_the_umask(tmp_path: Path, umask: None, monkeypatch):
+    """Issue 14.12: `petriflow run --out` wrote CSVs 0600 whatever the umask."""
+    from petriflow import cli
+    from petriflow.core import registry as registry_module
+
+    from . import toy_nodes as toy
+
+    monkeypatch.setattr(registry_module, "_default", toy.full_registry())
+    wf = Workflow(title="umask")
+    src = wf.add_node(toy.TableSource, title="Table Source")
+    dist = wf.add_node(toy.ToDistances, title="Distances")
+    wf.add_link(src.id, "Data", dist.id, "Data")
+    save_workflow(wf, tmp_path / "w.ows")
+    # new files follow the umask; a rerun into the same folder keeps the files' modes
+    for folder, mask, expected in (("a", 0o022, 0o644), ("a", 0o027, 0o644),
+                                   ("b", 0o027, 0o640)):
+        os.umask(mask)
+        out = tmp_path / folder
+        assert cli.main(["run", str(tmp_path / "w.ows"), "--quiet", "--out", str(out)]) == 0
+        modes = {p.name: _mode(p) for p in out.iterdir()}
+        assert {n.rsplit(".", 1)[1] for n in modes} == {"csv", "npy", "json"}
+        assert set(modes.values()) == {expected}, (folder, oct(mask))
