@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PyQt6 import sip
-from PyQt6.QtCore import QObject, QRunnable, QThreadPool, pyqtSignal
+from PyQt6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, pyqtSignal
 
 from petriflow.core.memo import RunMemo
 from petriflow.core.node import Cancelled, CancelToken
@@ -40,28 +40,37 @@ _DRAINING: set[TaskRunner] = set()
 
 
 class _Signals(QObject):
-    done = pyqtSignal(object, object)  # (result, error)
+    done = pyqtSignal(int, object, object)  # (task id, result, error)
 
 
 class _Task(QRunnable):
-    def __init__(self, fn: Callable[[CancelToken], Any], token: CancelToken,
-                 signals: _Signals) -> None:
+    """One task on a worker. It lets go of ``fn`` (and whatever its closure holds:
+    views, models) *before* reporting, so that the last reference to a Qt object is
+    never dropped on the worker thread: the runner holds them until the GUI thread has
+    delivered the result."""
+
+    def __init__(self, task_id: int, fn: Callable[[CancelToken], Any] | None,
+                 token: CancelToken, signals: _Signals) -> None:
         super().__init__()
-        self.fn, self.token, self.signals = fn, token, signals
+        self.task_id, self.fn, self.token, self.signals = task_id, fn, token, signals
 
     def run(self) -> None:
+        fn, self.fn = self.fn, None
         result: Any = None
         error: BaseException | None = None
-        if self.token.cancelled:
+        if self.token.cancelled or fn is None:
             error = Cancelled()  # cancelled while queued: never started
         else:
             try:
-                result = self.fn(self.token)
+                result = fn(self.token)
             except Exception as exc:  # reported to the view, never lost in a worker
+                exc.__traceback__ = None  # its frames would keep fn's closure here
                 error = exc
             if self.token.cancelled and not isinstance(error, Cancelled):
                 result, error = None, Cancelled()  # finished, but nobody wants it now
-        self.signals.done.emit(result, error)
+        del fn
+        with contextlib.suppress(RuntimeError):  # the runner was shut down meanwhile
+            self.signals.done.emit(self.task_id, result, error)
 
 
 class TaskRunner:
@@ -83,42 +92,51 @@ class TaskRunner:
         cores = shared.maxThreadCount() if shared is not None else 2
         self.pool.setMaxThreadCount(max(1, cores - 1))
         self._lock = threading.Lock()
-        self._tokens: dict[CancelToken, _Signals] = {}
+        #: task id -> (token, fn, callback), until the callback has run
+        self._tasks: dict[int, tuple[CancelToken, Any, Callback]] = {}
+        self._next = 0
         self._closed = False
+        # owned by the application (C++), not by Python: a worker holding the last
+        # Python reference can never destroy it off the GUI thread
+        self._signals = _Signals(QCoreApplication.instance())
+        self._signals.done.connect(self._deliver)
 
     @property
     def pending(self) -> int:
         """Tasks started whose callback has not been called yet."""
         with self._lock:
-            return len(self._tokens)
+            return len(self._tasks)
 
     def run(self, fn: Callable[[CancelToken], T],
             callback: Callable[[T | None, BaseException | None], None],
             *, priority: int = 0) -> CancelToken:
-        """Start ``fn(token)`` (higher ``priority`` first); returns the task's token."""
+        """Start ``fn(token)`` (higher ``priority`` first); returns the task's token.
+        After :meth:`shutdown` nothing starts and no callback comes (the view is gone)."""
         token = CancelToken()
-        signals = _Signals()
         with self._lock:
             if self._closed:
                 token.cancel()
-            self._tokens[token] = signals
-
-        def deliver(result: Any, error: Any) -> None:
-            with self._lock:
-                self._tokens.pop(token, None)
-                drained = self._closed and not self._tokens
-            if drained:
-                _DRAINING.discard(self)
-            callback(result, error)
-
-        signals.done.connect(deliver)
-        self.pool.start(_Task(fn, token, signals), priority)
+                return token
+            self._next += 1
+            task_id = self._next
+            self._tasks[task_id] = (token, fn, callback)
+        self.pool.start(_Task(task_id, fn, token, self._signals), priority)
         return token
+
+    def _deliver(self, task_id: int, result: Any, error: Any) -> None:
+        with self._lock:
+            entry = self._tasks.pop(task_id, None)
+            drained = self._closed and not self._tasks
+        if drained:
+            _DRAINING.discard(self)
+            self._signals.deleteLater()
+        if entry is not None:
+            entry[2](result, error)
 
     def cancel_all(self) -> None:
         """Cancel every task started so far (safe from any thread); later ones run."""
         with self._lock:
-            tokens = list(self._tokens)
+            tokens = [token for token, _, _ in self._tasks.values()]
         for token in tokens:
             token.cancel()
 
@@ -127,13 +145,18 @@ class TaskRunner:
         return self.pool.waitForDone(msecs)
 
     def shutdown(self) -> None:
-        """Cancel everything; tasks started from now on are cancelled at once."""
+        """Cancel everything; the callbacks of tasks under way still come (with
+        :class:`Cancelled`); nothing starts any more."""
         with self._lock:
+            if self._closed:
+                return
             self._closed = True
-            busy = bool(self._tokens)
+            busy = bool(self._tasks)
         self.cancel_all()
         if busy:
             _DRAINING.add(self)
+        else:
+            self._signals.deleteLater()
 
 
 class NodeFacade(QObject):
