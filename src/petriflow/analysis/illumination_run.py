@@ -26,7 +26,7 @@ from petriflow.analysis.illumination import (
     corrected_path,
     illumination_function,
 )
-from petriflow.core.atomic import atomic_save_npy
+from petriflow.core.atomic import atomic_save_npy, atomic_write_bytes
 
 __all__ = ["CorrectionPlan", "correct_channels", "plan_correction"]
 
@@ -163,7 +163,7 @@ def correct_channels(
             done += _correct_shard(pair_shard)
             if progress:
                 progress(40.0 + 60.0 * done / max(1, n2), "correcting images")
-    (plan.out_dir / "done.json").write_text(json.dumps({"files": n_files}), encoding="utf-8")
+    atomic_write_bytes(plan.out_dir / "done.json", json.dumps({"files": n_files}).encode())
     missing = [t for ts in plan.targets.values() for t in ts if not os.path.exists(t)]
     if missing:
         raise IlluminationError(f"{len(missing)} corrected file(s) were not written")
