@@ -14,7 +14,7 @@ from petriflow.nodes.test_and_score import TestAndScore
 
 from .conftest import blobs, run_node
 
-SCORES = {"AUC", "CA", "F1", "Precision", "Recall", "MCC", "LogLoss"}
+SCORES = {"AUC", "CA", "F1", "Precision", "Recall", "MCC", "Specificity", "LogLoss"}
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def test_image_classification_workflow_runs_what_it_can_then_everything_with_byp
     assert ts["state"] == "done"
     results = json.loads((out / ts["outputs"]["Evaluation Results"]["file"]).read_text())
     learners = {lr["name"]: lr for lr in results["learners"]}
-    assert set(learners) == {"kNN", "Logistic Regression"}  # SVM is a placeholder
+    assert set(learners) == {"kNN", "Logistic Regression", "SVM"}  # SVM mapped (issue 17.2)
     assert results["n_rows"] == 37
     # bone healing D7 vs D14: far better than chance with SqueezeNet features
     assert learners["Logistic Regression"]["scores"]["CA"] > 0.75

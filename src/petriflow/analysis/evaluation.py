@@ -39,7 +39,7 @@ Resampling = Literal[
     "test_on_test",
 ]
 METHODS: tuple[Resampling, ...] = get_args(Resampling)
-SCORE_NAMES = ("AUC", "CA", "F1", "Precision", "Recall", "MCC", "LogLoss")
+SCORE_NAMES = ("AUC", "CA", "F1", "Precision", "Recall", "MCC", "Specificity", "LogLoss")
 
 
 class EvaluationError(ValueError):
@@ -125,7 +125,7 @@ def splits(
 def compute_scores(
     actual: np.ndarray, proba: np.ndarray, target: int | None = None
 ) -> dict[str, float]:
-    """CA, AUC, F1, Precision, Recall, MCC, LogLoss of one learner's predictions.
+    """CA, AUC, F1, Precision, Recall, MCC, Specificity, LogLoss of one learner's predictions.
 
     With ``target`` None, F1/Precision/Recall are averaged over classes weighted by class
     size and AUC is the class-size-weighted one-vs-rest AUC (Orange's defaults); with a
@@ -155,6 +155,7 @@ def compute_scores(
             )
         scores.update(F1=float(f), Precision=float(p), Recall=float(r))
         scores["MCC"] = float(matthews_corrcoef(actual, predicted))
+        scores["Specificity"] = _specificity(actual, predicted, target)
         present = np.unique(actual)
         try:
             if target is not None:
@@ -171,6 +172,22 @@ def compute_scores(
         clipped = clipped / clipped.sum(axis=1, keepdims=True)
         scores["LogLoss"] = float(log_loss(actual, clipped, labels=labels))
     return {name: scores[name] for name in SCORE_NAMES}
+
+
+def _specificity(actual: np.ndarray, predicted: np.ndarray,
+                 target: int | None) -> float:
+    """TN / (TN + FP) of the target class, or averaged over classes weighted by their
+    size (Orange's Specificity): how rarely other rows are taken for the class."""
+    classes = [target] if target is not None else list(np.unique(actual))
+    total, weight = 0.0, 0
+    for c in classes:
+        negative = actual != c
+        if not negative.any():
+            continue
+        w = int((actual == c).sum()) if target is None else 1
+        total += w * float(np.mean(predicted[negative] != c))
+        weight += w
+    return total / weight if weight else float("nan")
 
 
 def _weighted_ovr_auc(actual: np.ndarray, proba: np.ndarray, present: np.ndarray) -> float:

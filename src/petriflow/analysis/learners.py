@@ -12,6 +12,7 @@ images, :mod:`petriflow.analysis.embedding.backbones`.
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Callable
 from typing import Any, Literal, get_args
 
@@ -21,18 +22,29 @@ from petriflow.core.table import Table
 from petriflow.core.types import Learner, Model
 
 __all__ = [
+    "ACTIVATIONS",
     "KNN_METRICS",
     "KNN_WEIGHTS",
     "PENALTIES",
+    "SOLVERS",
+    "SVM_KERNELS",
+    "Activation",
     "KNNLearner",
     "KNNMetric",
     "KNNWeights",
     "LearnerError",
     "LogisticRegressionLearner",
+    "NaiveBayesLearner",
+    "NeuralNetworkLearner",
     "Penalty",
+    "RandomForestLearner",
+    "SVMKernel",
+    "SVMLearner",
     "SklearnLearner",
     "SklearnModel",
+    "Solver",
     "align_features",
+    "parse_layers",
 ]
 
 #: the one declaration of each learner's choices (node setting types; runtime tuples)
@@ -42,6 +54,12 @@ KNNMetric = Literal["euclidean", "manhattan", "cosine", "chebyshev"]
 KNN_METRICS: tuple[KNNMetric, ...] = get_args(KNNMetric)
 KNNWeights = Literal["uniform", "distance"]
 KNN_WEIGHTS: tuple[KNNWeights, ...] = get_args(KNNWeights)
+SVMKernel = Literal["rbf", "linear", "poly", "sigmoid"]
+SVM_KERNELS: tuple[SVMKernel, ...] = get_args(SVMKernel)
+Activation = Literal["relu", "tanh", "logistic", "identity"]
+ACTIVATIONS: tuple[Activation, ...] = get_args(Activation)
+Solver = Literal["adam", "lbfgs", "sgd"]
+SOLVERS: tuple[Solver, ...] = get_args(Solver)
 
 
 class LearnerError(ValueError):
@@ -114,6 +132,10 @@ class SklearnLearner(Learner):
         self.name = name
         self._make = make_estimator
 
+    def make_estimator(self, y: np.ndarray) -> Any:
+        """A fresh estimator for training labels ``y`` (a learner may adapt it to them)."""
+        return self._make(len(y))
+
     def fit(self, table: Table) -> SklearnModel:
         if table.y is None:
             raise LearnerError(f"{self.name} needs data with a categorical class")
@@ -144,8 +166,13 @@ class SklearnLearner(Learner):
         classes = np.unique(y)
         if len(classes) == 1:  # nothing to learn: always predict the one class seen
             return SklearnModel(None, constant_class=int(classes[0]), **common)
-        estimator = self._make(len(y))
-        estimator.fit(X, y)
+        estimator = self.make_estimator(y)
+        with warnings.catch_warnings():
+            # an iteration limit (SVM, MLP) is a setting the user chose, not a fault
+            from sklearn.exceptions import ConvergenceWarning
+
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            estimator.fit(X, y)
         return SklearnModel(estimator, **common)
 
 
@@ -240,3 +267,152 @@ class KNNLearner(SklearnLearner):
             )
 
         super().__init__(name, make)
+
+
+def _check_positive(value: float, what: str) -> None:
+    if not value > 0:
+        raise LearnerError(f"{what} must be positive")
+
+
+class SVMLearner(SklearnLearner):
+    """Support vector machine (libsvm's SVC) with probability estimates.
+
+    Probabilities come from Platt scaling, as in Orange's SVM, so that Predictions and
+    Test and Score can show them and compute AUC; scikit-learn 1.9 moved that from
+    ``SVC(probability=True)`` to a sigmoid-calibrated classifier fitted on internal
+    folds (at most as many as the rarest class has rows). ``gamma`` 0 means
+    1/(number of features), Orange's "auto".
+    """
+
+    def __init__(
+        self,
+        C: float = 1.0,
+        kernel: str = "rbf",
+        gamma: float = 0.0,
+        degree: int = 3,
+        coef0: float = 0.0,
+        tol: float = 1e-3,
+        max_iter: int = 100,
+        name: str = "SVM",
+    ) -> None:
+        _check_positive(C, "the cost C")
+        if kernel not in SVM_KERNELS:
+            raise LearnerError(f"unknown kernel {kernel!r}; use one of {', '.join(SVM_KERNELS)}")
+        if gamma < 0:
+            raise LearnerError("gamma must be 0 (auto) or positive")
+        if degree < 1:
+            raise LearnerError("the polynomial degree must be at least 1")
+        self.C, self.kernel, self.gamma = C, kernel, gamma
+
+        def make(_n: int) -> Any:
+            from sklearn.svm import SVC
+
+            return SVC(C=C, kernel=kernel, gamma=gamma if gamma > 0 else "auto",
+                       degree=degree, coef0=coef0, tol=tol,
+                       max_iter=max_iter if max_iter > 0 else -1, random_state=0)
+
+        super().__init__(name, make)
+
+    def make_estimator(self, y: np.ndarray) -> Any:
+        from sklearn.calibration import CalibratedClassifierCV
+
+        counts = np.bincount(y)
+        folds = max(2, min(5, int(counts[counts > 0].min())))
+        return CalibratedClassifierCV(self._make(len(y)), method="sigmoid", cv=folds,
+                                      ensemble=False)
+
+
+class RandomForestLearner(SklearnLearner):
+    """A forest of randomized trees; seeded, so a workflow re-runs to the same model."""
+
+    def __init__(
+        self,
+        n_estimators: int = 10,
+        max_features: int = 0,
+        max_depth: int = 0,
+        min_samples_split: int = 5,
+        random_state: int = 0,
+        class_weight_balanced: bool = False,
+        name: str = "Random Forest",
+    ) -> None:
+        if n_estimators < 1:
+            raise LearnerError("the forest needs at least one tree")
+        if min_samples_split < 2:
+            raise LearnerError("a subset must have at least 2 rows to be split")
+        if max_features < 0 or max_depth < 0:
+            raise LearnerError("attribute count and depth limits cannot be negative")
+        self.n_estimators = n_estimators
+
+        def make(_n: int) -> Any:
+            from sklearn.ensemble import RandomForestClassifier
+
+            return RandomForestClassifier(
+                n_estimators=n_estimators,
+                # 0 = no limit of our own: scikit-learn's default, sqrt(features)
+                max_features=max_features if max_features > 0 else "sqrt",
+                max_depth=max_depth if max_depth > 0 else None,
+                min_samples_split=min_samples_split,
+                class_weight="balanced" if class_weight_balanced else None,
+                random_state=random_state, n_jobs=1,
+            )
+
+        super().__init__(name, make)
+
+
+class NeuralNetworkLearner(SklearnLearner):
+    """Multi-layer perceptron (scikit-learn's MLPClassifier), Orange's Neural Network."""
+
+    def __init__(
+        self,
+        hidden_layers: tuple[int, ...] = (100,),
+        activation: str = "relu",
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        max_iter: int = 200,
+        random_state: int = 0,
+        name: str = "Neural Network",
+    ) -> None:
+        if not hidden_layers or any(n < 1 for n in hidden_layers):
+            raise LearnerError("each hidden layer needs at least one neuron")
+        if activation not in ACTIVATIONS:
+            raise LearnerError(f"unknown activation {activation!r}")
+        if solver not in SOLVERS:
+            raise LearnerError(f"unknown solver {solver!r}")
+        if alpha < 0:
+            raise LearnerError("the regularization alpha cannot be negative")
+        if max_iter < 1:
+            raise LearnerError("the number of iterations must be at least 1")
+        self.hidden_layers = tuple(hidden_layers)
+
+        def make(_n: int) -> Any:
+            from sklearn.neural_network import MLPClassifier
+
+            return MLPClassifier(hidden_layer_sizes=tuple(hidden_layers),
+                                 activation=activation, solver=solver, alpha=alpha,
+                                 max_iter=max_iter, random_state=random_state)
+
+        super().__init__(name, make)
+
+
+class NaiveBayesLearner(SklearnLearner):
+    """Gaussian naive Bayes: features are continuous (embeddings), not discretized."""
+
+    def __init__(self, name: str = "Naive Bayes") -> None:
+        def make(_n: int) -> Any:
+            from sklearn.naive_bayes import GaussianNB
+
+            return GaussianNB()
+
+        super().__init__(name, make)
+
+
+def parse_layers(text: str) -> tuple[int, ...]:
+    """Orange's "hidden layers" text ("100," or "50, 20") as neuron counts."""
+    parts = [p.strip() for p in str(text).replace(";", ",").split(",")]
+    try:
+        layers = tuple(int(p) for p in parts if p)
+    except ValueError:
+        raise LearnerError(f"hidden layers {text!r}: write neuron counts such as 100, 50") from None
+    if not layers:
+        raise LearnerError("give at least one hidden layer (e.g. 100)")
+    return layers

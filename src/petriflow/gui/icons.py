@@ -117,6 +117,26 @@ def _embedder(p: QPainter, r: QRectF) -> None:
         p.drawLine(QPointF(r.left() + r.width() * 0.78, y), QPointF(r.right(), y))
 
 
+def _image_grid(p: QPainter, r: QRectF) -> None:
+    """Three by three small pictures: the similarity grid."""
+    w, h = r.width() / 3, r.height() / 3
+    for k in range(9):
+        i, j = divmod(k, 3)
+        _picture(p, QRectF(r.left() + j * w + 1, r.top() + i * h + 1, w - 2, h - 2))
+
+
+def _save_images(p: QPainter, r: QRectF) -> None:
+    """A picture above a downward arrow into a tray."""
+    _picture(p, QRectF(r.left() + r.width() * 0.2, r.top(), r.width() * 0.6,
+                       r.height() * 0.45))
+    x = r.center().x()
+    p.drawLine(QPointF(x, r.top() + r.height() * 0.5), QPointF(x, r.bottom() - 2))
+    p.drawLine(QPointF(x - r.width() * 0.12, r.bottom() - r.height() * 0.15),
+               QPointF(x, r.bottom() - 2))
+    p.drawLine(QPointF(x + r.width() * 0.12, r.bottom() - r.height() * 0.15),
+               QPointF(x, r.bottom() - 2))
+
+
 def _scatter(p: QPainter, r: QRectF, seed: int) -> None:
     pts = [(0.15, 0.8), (0.3, 0.55), (0.25, 0.3), (0.55, 0.6), (0.7, 0.25), (0.85, 0.4),
            (0.6, 0.85), (0.45, 0.2)]
@@ -170,6 +190,9 @@ GLYPHS: dict[str, Callable[[QPainter, QRectF], None]] = {
     "mds": lambda p, r: _scatter(p, r, 0),
     "pca": lambda p, r: _scatter(p, r, 2),
     "tsne": lambda p, r: _scatter(p, r, 3),
+    "umap": lambda p, r: _scatter(p, r, 5),
+    "image-grid": _image_grid,
+    "save-images": _save_images,
     "knn": _knn,
     "logistic-regression": lambda p, r: _line_fit(p, r, curve=True),
     "test-and-score": _score,

@@ -20,16 +20,19 @@ if TYPE_CHECKING:
 SAFE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".parquet", ".pq")
 
 
-def unsafe_target(typed: str, target: Path, workflow_dir: Path | None) -> str | None:
-    """Why Save Data must not write ``target`` (None when it may).
+def unsafe_target(typed: str, target: Path, workflow_dir: Path | None,
+                  suffixes: tuple[str, ...] = SAFE_SUFFIXES,
+                  what: str = "Save Data writes only table formats") -> str | None:
+    """Why Save Data (or Save Model, with its ``suffixes``) must not write ``target``.
 
     A workflow file is untrusted input and its nodes run when it is opened, so the path
     setting is checked: the file must have a table extension, and a relative path must
     stay inside the workflow's folder (``../../x.csv`` must not climb out of it).
+    None when it may be written.
     """
     name = target.name
-    if target.suffix.lower() not in SAFE_SUFFIXES:
-        return (f"Save Data writes only table formats ({', '.join(SAFE_SUFFIXES)}); "
+    if target.suffix.lower() not in suffixes:
+        return (f"{what} ({', '.join(suffixes)}); "
                 f"{name!r} is not one of these. Choose the file again.")
     if workflow_dir is not None and not Path(typed).expanduser().is_absolute():
         base = Path(os.path.abspath(workflow_dir))

@@ -95,7 +95,8 @@ class TestAndScore(Node):
         target = ctx.get("class_selection")
         if isinstance(target, str) and target and not target.startswith("("):
             t.set("class_selection", "target_class", target)
-        return used
+        _orange_comparison(s, t)
+        return used | {"use_rope", "rope", "comparison_criterion"}
 
     @dataclass
     class Settings:
@@ -110,6 +111,14 @@ class TestAndScore(Node):
         #: class value for F1/precision/recall/AUC ("" = weighted average over classes)
         target_class: str = ""
         random_seed: int = 0
+        #: model comparison (shown by the view): the score compared fold by fold, and
+        #: the half-width of the negligible difference (ROPE) when ``use_rope`` is on
+        comparison_score: str = field(default="AUC", metadata={"label": "compare models by"})
+        use_rope: bool = field(default=False, metadata={"label": "negligible difference"})
+        rope: float = field(default=0.1, metadata={"label": "negligible difference below"})
+
+    #: the comparison is computed from the results: changing it re-runs nothing
+    view_settings = ("comparison_score", "use_rope", "rope")
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
@@ -156,6 +165,19 @@ class TestAndScore(Node):
         best = max(results.learner_names, key=lambda nm: results.scores[nm]["CA"])
         progress(100, f"best CA: {best} {results.scores[best]['CA']:.3f}")
         return {"Evaluation Results": results, "Predictions": predictions_table(results)}
+
+
+def _orange_comparison(s: dict[str, Any], t: Translation) -> None:
+    """Orange's model comparison: the ROPE check box and width; the score is an index
+    into Orange's list of installed scorers, which a file does not describe."""
+    if isinstance(s.get("use_rope"), bool):
+        t.set("use_rope", "use_rope", s["use_rope"])
+    rope = t.as_number(s.get("rope"))
+    if rope is not None and rope >= 0:
+        t.set("rope", "rope", rope)
+    if "comparison_criterion" in s:
+        t.skip("comparison_criterion", "Orange stores the score as a position in its list "
+               "of installed scorers; models are compared by AUC")
 
 
 # Orange's combo orders (indices saved in its files)
