@@ -84,8 +84,9 @@ class ImageEmbedder(Node):
                 else:
                     t.notes.append(
                         f"Image Embedding: Orange computed {label} on its server; Petriflow "
-                        f"computes it locally and needs the model's weights file (see "
-                        f"`petriflow embed --list-models`); else choose 'squeezenet'"
+                        f"computes it locally and needs the model's weights file (open the "
+                        f"node to download it, or `petriflow models download {model}`); "
+                        f"else choose 'squeezenet'"
                     )
         attr = t.as_int(s.get("cb_image_attr_current_id"))
         if attr not in (None, 0):
@@ -121,6 +122,11 @@ class ImageEmbedder(Node):
             spec = get_embedder(s.model)
         except EmbedderError as exc:
             raise NodeError(str(exc)) from None
+        from petriflow.analysis.embedding.backbones.status import missing_weights_message
+
+        missing = None if s.cluster.strip() else missing_weights_message(spec)
+        if missing:  # the badge says so; the view offers the download
+            raise NodeError(missing)
         # image sets (one file per stain) and cluster runs: see nodes/_channels.py
         from petriflow.analysis.image_sets import channel_columns
         from petriflow.nodes._channels import embed_table, embedder_outputs, image_paths

@@ -1,10 +1,13 @@
-"""Image Embedder view: model, per-channel mode, device, progress and the disk cache.
+"""Image Embedder view: model and its weights, per-channel mode, device, progress and the
+disk cache.
 
 Nothing slow runs on the GUI thread: whether a model's weights are on this machine,
 which devices torch sees and how many embeddings are cached are all found on a worker
 (the node's task runner, which its Cancel also stops), so opening the view never
 imports torch or opens SQLite on the GUI thread. Progress (images/s, ETA) is the
-node's own status message.
+node's own status message. A model whose weights are missing is offered for download
+right here (:mod:`.model_weights`, the same code as ``petriflow models``); once they are
+in place the node runs again.
 """
 
 from __future__ import annotations
@@ -31,21 +34,12 @@ from petriflow.core.node import Cancelled
 from petriflow.core.scheduler import NodeState, NodeStatus
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import NodeFacade, NodeView
+from petriflow.gui.views.model_weights import ModelWeightsPanel
 
 __all__ = ["ImageEmbedderView"]
 
-#: model id -> "available offline (where)" / "not on this machine"; found once per process
-_AVAILABILITY: dict[str, str] = {}
 #: devices torch can use here, found once per process on a worker
 _DEVICES: list[str] = []
-
-
-def _locate(spec: Any) -> str:
-    try:
-        found = spec.locate(None, False)
-    except Exception:  # WeightsNotFoundError, or torch missing: not usable offline
-        return "weights not on this machine (see the docs to install them)"
-    return f"available offline ({getattr(found, 'source', None) or 'found'})"
 
 
 def _devices() -> list[str]:
@@ -85,6 +79,10 @@ class ImageEmbedderView(NodeView):
         self.model_info.setWordWrap(True)
         self.model_info.setStyleSheet("color: #555;")
         form.addRow("", self.model_info)
+        self.weights = ModelWeightsPanel(self.node.tasks)
+        self.weights.status_known.connect(lambda _id: self._show_model_info())
+        self.weights.changed.connect(self._weights_changed)
+        form.addRow("", self.weights)
         self.per_channel_box = QCheckBox("Embed each channel separately (microscopy)")
         self.per_channel_box.toggled.connect(lambda on: self.set_settings(per_channel=bool(on)))
         form.addRow("", self.per_channel_box)
@@ -127,7 +125,7 @@ class ImageEmbedderView(NodeView):
         cache_row.addWidget(self.clear_button)
         layout.addLayout(cache_row)
         layout.addStretch(1)
-        self.resize(520, 300)
+        self.resize(560, 340)
         self.cache_count: int | None = None
         self.show_current()
         self._find_devices()
@@ -135,7 +133,7 @@ class ImageEmbedderView(NodeView):
 
     # ------------------------------------------------------------------ workers
     def is_ready(self) -> bool:
-        return self._pending == 0
+        return self._pending == 0 and self.weights.pending == 0
 
     def _background(self, fn: Any, done: Any) -> None:
         self._pending += 1
@@ -178,16 +176,15 @@ class ImageEmbedderView(NodeView):
 
     def _check_model(self, model_id: str) -> None:
         spec = self.specs.get(model_id)
+        if spec is not self.weights.spec:
+            self.weights.set_model(spec)
         self._show_model_info()
-        if spec is None or model_id in _AVAILABILITY:
-            return
 
-        def done(result: Any, error: BaseException | None) -> None:
-            if not isinstance(error, Cancelled):  # cancelled: ask again next time
-                _AVAILABILITY[model_id] = result if error is None else "availability unknown"
-            self._show_model_info()
-
-        self._background(lambda: _locate(spec), done)
+    def _weights_changed(self, model_id: str) -> None:
+        """Weights arrived for a model: a node that uses it and failed runs again."""
+        if model_id == self.settings.model and self.node.status().state in (
+                NodeState.ERROR, NodeState.IDLE):
+            self.node.rerun()
 
     def refresh_cache_count(self) -> None:
         def done(result: Any, error: BaseException | None) -> None:
@@ -224,7 +221,15 @@ class ImageEmbedderView(NodeView):
         if spec is None:
             self.model_info.setText(f"Unknown model {self.settings.model!r}.")
             return
-        available = _AVAILABILITY.get(spec.id, "checking weights…")
+        status = self.weights.status() if self.weights.spec is spec else None
+        if status is None:
+            available = "checking weights…"
+        elif status.state in ("shipped", "official"):
+            available = f"available offline ({status.source})"
+        elif status.state == "custom":
+            available = "your own weights (custom file)"
+        else:
+            available = "weights missing: Download… below"
         self.model_info.setText(f"{spec.dim} features · {spec.input_size}×{spec.input_size} "
                                 f"input · {available}")
         self.model_info.setToolTip(spec.description)

@@ -30,7 +30,13 @@ from petriflow.analysis.embedding.backbones.weights import (
     weights_dir,
 )
 
-__all__ = ["WeightsStatus", "add_custom_weights", "remove_custom_weights", "weights_status"]
+__all__ = [
+    "WeightsStatus",
+    "add_custom_weights",
+    "missing_weights_message",
+    "remove_custom_weights",
+    "weights_status",
+]
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class WeightsStatus:
     path: Path | None
     sha256: str
     detail: str
+    source: str = ""  # where the file was found ("ndf package", "torch hub cache", ...)
 
     @property
     def usable(self) -> bool:
@@ -73,15 +80,34 @@ def weights_status(spec: EmbedderSpec) -> WeightsStatus:
         return WeightsStatus(spec.id, "damaged", None, "", str(exc).splitlines()[0])
     if found.source == "custom file":
         return WeightsStatus(spec.id, "custom", found.path, found.sha256,
-                             f"custom file {found.path} · SHA-256 {found.sha256[:12]}…")
+                             f"custom file {found.path} · SHA-256 {found.sha256[:12]}…",
+                             found.source)
     if official is None:
         return WeightsStatus(spec.id, "shipped", found.path, found.sha256,
                              f"on this machine ({found.source}) {found.path} · SHA-256 "
-                             f"{found.sha256[:12]}…")
+                             f"{found.sha256[:12]}…", found.source)
     verified = "verified" if official.matches(found.sha256) else "not the official file"
     return WeightsStatus(spec.id, "official", found.path, found.sha256,
                          f"on this machine {found.path} · SHA-256 {found.sha256[:12]}… "
-                         f"{verified}")
+                         f"{verified}", found.source)
+
+
+def missing_weights_message(spec: EmbedderSpec) -> str | None:
+    """One line for the node's badge when ``spec``'s weights are surely not here, else None.
+
+    Only looks whether files exist (no checksum, no torch): the node asks this on every
+    run, and a file that exists but is wrong is reported by the embedding itself.
+    """
+    from petriflow.analysis.embedding.backbones.weights import candidate_dirs
+
+    official = spec.official
+    if official is None or custom_record_path(spec.id).is_file():
+        return None
+    if any((folder / official.filename).is_file() for folder, _ in candidate_dirs()):
+        return None
+    return (f"Weights missing: {spec.display_name} ({official.filename}, about "
+            f"{official.size / 1e6:.0f} MB) is not on this machine. Open this node to "
+            f"download it, or run `petriflow models download {spec.id}`.")
 
 
 def add_custom_weights(spec: EmbedderSpec, file: str | os.PathLike[str]) -> WeightsStatus:

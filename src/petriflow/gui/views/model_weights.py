@@ -1,0 +1,271 @@
+"""The Image Embedder view's weights row: status, "Download…", "Use a file…", progress.
+
+Why a widget of its own: it is the app's face of ``petriflow models`` and must behave the
+same (the same download code, :mod:`petriflow.analysis.embedding.backbones.download`;
+the same strict load, :mod:`...backbones.status`), with everything slow on the node's
+task runner: checking a status hashes files of up to 500 MB, a download takes minutes.
+Consent is asked once per model per session, before the first byte is fetched. Nothing
+here is written to the workflow: weights live in the weights folder only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PyQt6 import sip
+from PyQt6.QtCore import QObject, pyqtSignal
+from PyQt6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from petriflow.core.node import Cancelled, CancelToken
+
+__all__ = ["ModelWeightsPanel"]
+
+#: model ids whose download the user agreed to in this session (asked once per model)
+_CONSENTED: set[str] = set()
+#: model id -> WeightsStatus, found once per process and refreshed after a change
+_STATUS: dict[str, Any] = {}
+
+
+class _Relay(QObject):
+    """Carries download progress from the worker to the GUI thread (queued signal)."""
+
+    progress = pyqtSignal(object)
+
+
+class ModelWeightsPanel(QWidget):
+    """Shows the current model's weights and gets them. ``tasks`` is the node's
+    :class:`~petriflow.gui.views._facade.TaskRunner`; ``changed`` fires when a model's
+    weights became usable (the view re-runs the node)."""
+
+    changed = pyqtSignal(str)
+    status_known = pyqtSignal(str)
+
+    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks = tasks
+        self.spec: Any = None
+        self.pending = 0
+        self._download: CancelToken | None = None
+        self._relay = _Relay()
+        self._relay.progress.connect(self._show_progress)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.status_label = QLabel("Weights: checking…")
+        self.status_label.setWordWrap(True)
+        row.addWidget(self.status_label, 1)
+        self.download_button = QPushButton("Download…")
+        self.download_button.setToolTip("Fetch the official weights (asks first; the SHA-256 "
+                                        "is checked before the file is used)")
+        self.download_button.clicked.connect(self.download)
+        row.addWidget(self.download_button)
+        self.file_button = QPushButton("Use a file…")
+        self.file_button.setToolTip("Use a weights file you have (official or fine-tuned); "
+                                    "it must fit the network exactly")
+        self.file_button.clicked.connect(self.use_file)
+        row.addWidget(self.file_button)
+        layout.addLayout(row)
+        self.note_label = QLabel()  # the last download's or file's outcome, one line
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet("color: #a33;")
+        self.note_label.setVisible(False)
+        layout.addWidget(self.note_label)
+        progress_row = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setFormat("%p%")
+        progress_row.addWidget(self.progress, 1)
+        self.progress_label = QLabel()
+        progress_row.addWidget(self.progress_label)
+        self.cancel_button = QPushButton("Stop download")
+        self.cancel_button.setToolTip("Stop; what arrived is kept and Download… resumes it")
+        self.cancel_button.clicked.connect(self.cancel_download)
+        progress_row.addWidget(self.cancel_button)
+        layout.addLayout(progress_row)
+        self._set_downloading(False)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def downloading(self) -> bool:
+        return self._download is not None
+
+    def status(self) -> Any:
+        """The current model's WeightsStatus, or None while it is being checked."""
+        return _STATUS.get(self.spec.id) if self.spec is not None else None
+
+    def _set_downloading(self, on: bool) -> None:
+        for w in (self.progress, self.progress_label, self.cancel_button):
+            w.setVisible(on)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        st = self.status()
+        fetchable = self.spec is not None and self.spec.official is not None
+        self.download_button.setVisible(fetchable)
+        self.download_button.setEnabled(
+            fetchable and not self.downloading and st is not None and st.state != "official")
+        self.file_button.setEnabled(self.spec is not None and not self.downloading)
+
+    def _run(self, fn: Any, done: Any) -> CancelToken:
+        self.pending += 1
+
+        def callback(result: Any, error: BaseException | None) -> None:
+            self.pending -= 1
+            if not sip.isdeleted(self):  # the view may have closed meanwhile
+                done(result, error)
+
+        token: CancelToken = self.tasks.run(fn, callback)
+        return token
+
+    # ------------------------------------------------------------------ status
+    def set_model(self, spec: Any) -> None:
+        """Show ``spec``'s weights (checked on a worker the first time)."""
+        self.spec = spec
+        if spec is None:
+            self.status_label.setText("")
+            self._update_buttons()
+            return
+        if spec.id in _STATUS:
+            self._show_status()
+        else:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Check the current model's weights again (after a download or a new file)."""
+        spec = self.spec
+        if spec is None:
+            return
+        self.status_label.setText("Weights: checking…")
+
+        def check(_token: CancelToken) -> Any:
+            from petriflow.analysis.embedding.backbones.status import weights_status
+
+            return weights_status(spec)
+
+        def done(result: Any, error: BaseException | None) -> None:
+            if error is None:
+                _STATUS[spec.id] = result
+            if spec is self.spec:
+                if error is not None and not isinstance(error, Cancelled):
+                    self.status_label.setText(f"Weights: cannot check ({error})")
+                self._show_status()
+
+        self._run(check, done)
+
+    def _show_status(self) -> None:
+        st = self.status()
+        if st is not None:
+            self.status_label.setText(f"Weights: {st.detail}")
+            self.status_label.setToolTip(st.detail)
+            self.status_known.emit(self.spec.id)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ download
+    def confirm_download(self, text: str) -> bool:
+        """Ask before fetching (tests replace this)."""
+        answer = QMessageBox.question(self, "Download model weights", text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def download(self) -> None:
+        """Fetch the current model's official weights, after consent (once per model)."""
+        spec = self.spec
+        if spec is None or spec.official is None or self.downloading:
+            return
+        from petriflow.analysis.embedding.backbones.download import (
+            download_official,
+            source_url,
+        )
+
+        off = spec.official
+        if spec.id not in _CONSENTED:
+            if not self.confirm_download(
+                    f"Download the {spec.display_name} weights?\n\n{off.filename}, about "
+                    f"{off.size / 1e6:.0f} MB, licence {off.licence}\nfrom {source_url(off)}"
+                    f"\n\nThe file's SHA-256 is checked before it is used; it is stored in "
+                    f"the weights folder, never in the workflow."):
+                return
+            _CONSENTED.add(spec.id)
+        relay = self._relay
+        self.note("")
+        self.progress.setValue(0)
+        self.progress_label.setText("starting…")
+
+        def fetch(token: CancelToken) -> Any:
+            return download_official(spec.id, spec.display_name, off,
+                                     progress=relay.progress.emit,
+                                     cancel=lambda: token.cancelled)
+
+        def done(result: Any, error: BaseException | None) -> None:
+            from petriflow.analysis.embedding.backbones.download import DownloadCancelled
+
+            self._download = None
+            self._set_downloading(False)
+            _STATUS.pop(spec.id, None)
+            if error is None:
+                self.note("")
+                self.changed.emit(spec.id)
+            elif isinstance(error, (Cancelled, DownloadCancelled)):
+                self.note("Download stopped; Download… resumes it.")
+            else:
+                self.note(str(error))
+            if spec is self.spec:
+                self.refresh()
+
+        self._download = self._run(fetch, done)
+        self._set_downloading(True)
+
+    def _show_progress(self, p: Any) -> None:
+        if not self.downloading:
+            return
+        self.progress.setValue(int(p.percent))
+        self.progress_label.setText(p.message())
+
+    def cancel_download(self) -> None:
+        if self._download is not None:
+            self._download.cancel()
+
+    # ------------------------------------------------------------------ own file
+    def choose_file(self) -> str:
+        """The file to use ("" = none chosen; tests replace this)."""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Weights file", "", "Weights (*.pth *.pt *.safetensors);;All files (*)")
+        return path
+
+    def use_file(self) -> None:
+        spec = self.spec
+        path = self.choose_file() if spec is not None else ""
+        if not path:
+            return
+        self.file_button.setEnabled(False)
+        self.note("")
+        self.status_label.setText("Weights: checking the file…")
+
+        def add(_token: CancelToken) -> Any:
+            from petriflow.analysis.embedding.backbones.status import add_custom_weights
+
+            return add_custom_weights(spec, path)
+
+        def done(result: Any, error: BaseException | None) -> None:
+            if error is None:
+                _STATUS[spec.id] = result
+                self.changed.emit(spec.id)
+            if error is not None and not isinstance(error, Cancelled):
+                self.note(f"Not used: {error}")
+            if spec is self.spec:
+                self._show_status()
+
+        self._run(add, done)
+
+    def note(self, text: str) -> None:
+        """Show (or clear) the outcome line."""
+        self.note_label.setText(text)
+        self.note_label.setVisible(bool(text))
