@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from petriflow.analysis.images import (  # EXIF-aware, TIFF via tifffile
-    IMAGE_EXTENSIONS,
     ImageLoadError,
     file_problem,
+    has_image_suffix,
     read_image_header,
 )
 from petriflow.core.table import Table
@@ -141,7 +141,7 @@ def find_image_files(root: Path, result: ScanResult,
                 is_dir = False
             if is_dir:
                 subdirs.append(Path(entry.path))
-            elif os.path.splitext(entry.name)[1].lower() in IMAGE_EXTENSIONS:
+            elif has_image_suffix(entry.name):
                 # a pipe, socket or link loop named *.png: say why, never open it
                 problem = None if _is_regular(entry) else file_problem(entry.path)
                 if problem is None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from petriflow.analysis.image_import import ImageImportError, read_delimited_rows, read_list_file
-from petriflow.analysis.images import IMAGE_EXTENSIONS
+from petriflow.analysis.images import has_image_suffix
 from petriflow.core.table import Table
 
 __all__ = [
@@ -28,17 +28,13 @@ __all__ = [
     "read_image_set",
 ]
 
-def _looks_like_image(value: str) -> bool:
-    return os.path.splitext(value.strip())[1].lower() in IMAGE_EXTENSIONS
-
-
 def _image_columns(rows: list[list[str]]) -> list[int]:
     """Columns whose every non-empty value (and at least one) is an image file name."""
     header = rows[0]
     found = []
     for j in range(len(header)):
         values = [r[j] for r in rows[1:] if j < len(r) and r[j].strip()]
-        if values and all(_looks_like_image(v) for v in values):
+        if values and all(has_image_suffix(v.strip()) for v in values):
             found.append(j)
     return found
 
@@ -146,7 +142,7 @@ def channel_columns(table: Table) -> list[str]:
     for name, values in table.metas.items():
         if values.dtype != object or name == "image name" or len(values) == 0:
             continue
-        if all(isinstance(v, str) and v and _looks_like_image(v) for v in values):
+        if all(isinstance(v, str) and v and has_image_suffix(v.strip()) for v in values):
             found.append(name)
     if len(found) < 2 or table.image_column not in found:
         return []

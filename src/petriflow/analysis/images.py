@@ -39,6 +39,7 @@ __all__ = [
     "ImageLoadError",
     "LoadedImage",
     "file_problem",
+    "has_image_suffix",
     "is_image_file",
     "load_image",
     "load_rgb",
@@ -99,10 +100,16 @@ class LoadedImage:
         return np.stack(ch[:3], axis=2)
 
 
+def has_image_suffix(path: str | os.PathLike[str]) -> bool:
+    """Whether a name ends in an image extension (any case): the one test that folder
+    scans, list files and image-set columns apply."""
+    return os.path.splitext(os.fspath(path))[1].lower() in IMAGE_EXTENSIONS
+
+
 def is_image_file(path: str | os.PathLike[str]) -> bool:
     """Whether a name looks like an image (by extension); hidden files are not."""
     name = os.path.basename(os.fspath(path))
-    return not name.startswith(".") and os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS
+    return not name.startswith(".") and has_image_suffix(name)
 
 
 # ----------------------------------------------------------------------------- header

@@ -84,7 +84,15 @@ def scan_folder(folder: Path) -> list[tuple[str, str]]:
 
 
 def read_csv_list(path: Path) -> list[tuple[str, str]]:
-    """(path, class) rows of a CSV/TSV list; relative paths are relative to the file."""
+    """(path, class) rows of a CSV/TSV list; relative paths are relative to the file.
+
+    The path and class columns are found by Import Images' names for them
+    (:data:`~petriflow.analysis.image_import.PATH_COLUMN_NAMES`, ``CLASS_COLUMN_NAMES``);
+    unlike Import Images, a list without a header row is accepted too.
+    """
+    from petriflow.analysis.image_import import CLASS_COLUMN_NAMES, PATH_COLUMN_NAMES
+    from petriflow.analysis.images import has_image_suffix
+
     text = path.read_text(encoding="utf-8-sig")
     delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
     first_line = text.splitlines()[0] if text.strip() else ""
@@ -95,16 +103,15 @@ def read_csv_list(path: Path) -> list[tuple[str, str]]:
         return []
     header = [h.strip() for h in rows[0]]
     low = [h.lower() for h in header]
-    path_col = next((low.index(k) for k in ("path", "image", "file", "filename") if k in low),
-                    None)
+    path_col = next((low.index(k) for k in PATH_COLUMN_NAMES if k in low), None)
     if path_col is None:
         # no header we recognise: is the first row itself a path?
         first = rows[0][0].strip() if rows[0] else ""
-        has_header = not _looks_like_image(first)
+        has_header = not has_image_suffix(first)
         path_col = 0
     else:
         has_header = True
-    class_col = next((low.index(k) for k in ("class", "label", "category") if k in low), None)
+    class_col = next((low.index(k) for k in CLASS_COLUMN_NAMES if k in low), None)
     if not has_header:
         class_col = None
     base = path.parent
@@ -118,12 +125,6 @@ def read_csv_list(path: Path) -> list[tuple[str, str]]:
         cls = row[class_col].strip() if class_col is not None and len(row) > class_col else ""
         out.append((str(p), cls))
     return out
-
-
-def _looks_like_image(text: str) -> bool:
-    from petriflow.analysis.images import IMAGE_EXTENSIONS
-
-    return Path(text).suffix.lower() in IMAGE_EXTENSIONS
 
 
 # ----------------------------------------------------------------------------- outputs
