@@ -12,6 +12,7 @@ images, :mod:`petriflow.analysis.embedding.backbones`.
 from __future__ import annotations
 
 import inspect
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any, Literal, get_args
@@ -60,6 +61,12 @@ Activation = Literal["relu", "tanh", "logistic", "identity"]
 ACTIVATIONS: tuple[Activation, ...] = get_args(Activation)
 Solver = Literal["adam", "lbfgs", "sgd"]
 SOLVERS: tuple[Solver, ...] = get_args(Solver)
+
+
+#: scikit-learn's first import from two threads at once (two learner nodes starting
+#: together) can raise ``_DeadlockError`` on its circular imports; estimators are built
+#: (and their modules imported) one at a time
+_IMPORT_LOCK = threading.Lock()
 
 
 class LearnerError(ValueError):
@@ -166,7 +173,8 @@ class SklearnLearner(Learner):
         classes = np.unique(y)
         if len(classes) == 1:  # nothing to learn: always predict the one class seen
             return SklearnModel(None, constant_class=int(classes[0]), **common)
-        estimator = self.make_estimator(y)
+        with _IMPORT_LOCK:
+            estimator = self.make_estimator(y)
         with warnings.catch_warnings():
             # an iteration limit (SVM, MLP) is a setting the user chose, not a fault
             from sklearn.exceptions import ConvergenceWarning

@@ -41,7 +41,14 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "umap",
     "logistic_regression",
     "knn",
+    "svm",
+    "random_forest",
+    "neural_network",
+    "naive_bayes",
+    "save_model",
+    "load_model",
     "test_and_score",
+    "predictions",
     "confusion_matrix",
 )
 

@@ -179,6 +179,93 @@ def _save(p: QPainter, r: QRectF) -> None:
                       r.width() * 0.7, r.height() * 0.45))
 
 
+def _svm(p: QPainter, r: QRectF) -> None:
+    """Two groups of points split by a line with its two margins."""
+    _scatter(p, r, 1)
+    p.drawLine(QPointF(r.left(), r.bottom()), QPointF(r.right(), r.top()))
+    pen = p.pen()
+    dashed = QPen(pen)
+    dashed.setStyle(Qt.PenStyle.DashLine)
+    p.setPen(dashed)
+    d = r.width() * 0.18
+    p.drawLine(QPointF(r.left(), r.bottom() - d), QPointF(r.right() - d, r.top()))
+    p.drawLine(QPointF(r.left() + d, r.bottom()), QPointF(r.right(), r.top() + d))
+    p.setPen(pen)
+
+
+def _forest(p: QPainter, r: QRectF) -> None:
+    """Three small trees (triangles on trunks)."""
+    for k, f in enumerate((0.18, 0.5, 0.82)):
+        x, top = r.left() + r.width() * f, r.top() + r.height() * (0.25 if k == 1 else 0.05)
+        crown = QPainterPath(QPointF(x, top))
+        crown.lineTo(x - r.width() * 0.16, r.top() + r.height() * 0.7)
+        crown.lineTo(x + r.width() * 0.16, r.top() + r.height() * 0.7)
+        crown.closeSubpath()
+        p.drawPath(crown)
+        p.drawLine(QPointF(x, r.top() + r.height() * 0.7), QPointF(x, r.bottom()))
+
+
+def _network(p: QPainter, r: QRectF) -> None:
+    """Three layers of neurons, every neuron linked to the next layer's."""
+    layers = [(0.1, (0.2, 0.5, 0.8)), (0.5, (0.1, 0.37, 0.63, 0.9)), (0.9, (0.35, 0.65))]
+    pts = [[QPointF(r.left() + r.width() * x, r.top() + r.height() * y) for y in ys]
+           for x, ys in layers]
+    for k in range(len(pts) - 1):
+        for pa in pts[k]:
+            for pb in pts[k + 1]:
+                p.drawLine(pa, pb)
+    p.setBrush(INK)
+    for layer in pts:
+        for pt in layer:
+            p.drawEllipse(pt, r.width() * 0.06, r.width() * 0.06)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+
+
+def _bell(p: QPainter, r: QRectF) -> None:
+    """Two overlapping bell curves (class densities)."""
+    for shift in (-0.18, 0.18):
+        path = QPainterPath()
+        for k in range(41):
+            t = k / 40
+            x = (t - 0.5 - shift) * 5
+            y = r.bottom() - r.height() * 0.9 * math.exp(-x * x / 2)
+            pt = QPointF(r.left() + r.width() * t, y)
+            if k:
+                path.lineTo(pt)
+            else:
+                path.moveTo(pt)
+        p.drawPath(path)
+    p.drawLine(QPointF(r.left(), r.bottom()), QPointF(r.right(), r.bottom()))
+
+
+def _predictions(p: QPainter, r: QRectF) -> None:
+    """A picture, an arrow, and a class tag."""
+    _picture(p, QRectF(r.left(), r.top() + r.height() * 0.3, r.width() * 0.42,
+                       r.height() * 0.4))
+    y = r.center().y()
+    p.drawLine(QPointF(r.left() + r.width() * 0.48, y), QPointF(r.left() + r.width() * 0.62, y))
+    p.drawLine(QPointF(r.left() + r.width() * 0.56, y - r.height() * 0.06),
+               QPointF(r.left() + r.width() * 0.62, y))
+    p.drawLine(QPointF(r.left() + r.width() * 0.56, y + r.height() * 0.06),
+               QPointF(r.left() + r.width() * 0.62, y))
+    p.drawRoundedRect(QRectF(r.left() + r.width() * 0.68, r.top() + r.height() * 0.35,
+                             r.width() * 0.32, r.height() * 0.3), 2, 2)
+
+
+def _load_model(p: QPainter, r: QRectF) -> None:
+    """A file (folded corner) holding a small network."""
+    fold = r.width() * 0.25
+    path = QPainterPath(QPointF(r.left() + r.width() * 0.1, r.top()))
+    path.lineTo(r.right() - fold, r.top())
+    path.lineTo(r.right() - r.width() * 0.1 + 1, r.top() + fold)
+    path.lineTo(r.right() - r.width() * 0.1 + 1, r.bottom())
+    path.lineTo(r.left() + r.width() * 0.1, r.bottom())
+    path.closeSubpath()
+    p.drawPath(path)
+    _network(p, QRectF(r.left() + r.width() * 0.22, r.top() + r.height() * 0.3,
+                       r.width() * 0.56, r.height() * 0.55))
+
+
 GLYPHS: dict[str, Callable[[QPainter, QRectF], None]] = {
     "table": _table,
     "distances": _distances,
@@ -197,6 +284,12 @@ GLYPHS: dict[str, Callable[[QPainter, QRectF], None]] = {
     "logistic-regression": lambda p, r: _line_fit(p, r, curve=True),
     "test-and-score": _score,
     "save": _save,
+    "svm": _svm,
+    "random-forest": _forest,
+    "neural-network": _network,
+    "naive-bayes": _bell,
+    "predictions": _predictions,
+    "load-model": _load_model,
 }
 
 

@@ -159,7 +159,7 @@ class DataTableView(NodeView):
         self.data_table: Table | None = None
         self._sorted: tuple[int, Any, int] | None = None  # (column, order, table id) shown
         layout = QVBoxLayout(self)
-        self.model = TableModel(self)
+        self.model = self.make_model()
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -190,9 +190,17 @@ class DataTableView(NodeView):
         self.on_data()
         self.on_status(self.node.status())
 
+    def make_model(self) -> TableModel:
+        """The table model (a view built on this one, e.g. Predictions, adds to it)."""
+        return TableModel(self)
+
     # ------------------------------------------------------------------ data
+    def shown_table(self) -> Table | None:
+        """The table shown and selected from: the input (Predictions: its output)."""
+        return self.inputs().get("Data")
+
     def on_data(self) -> None:
-        data = self.inputs().get("Data")
+        data = self.shown_table()
         if data is self.data_table:
             return
         self.data_table = data
@@ -284,15 +292,20 @@ class DataTableView(NodeView):
         rows = {ix.row() for ix in self.table.selectionModel().selectedRows()}
         positions = sorted(int(self.model.order[r]) for r in rows)
         self.set_settings(selected_rows=positions,
-                          selection_context=rows_context(self.data_table, positions,
+                          selection_context=rows_context(self.identity_table(), positions,
                                                          self.node.directory))
         self._show_info()
 
     def _selected(self) -> list[int]:
         """Input positions of the rows the node selects."""
         s = self.settings
-        return row_selection(self.data_table, s.selected_rows, s.selection_context,
+        return row_selection(self.identity_table(), s.selected_rows, s.selection_context,
                              self.node.directory)
+
+    def identity_table(self) -> Table | None:
+        """The rows a selection's context names (the shown table; Predictions: its
+        input, whose rows keep their identity when the models change)."""
+        return self.data_table
 
 
 @register_view("petriflow.data_table")

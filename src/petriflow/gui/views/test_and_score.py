@@ -37,6 +37,7 @@ from petriflow.core.types import EvaluationResults
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import NodeFacade, NodeView
 from petriflow.gui.views.export_actions import add_export_actions
+from petriflow.gui.views.model_comparison import ModelComparison
 
 __all__ = ["TestAndScoreView"]
 
@@ -126,13 +127,15 @@ class TestAndScoreView(NodeView):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         right.addWidget(self.table, 1)
+        self.comparison = ModelComparison(lambda **c: self.set_settings(**c))
+        right.addWidget(self.comparison, 1)
         self.info = QLabel()
         self.info.setStyleSheet("color: #555;")
         self.info.setWordWrap(True)
         right.addWidget(self.info)
         layout.addLayout(right, 1)
         add_export_actions(self, table=self.model)
-        self.resize(860, 420)
+        self.resize(860, 620)
         self.on_data()
         self.on_settings_quiet()
         self.on_status(self.node.status())
@@ -168,6 +171,7 @@ class TestAndScoreView(NodeView):
 
     def on_settings(self) -> None:
         s = self.settings
+        self.comparison.show_results(self.results, s)
         button = self.method_buttons.get(s.resampling)
         if button is not None:
             button.setChecked(True)
@@ -216,6 +220,7 @@ class TestAndScoreView(NodeView):
         self.model.clear()
         self.model.setHorizontalHeaderLabels(["Learner", *COLUMNS])
         res = self.results
+        self.comparison.show_results(res, self.settings)
         if res is None:
             self.caption.setText("No evaluation results (connect Data and a learner).")
             return

@@ -1,0 +1,117 @@
+"""Predictions view: each row's image thumbnail, predicted class and probabilities.
+
+Built on the Data Table view (sorting by any column, selection written as positions
+with their identity, once per mouse gesture): the table shown is the node's
+Predictions output, whose rows are the input's in the same order, so a position means
+the same row in both. What differs: features (hundreds of embedding columns) are not
+shown, the image column shows a thumbnail decoded off the GUI thread by the Image
+Viewer's :class:`ThumbnailModel`, and the rows are as tall as the thumbnails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import QModelIndex, QSize, Qt
+from PyQt6.QtWidgets import QWidget
+
+from petriflow.core.table import Table
+from petriflow.gui.views import register_view
+from petriflow.gui.views._common import NodeFacade
+from petriflow.gui.views.data_table import DataTableView, TableModel
+from petriflow.gui.views.image_viewer import ThumbnailModel
+from petriflow.nodes.image_viewer import resolve_image_path
+
+__all__ = ["THUMBNAIL", "PredictionsModel", "PredictionsView"]
+
+#: thumbnail edge in the table (pixels)
+THUMBNAIL = 56
+
+
+class PredictionsModel(TableModel):
+    """The Data Table's model without feature columns, with thumbnails of the images."""
+
+    def __init__(self, parent: Any, thumbs: ThumbnailModel,
+                 directory: Path | None = None) -> None:
+        super().__init__(parent)
+        self.thumbs = thumbs
+        self.directory = directory
+        self.image_col = -1
+        thumbs.dataChanged.connect(self._thumbs_changed)
+
+    def set_table(self, table: Table | None) -> None:
+        super().set_table(table)
+        self.beginResetModel()
+        self.columns = [c for c in self.columns if c[0] != "feature"]
+        names = [c[1] for c in self.columns]
+        image = table.image_column if table is not None else None
+        self.image_col = names.index(image) if image in names else -1
+        paths: list[str] = []
+        if table is not None and image is not None and self.image_col >= 0:
+            bases = [b for b in (self.directory, Path.cwd()) if b is not None]
+            paths = [str(resolve_image_path(str(v), bases)) if v else ""
+                     for v in table.metas[image]]
+        self.thumbs.set_items(paths, [""] * len(paths))
+        self.endResetModel()
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.DecorationRole and index.isValid()
+                and index.column() == self.image_col and self.table is not None):
+            pos = int(self.order[index.row()])
+            if self.thumbs.paths[pos]:
+                return self.thumbs.data(self.thumbs.index(pos),
+                                        Qt.ItemDataRole.DecorationRole)
+            return None
+        return super().data(index, role)
+
+    def _thumbs_changed(self, *_: Any) -> None:
+        """Decoded thumbnails arrived: repaint the image column."""
+        if self.image_col >= 0 and len(self.order):
+            self.dataChanged.emit(self.index(0, self.image_col),
+                                  self.index(len(self.order) - 1, self.image_col),
+                                  [Qt.ItemDataRole.DecorationRole])
+
+
+class PredictionsView(DataTableView):
+    """The predictions as a sortable table with thumbnails; selected rows go out."""
+
+    model: PredictionsModel
+
+    def make_model(self) -> PredictionsModel:
+        self.thumbs = ThumbnailModel(self, self.node.tasks)
+        self.thumbs.set_size(THUMBNAIL)
+        return PredictionsModel(self, self.thumbs, self.node.directory)
+
+    def __init__(self, node: NodeFacade) -> None:
+        super().__init__(node)
+        self.table.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
+        self.table.verticalHeader().setDefaultSectionSize(THUMBNAIL + 6)
+
+    def shown_table(self) -> Table | None:
+        return self.outputs().get("Predictions")
+
+    def identity_table(self) -> Table | None:
+        """The input: the node restores the selection on it (same rows, same order)."""
+        data = self.inputs().get("Data")
+        shown = self.data_table
+        return data if shown is not None and data is not None \
+            and len(data) == len(shown) else shown
+
+    def on_data(self) -> None:
+        super().on_data()
+        if self.model.image_col >= 0:
+            self.table.setColumnWidth(self.model.image_col, THUMBNAIL + 140)
+
+    def _show_info(self) -> None:
+        t = self.data_table
+        if t is None:
+            self.info.setText("No predictions (connect Data and a model).")
+            return
+        n_sel = len(self._selected())
+        self.info.setText(f"{len(t)} rows; {n_sel} selected" if n_sel else f"{len(t)} rows")
+
+
+@register_view("petriflow.predictions")
+def make_view(node: NodeFacade) -> QWidget:
+    return PredictionsView(node)
