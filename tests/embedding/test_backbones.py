@@ -60,24 +60,6 @@ def _vit_class_token(net: Any) -> _Hook:
     return net.encoder.ln, lambda h: h[:, 0]
 
 
-def _efficientnet(net: Any) -> _Hook:
-    # global average pool, the classifier (dropout, fc) removed
-    assert isinstance(net.classifier, torch.nn.Identity)
-    return net.avgpool, lambda h: torch.flatten(h, 1)
-
-
-def _convnext(net: Any) -> _Hook:
-    # the head's LayerNorm2d on the pooled features, flattened; the fc removed
-    assert isinstance(net.classifier[2], torch.nn.Identity)
-    return net.classifier[0], lambda h: torch.flatten(h, 1)
-
-
-def _vit(net: Any) -> _Hook:
-    # the class token after the encoder's final LayerNorm; the head removed
-    assert isinstance(net.heads, torch.nn.Identity)
-    return net.encoder.ln, lambda h: h[:, 0]
-
-
 #: the documented embedding layer of each backbone: (module, its output -> the
 #: embedding). Every registered backbone needs an entry (test_every_backbone_has_a_check).
 LAYERS: dict[str, Callable[[Any], _Hook]] = {
