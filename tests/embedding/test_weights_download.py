@@ -167,6 +167,39 @@ def test_no_network_is_one_line(tiny, monkeypatch, capsys):
     assert _folder_files() == []
 
 
+def test_timeout_is_one_line(tiny, monkeypatch, capsys):
+    """A server that accepts the connection and never answers: a timeout, one line."""
+    import socket
+
+    from petriflow.analysis.embedding.backbones import download
+
+    monkeypatch.setattr(download, "TIMEOUT_S", 0.5)
+    with contextlib.closing(socket.socket()) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)  # connections wait in the backlog, unanswered
+        port = silent.getsockname()[1]
+        monkeypatch.setenv("PETRIFLOW_WEIGHTS_MIRROR", f"http://127.0.0.1:{port}")
+        assert main(["models", "download", TINY_ID, "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert "no answer within 0.5 s" in err and len(_lines(err)) == 1
+    assert _folder_files() == []
+
+
+def test_proxy_from_the_environment_is_used(server, monkeypatch):
+    """http_proxy names the loopback server; the official host does not even resolve, so
+    the file can only have come through the proxy (which sees the absolute URL)."""
+    data = tiny_file_bytes()
+    server.files[OFFICIAL] = data
+    spec = tiny_spec(f"http://weights.invalid/models/{OFFICIAL}", data)
+    monkeypatch.setitem(EMBEDDERS, TINY_ID, spec)
+    monkeypatch.setenv("http_proxy", server.base)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    path = download_official(TINY_ID, "Tiny", spec.official)
+    assert path.read_bytes() == data
+    assert server.requests[-1][0] == f"http://weights.invalid/models/{OFFICIAL}"
+
+
 def test_good_weights_are_never_replaced(tiny, server, capsys):
     _spec, data = tiny
     assert main(["models", "download", TINY_ID, "--yes"]) == 0

@@ -189,7 +189,9 @@ def download_url(
         request.add_header("Range", f"bytes={have}-")
     _check_cancel(cancel)
     try:
-        response = urllib.request.urlopen(request, timeout=TIMEOUT_S)
+        # a fresh opener reads the proxy variables now (urlopen's global one keeps those
+        # of its first call)
+        response = urllib.request.build_opener().open(request, timeout=TIMEOUT_S)
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and have:  # nothing after what we have: the part is complete
             return
@@ -200,7 +202,7 @@ def download_url(
     except (urllib.error.URLError, OSError, HTTPException) as exc:
         reason = getattr(exc, "reason", None) or exc
         if isinstance(reason, (TimeoutError, socket.timeout)):
-            reason = f"no answer within {TIMEOUT_S:.0f} s"
+            reason = f"no answer within {TIMEOUT_S:g} s"
         raise WeightsDownloadError(
             f"Could not download {what}: cannot reach {url} ({reason}). No network here? "
             f"{_hint(url)}"
