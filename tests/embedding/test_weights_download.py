@@ -126,6 +126,18 @@ def test_interrupted_download_resumes_with_range(tiny, server, capsys):
     assert _folder_files() == [OFFICIAL]
 
 
+def test_server_ignoring_range_restarts_the_part(tiny, server, capsys):
+    _spec, data = tiny
+    server.drop_first.add(OFFICIAL)
+    assert main(["models", "download", TINY_ID, "--yes"]) == 1
+    assert (weights_folder() / f"{OFFICIAL}.part").stat().st_size < len(data)
+    server.ignore_range = True  # answers 200 with the whole file to the Range request
+    assert main(["models", "download", TINY_ID, "--yes"]) == 0
+    assert server.requests[-1][1] is not None  # a resume was asked for...
+    assert (weights_folder() / OFFICIAL).read_bytes() == data  # ...and not appended
+    assert _folder_files() == [OFFICIAL]
+
+
 def test_mirror_serves_the_official_name_and_is_checked(tiny, server, monkeypatch, capsys):
     _spec, data = tiny
     monkeypatch.setenv("PETRIFLOW_WEIGHTS_MIRROR", f"{server.base}/mirror/")

@@ -30,6 +30,7 @@ class Served:
     drop_first: set[str] = field(default_factory=set)  # names cut midway on first GET
     html: set[str] = field(default_factory=set)  # names answered with a web page
     slow: dict[str, float] = field(default_factory=dict)  # name -> seconds per chunk
+    ignore_range: bool = False  # answer every GET with the whole file (200)
     requests: list[tuple[str, str | None]] = field(default_factory=list)
     base: str = ""
 
@@ -56,7 +57,7 @@ def _handler(served: Served) -> type[BaseHTTPRequestHandler]:
                 self.send_error(404, "Not Found")
                 return
             start = 0
-            if rng and rng.startswith("bytes="):
+            if rng and rng.startswith("bytes=") and not served.ignore_range:
                 start = int(rng[6:].split("-")[0])
                 if start >= len(data):
                     self.send_error(416, "Range Not Satisfiable")
