@@ -252,3 +252,69 @@ def test_old_files_with_positions_only_are_dropped_with_a_note(data, tmp_path):
     with _run(loaded) as scheduler:
         assert scheduler.output(table, "Selected Data") is None
         assert "without a record of the data" in scheduler.status(table).message
+
+
+SAVED_KINDS = ["petriflow.data_table", "petriflow.pca", "petriflow.mds", "petriflow.tsne",
+               "petriflow.hierarchical_clustering"]
+
+
+def test_every_kind_reopens_exactly_and_drops_on_other_data(tmp_path):
+    """Selections made through the views' own functions, saved in an .ows, reloaded into
+    a new scheduler: the same rows; then the source changes: nothing, with a note."""
+    from petriflow.core.registry import NodeRegistry
+    from petriflow.nodes.hierarchical_clustering import item_table
+    from tests.core.toy_nodes import TableSource
+
+    reg = NodeRegistry([*default_registry(), TableSource])
+    wf = Workflow()
+    src = wf.add_node(TableSource, title="Source")
+    wf.update_settings(src.id, n=30, label="cell")
+    dist = wf.add_node(reg.get("petriflow.distances"), title="Distances")
+    wf.add_link(src.id, "Data", dist.id, "Data")
+    nodes: dict[str, str] = {}
+    for name in SAVED_KINDS:
+        n = wf.add_node(reg.get(name), title=name)
+        nodes[name] = n.id
+        if name == "petriflow.hierarchical_clustering":
+            wf.add_link(dist.id, "Distances", n.id, "Distances")
+        else:
+            wf.add_link(src.id, "Data", n.id, "Data")
+    wf.update_settings(nodes["petriflow.tsne"], perplexity=5.0, max_iter=250)
+    wf.update_settings(nodes["petriflow.mds"], max_iter=20)
+
+    picked: dict[str, list] = {}
+    with _run(wf) as scheduler:
+        table = scheduler.output(src.id, "Data")
+        for name, nid in nodes.items():
+            if name == "petriflow.hierarchical_clustering":
+                dm = scheduler.inputs(nid)["Distances"]
+                Z, _ = linkage_tree(dm, wf.node(nid).settings.linkage)
+                node = int(2 * len(table) - 4)
+                wf.update_settings(nid, selection_mode="manual", selected_nodes=[node],
+                                   selection_context=clusters_context(item_table(dm), Z,
+                                                                      [node]))
+            else:
+                field = "selected_rows" if name == "petriflow.data_table" else "selected"
+                wf.update_settings(nid, **{field: [3, 8, 20],
+                                           "selection_context": rows_context(table,
+                                                                             [3, 8, 20])})
+        assert scheduler.wait(120)
+        for name, nid in nodes.items():
+            out = scheduler.output(nid, "Selected Data")
+            assert out is not None, name
+            picked[name] = list(out.metas["label"])
+    save_workflow(wf, tmp_path / "kinds.ows")
+
+    again = load_workflow(tmp_path / "kinds.ows", reg)
+    with _run(again) as scheduler:
+        assert scheduler.wait(120)
+        for name, nid in nodes.items():
+            assert list(scheduler.output(nid, "Selected Data").metas["label"]) == \
+                picked[name], name
+            assert scheduler.status(nid).state is NodeState.DONE, name
+        again.update_settings(src.id, label="other")  # other rows, same shape
+        assert scheduler.wait(120)
+        for name, nid in nodes.items():
+            assert scheduler.output(nid, "Selected Data") is None, name
+            status = scheduler.status(nid)
+            assert status.state is NodeState.WARNING and "dropped" in status.message, name
