@@ -47,6 +47,11 @@ TRUSTED = (
 class ModelFileError(ValueError):
     """The file cannot be used as a model (message meant for the user)."""
 
+    def sentence(self) -> str:
+        """The message as the node shows it: capitalised, with a full stop."""
+        text = str(self)
+        return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
 
 def model_bytes(model: Model) -> bytes:
     """The file's bytes for ``model`` (a scikit-learn model of Petriflow's learners)."""

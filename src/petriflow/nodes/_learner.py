@@ -18,7 +18,10 @@ from petriflow.core.table import Table
 from petriflow.core.types import Learner, Model
 from petriflow.nodes.logistic_regression import fit_if_data
 
-__all__ = ["LearnerNode"]
+__all__ = ["ORANGE_MODEL_CHANNEL", "LearnerNode"]
+
+#: Orange's old names for a model channel (learners' outputs, Save/Load Model)
+ORANGE_MODEL_CHANNEL = {"Classifier": "Model", "Predictor": "Model"}
 
 
 class LearnerNode(Node):
@@ -30,9 +33,7 @@ class LearnerNode(Node):
         Output("Learner", Learner, default=True, id="learner"),
         Output("Model", Model, id="model"),
     )
-    #: Orange's old names for a learner's model output
-    orange_channels: ClassVar[dict[str, dict[str, str]]] = {
-        "outputs": {"Classifier": "Model", "Predictor": "Model"}}
+    orange_channels: ClassVar[dict[str, dict[str, str]]] = {"outputs": ORANGE_MODEL_CHANNEL}
 
     def make_learner(self, name: str) -> Learner:
         """The learner the settings describe (raise LearnerError for bad settings)."""

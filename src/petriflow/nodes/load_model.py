@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from petriflow.analysis.model_files import ModelFileError, load_model
 from petriflow.core.node import CancelToken, Node, NodeError, Output, Progress
 from petriflow.core.types import Model
+from petriflow.nodes._learner import ORANGE_MODEL_CHANNEL
 
 if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
@@ -25,9 +26,7 @@ class LoadModel(Node):
     inputs = ()
     outputs = (Output("Model", Model, default=True, id="model"),)
     replaces = ("Orange.widgets.model.owloadmodel.OWLoadModel",)
-    #: Orange's old names for a model channel
-    orange_channels: ClassVar[dict[str, dict[str, str]]] = {
-        "outputs": {"Classifier": "Model", "Predictor": "Model"}}
+    orange_channels: ClassVar[dict[str, dict[str, str]]] = {"outputs": ORANGE_MODEL_CHANNEL}
 
     @classmethod
     def from_orange_settings(cls, s: dict[str, Any], version: int | None,
@@ -63,7 +62,7 @@ class LoadModel(Node):
         try:
             model = load_model(path)
         except ModelFileError as exc:
-            raise NodeError(str(exc)[0].upper() + str(exc)[1:] + ".") from None
+            raise NodeError(exc.sentence()) from None
         progress(100, f"{model.name}: {len(model.class_values)} classes, "
                       f"{len(model.feature_names)} features")
         return {"Model": model}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from petriflow.analysis.prediction import PredictionError, predict
@@ -11,6 +11,7 @@ from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Pro
 from petriflow.core.table import Table
 from petriflow.core.types import EvaluationResults, Model
 from petriflow.nodes._selection import restore_rows
+from petriflow.nodes.data_table import DataTable
 
 if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
@@ -56,15 +57,9 @@ class Predictions(Node):
         return used
 
     @dataclass
-    class Settings:
-        #: positions of the selected rows of the Predictions table (= of the input)
-        selected_rows: list[int] = field(default_factory=list,
-                                         metadata={"selects": ("row", "rows")})
-        #: the column the view is sorted by ("" = the input's order) and its direction
-        sort_column: str = ""
-        sort_descending: bool = field(default=False, metadata={"label": "sort order"})
-        #: what the selection was made on (nodes/_selection.py): the rows' identity
-        selection_context: dict[str, Any] = field(default_factory=dict)
+    class Settings(DataTable.Settings):
+        """The Data Table's: selected rows (positions in the input, which are the
+        Predictions rows) with their identity, and the column the view sorts by."""
 
     view_settings = ("sort_column", "sort_descending")
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from petriflow.analysis.model_files import MODEL_SUFFIX, ModelFileError, save_model
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Progress
 from petriflow.core.types import Model
+from petriflow.nodes._learner import ORANGE_MODEL_CHANNEL
 from petriflow.nodes.save_data import unsafe_target
 
 if TYPE_CHECKING:
@@ -36,9 +37,7 @@ class SaveModel(Node):
     inputs = (Input("Model", Model, default=True, id="model"),)
     outputs = ()
     replaces = ("Orange.widgets.model.owsavemodel.OWSaveModel",)
-    #: Orange's old names for a model channel
-    orange_channels: ClassVar[dict[str, dict[str, str]]] = {
-        "inputs": {"Classifier": "Model", "Predictor": "Model"}}
+    orange_channels: ClassVar[dict[str, dict[str, str]]] = {"inputs": ORANGE_MODEL_CHANNEL}
 
     @classmethod
     def from_orange_settings(cls, s: dict[str, Any], version: int | None,
@@ -81,7 +80,7 @@ class SaveModel(Node):
         try:
             written = save_model(model, target)
         except ModelFileError as exc:
-            raise NodeError(str(exc)[0].upper() + str(exc)[1:] + ".") from None
+            raise NodeError(exc.sentence()) from None
         except OSError as exc:
             raise NodeError(f"Could not save to {str(target)!r}: {exc}") from None
         progress(100, f"saved {model.name} to {written.name}")
