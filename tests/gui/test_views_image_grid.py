@@ -131,7 +131,7 @@ def test_label_and_crop_are_drawing_settings(grid, qtbot):
     i = view.label_combo.findData("name")
     view.label_combo.setCurrentIndex(i)
     view.label_combo.activated.emit(i)
-    assert win.workflow.node(node).settings.label_column == "name"
+    assert win.workflow.node(node).settings.title_column == "name"
     index = view.model.index_of(4)
     assert view.model.data(index, Qt.ItemDataRole.DisplayRole) == "n4"
     view.fit_combo.setCurrentIndex(1)

@@ -105,3 +105,18 @@ def test_node_bad_input(tmp_path):
     r = run_node(ImageGrid, {"Embeddings": t}, rows=2, columns=2)
     assert any("cannot hold 16 images" in w for w in r.warnings)
     assert int(r["Data"].metas[GRID_COLUMN].max()) == 8
+
+
+def test_orange_image_grid_settings_are_carried():
+    from petriflow.compat.orange.settings import translate_settings
+    from petriflow.compat.orange.widgets import orange_channel
+
+    t = translate_settings(ImageGrid, {"cell_fit": "Crop", "imageSize": 150, "columns": 10,
+                                       "rows": 10, "label_selected": True})
+    assert t.values == {"fit": "crop", "thumbnail_size": 150}
+    assert {"columns", "rows"} <= set(t.ignored)
+    # Orange's annotated output "Images" (id "data") is our "Data"
+    assert orange_channel(ImageGrid, "data", "Images", output=True) == "Data"
+    assert orange_channel(ImageGrid, "selected_data", "Selected Images",
+                          output=True) == "Selected Images"
+    assert orange_channel(ImageGrid, "data", "Embeddings", output=False) == "Embeddings"

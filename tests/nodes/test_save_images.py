@@ -127,3 +127,14 @@ def test_a_link_in_the_folder_is_not_written_through(tmp_path, source):
     r = run_node(SaveImages, {"Data": source}, folder=str(out))
     assert list(elsewhere.iterdir()) == []
     assert r["Data"].metas[SAVE_RESULT][0].startswith("skipped: cannot write")
+
+
+def test_orange_save_images_settings_are_carried():
+    from petriflow.compat.orange.settings import translate_settings
+
+    t = translate_settings(SaveImages, {"dirname": "/data/out", "file_format_index": 1,
+                                        "use_scale": True, "scale_index": 2,
+                                        "auto_save": False})
+    assert t.values == {"folder": "/data/out", "format": "jpeg", "size": 224}
+    gif = translate_settings(SaveImages, {"file_format_index": 2})
+    assert "format" not in gif.values and "file_format_index" in gif.not_carried

@@ -4,8 +4,9 @@ How: the rows are projected to 2-D (PCA, the two directions along which the imag
 differ most), each axis is stretched by rank over the grid's side (so that a few
 outliers do not squeeze everyone else into a corner), and every image gets one cell by
 an optimal assignment (:func:`scipy.optimize.linear_sum_assignment`, squared distance
-from the image's point to the cell's centre). An optimal assignment keeps the projection's neighbourhoods: two
-well-separated groups of images end up in two contiguous regions of the grid.
+from the image's point to the cell's centre). An optimal assignment keeps the
+projection's neighbourhoods: two well-separated groups of images end up in two
+contiguous regions of the grid.
 """
 
 from __future__ import annotations

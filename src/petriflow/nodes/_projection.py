@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from petriflow.core.node import Progress
+from petriflow.core.node import Input, Node, Output, Progress
 from petriflow.core.table import Table
 from petriflow.nodes._selection import mark_unverified, restore_rows
 from petriflow.nodes._shared import selection_outputs
@@ -52,6 +52,28 @@ def migrate_projection_settings(values: dict[str, Any], version: int) -> dict[st
 
 #: what only the scatter view reads: saved, but changing it does not re-run the node
 PROJECTION_VIEW_SETTINGS = ("shape_column", "lasso")
+
+
+class ProjectionNode(Node):
+    """What every projection node shares because the same scatter view draws it: the
+    channels (MDS adds Distances, PCA its components), the view-only settings and the
+    settings' version with its migration. Not registered (no qualified name)."""
+
+    category = "Unsupervised"
+    inputs: ClassVar[tuple[Input, ...]] = (
+        Input("Data", Table, default=True, id="data"),
+        Input("Data Subset", Table, required=False, id="data_subset"),
+    )
+    outputs: ClassVar[tuple[Output, ...]] = (
+        Output("Selected Data", Table, default=True, id="selected_data"),
+        Output("Data", Table, id="annotated_data"),
+    )
+    view_settings = PROJECTION_VIEW_SETTINGS
+    settings_version = PROJECTION_SETTINGS_VERSION
+
+    @classmethod
+    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
+        return migrate_projection_settings(values, version)
 
 
 def with_coordinates(table: Table, layout: np.ndarray, names: tuple[str, str]) -> Table:

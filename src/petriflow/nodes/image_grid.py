@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -21,7 +21,7 @@ from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Pro
 from petriflow.core.table import Table
 from petriflow.nodes._selection import restore_rows
 from petriflow.nodes._shared import check_subset, features_or_error, selection_outputs
-from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
+from petriflow.nodes.image_viewer import ImageViewer, image_column_of, resolve_image_path
 
 if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
@@ -77,34 +77,25 @@ class ImageGrid(Node):
         ctx = t.context_values(s)
         label = ctx.get("label_attr")
         if isinstance(label, str) and label and s.get("label_selected", True):
-            t.set("label_attr", "label_column", label)
+            t.set("label_attr", "title_column", label)
         if isinstance(ctx.get("imageAttr"), int) and ctx["imageAttr"] != 0:
             t.skip("imageAttr", "saved as a position in Orange's column list; the table's "
                                 "image column is used")
         return used
 
     @dataclass
-    class Settings:
-        #: meta column with image paths ("" = the table's image column)
-        image_column: str = ""
+    class Settings(ImageViewer.Settings):
+        """The Image Viewer's settings (image column, title shown under each image,
+        thumbnail size, selection and its context) plus the grid's."""
+
         #: grid size; 0 = automatic (near-square; the other side follows from one given)
         rows: int = 0
         columns: int = 0
         #: "fit" shows whole images, "crop" fills the cell with the image's centre
         fit: CellFit = "fit"
-        #: column shown under each image ("" = none)
-        label_column: str = ""
-        #: cell edge in pixels (32–512)
-        thumbnail_size: int = 100
-        #: positions (0-based) of the selected rows of the input
-        selected: list[int] = field(default_factory=list,
-                                    metadata={"selects": ("image", "images")})
-        #: what the selection was made on (``nodes/_selection.py``): the selected rows'
-        #: identity, so that it is restored only on the images the user picked
-        selection_context: dict[str, Any] = field(default_factory=dict)
 
     #: drawing only: changing these does not lay the grid out again
-    view_settings = ("fit", "label_column", "thumbnail_size")
+    view_settings = ("fit", "title_column", "thumbnail_size")
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

@@ -10,14 +10,12 @@ import numpy as np
 
 from petriflow.analysis.distances import MemoryLimitError, pairwise_distances
 from petriflow.analysis.projection import MDSInit, mds_smacof, point_stress
-from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.node import CancelToken, Input, NodeError, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
 from petriflow.nodes._projection import (
-    PROJECTION_SETTINGS_VERSION,
-    PROJECTION_VIEW_SETTINGS,
+    ProjectionNode,
     ProjectionSettings,
-    migrate_projection_settings,
     orange_selection,
     projection_outputs,
     with_coordinates,
@@ -49,10 +47,9 @@ def layout_stress(table: Table | None) -> float | None:
     return float(np.sqrt(shares.sum())) if np.isfinite(shares).all() else None
 
 
-class MDS(Node):
+class MDS(ProjectionNode):
     qualified_name = "petriflow.mds"
     name = "MDS"
-    category = "Unsupervised"
     icon = "mds"
     description = "Multidimensional scaling: place items in 2-D to preserve their distances."
     keywords = ("mds", "multidimensional scaling", "projection", "embedding", "smacof")
@@ -61,10 +58,6 @@ class MDS(Node):
         Input("Data", Table, default=True, required=False, id="data"),
         Input("Distances", DistanceMatrix, required=False, id="distances"),
         Input("Data Subset", Table, required=False, id="data_subset"),
-    )
-    outputs = (
-        Output("Selected Data", Table, default=True, id="selected_data"),
-        Output("Data", Table, id="annotated_data"),
     )
     replaces = ("Orange.widgets.unsupervised.owmds.OWMDS",)
 
@@ -91,14 +84,7 @@ class MDS(Node):
         refresh_every: int = field(default=25, metadata={"label": "refresh interval"})
         random_seed: int = 0
 
-    view_settings = PROJECTION_VIEW_SETTINGS
     needs_one_of = ("Data", "Distances")
-
-    settings_version = PROJECTION_SETTINGS_VERSION
-
-    @classmethod
-    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
-        return migrate_projection_settings(values, version)
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

@@ -9,36 +9,24 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from petriflow.analysis.projection import pca_projection
-from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.node import CancelToken, NodeError, Output, Progress
 from petriflow.core.table import Table
-from petriflow.nodes._projection import (
-    PROJECTION_SETTINGS_VERSION,
-    PROJECTION_VIEW_SETTINGS,
-    ProjectionSettings,
-    migrate_projection_settings,
-    projection_outputs,
-)
+from petriflow.nodes._projection import ProjectionNode, ProjectionSettings, projection_outputs
 from petriflow.nodes._shared import check_subset, features_or_error
 
 if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
 
 
-class PCA(Node):
+class PCA(ProjectionNode):
     qualified_name = "petriflow.pca"
     name = "PCA"
-    category = "Unsupervised"
     icon = "pca"
     description = "Principal component analysis: linear projection onto main directions."
     keywords = ("pca", "principal components", "projection", "dimensionality reduction")
     priority = 40
-    inputs = (
-        Input("Data", Table, default=True, id="data"),
-        Input("Data Subset", Table, required=False, id="data_subset"),
-    )
     outputs = (
-        Output("Selected Data", Table, default=True, id="selected_data"),
-        Output("Data", Table, id="annotated_data"),
+        *ProjectionNode.outputs,
         Output("Transformed Data", Table, id="transformed_data"),
         Output("Components", Table, id="components"),
     )
@@ -69,14 +57,6 @@ class PCA(Node):
         n_components: int = 10
         #: standardize features first
         normalize: bool = False
-
-    view_settings = PROJECTION_VIEW_SETTINGS
-
-    settings_version = PROJECTION_SETTINGS_VERSION
-
-    @classmethod
-    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
-        return migrate_projection_settings(values, version)
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

@@ -7,13 +7,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from petriflow.analysis.projection import TSNEMetric, tsne_projection
-from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.node import CancelToken, NodeError, Progress
 from petriflow.core.table import Table
 from petriflow.nodes._projection import (
-    PROJECTION_SETTINGS_VERSION,
-    PROJECTION_VIEW_SETTINGS,
+    ProjectionNode,
     ProjectionSettings,
-    migrate_projection_settings,
     orange_selection,
     projection_outputs,
 )
@@ -25,22 +23,13 @@ if TYPE_CHECKING:
 COORDS = ("t-SNE-x", "t-SNE-y")
 
 
-class TSNE(Node):
+class TSNE(ProjectionNode):
     qualified_name = "petriflow.tsne"
     name = "t-SNE"
-    category = "Unsupervised"
     icon = "tsne"
     description = "t-distributed stochastic neighbour embedding: a 2-D map of neighbourhoods."
     keywords = ("tsne", "t-sne", "projection", "embedding", "manifold")
     priority = 50
-    inputs = (
-        Input("Data", Table, default=True, id="data"),
-        Input("Data Subset", Table, required=False, id="data_subset"),
-    )
-    outputs = (
-        Output("Selected Data", Table, default=True, id="selected_data"),
-        Output("Data", Table, id="annotated_data"),
-    )
     replaces = ("Orange.widgets.unsupervised.owtsne.OWtSNE",)
 
     @classmethod
@@ -89,14 +78,6 @@ class TSNE(Node):
         pca_components: int = field(default=50, metadata={"label": "PCA components"})
         normalize: bool = False
         random_seed: int = 0
-
-    view_settings = PROJECTION_VIEW_SETTINGS
-
-    settings_version = PROJECTION_SETTINGS_VERSION
-
-    @classmethod
-    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
-        return migrate_projection_settings(values, version)
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

@@ -7,38 +7,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from petriflow.analysis.umap_layout import UMAPMetric, umap_projection
-from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.node import CancelToken, NodeError, Progress
 from petriflow.core.table import Table
-from petriflow.nodes._projection import (
-    PROJECTION_SETTINGS_VERSION,
-    PROJECTION_VIEW_SETTINGS,
-    ProjectionSettings,
-    migrate_projection_settings,
-    projection_outputs,
-)
+from petriflow.nodes._projection import ProjectionNode, ProjectionSettings, projection_outputs
 from petriflow.nodes._shared import check_subset, features_or_error
 
 COORDS = ("UMAP-x", "UMAP-y")
 
 
-class UMAP(Node):
+class UMAP(ProjectionNode):
     """Same channels and view as t-SNE; Orange has no UMAP widget to map from."""
 
     qualified_name = "petriflow.umap"
     name = "UMAP"
-    category = "Unsupervised"
     icon = "umap"
     description = "Uniform manifold approximation and projection: a 2-D map of neighbourhoods."
     keywords = ("umap", "projection", "embedding", "manifold", "neighbours")
     priority = 55
-    inputs = (
-        Input("Data", Table, default=True, id="data"),
-        Input("Data Subset", Table, required=False, id="data_subset"),
-    )
-    outputs = (
-        Output("Selected Data", Table, default=True, id="selected_data"),
-        Output("Data", Table, id="annotated_data"),
-    )
 
     @dataclass
     class Settings(ProjectionSettings):
@@ -49,14 +34,6 @@ class UMAP(Node):
         #: cosine by default: image embeddings are compared by direction, not length
         metric: UMAPMetric = "cosine"
         random_seed: int = 0
-
-    view_settings = PROJECTION_VIEW_SETTINGS
-
-    settings_version = PROJECTION_SETTINGS_VERSION
-
-    @classmethod
-    def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
-        return migrate_projection_settings(values, version)
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

@@ -215,7 +215,7 @@ class ImageGridView(NodeView):
         bar.addWidget(QLabel("Label"))
         self.label_combo = QComboBox()
         self.label_combo.activated.connect(
-            lambda i: self.set_settings(label_column=self.label_combo.itemData(i) or ""))
+            lambda i: self.set_settings(title_column=self.label_combo.itemData(i) or ""))
         bar.addWidget(self.label_combo)
         self.fit_combo = QComboBox()
         self.fit_combo.addItem("Fit", "fit")
@@ -292,10 +292,10 @@ class ImageGridView(NodeView):
                 if name not in (GRID_ROW, GRID_COLUMN, "Selected"):
                     self.label_combo.addItem(name, name)
         self.label_combo.setCurrentIndex(max(self.label_combo.findData(
-            self.settings.label_column), 0))
+            self.settings.title_column), 0))
 
     def _labels(self) -> list[str]:
-        t, wanted = self.table, self.settings.label_column
+        t, wanted = self.table, self.settings.title_column
         if t is None or not wanted or wanted not in t.column_names:
             return []
         return ["" if v is None else str(v) for v in t.column(wanted)]
@@ -336,7 +336,7 @@ class ImageGridView(NodeView):
             spin.setValue(int(value))
             spin.blockSignals(False)
         self.fit_combo.setCurrentIndex(max(self.fit_combo.findData(s.fit), 0))
-        self.label_combo.setCurrentIndex(max(self.label_combo.findData(s.label_column), 0))
+        self.label_combo.setCurrentIndex(max(self.label_combo.findData(s.title_column), 0))
         self.model.set_look(labels=self._labels(), crop=s.fit == "crop")
         self._apply_size()
         self._show_selection()
