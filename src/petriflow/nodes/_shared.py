@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,11 +16,19 @@ if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
 
 __all__ = [
+    "check_choice",
     "check_subset",
     "features_or_error",
     "orange_learner_name",
     "selection_outputs",
 ]
+
+
+def check_choice(value: str, choices: Collection[str], what: str) -> None:
+    """NodeError unless ``value`` is one of ``choices`` (a value list's runtime tuple):
+    a setting written by code or an old file may hold a value no longer offered."""
+    if value not in choices:
+        raise NodeError(f"Unknown {what} {value!r}; choose one of {', '.join(choices)}.")
 
 
 def features_or_error(

@@ -12,7 +12,7 @@ from petriflow.analysis.distances import METRICS, MemoryLimitError, Metric, pair
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
-from petriflow.nodes._shared import features_or_error
+from petriflow.nodes._shared import check_choice, features_or_error
 
 if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
@@ -89,8 +89,7 @@ class Distances(Node):
     ) -> dict[str, Any]:
         data: Table = inputs["Data"]
         s = self.settings
-        if s.metric not in METRICS:
-            raise NodeError(f"Unknown metric {s.metric!r}; choose one of {', '.join(METRICS)}.")
+        check_choice(s.metric, METRICS, "metric")
         X = features_or_error(data, progress, "Distances")
         M = X if s.axis == "rows" else X.T
         if s.metric == "jaccard" and not np.isin(M, (0.0, 1.0)).all():

@@ -23,6 +23,7 @@ from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Pro
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
 from petriflow.nodes._selection import mark_unverified, restore_clusters
+from petriflow.nodes._shared import check_choice
 
 if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
@@ -155,8 +156,7 @@ class HierarchicalClustering(Node):
     ) -> dict[str, Any]:
         dm: DistanceMatrix = inputs["Distances"]
         s = self.settings
-        if s.linkage not in LINKAGES:
-            raise NodeError(f"Unknown linkage {s.linkage!r}; choose one of {', '.join(LINKAGES)}.")
+        check_choice(s.linkage, LINKAGES, "linkage")
         n = len(dm)
         if n == 0:
             raise NodeError("The distance matrix is empty.")
