@@ -1,9 +1,11 @@
 """Screenshots made by the app itself: the two example canvases (for docs/canvas.md)
-and the widget guides the examples do not cover (PCA, t-SNE, kNN, Save Data), for
+and the widget guides the examples do not cover (PCA, t-SNE, UMAP, Image Grid, kNN,
+Save Data), for
 which a workflow on the bundled textures is built with the API. Each comes from
 ``petriflow FILE --screenshot DIR``, which waits until propagation has finished.
 
     python scripts/make_doc_screenshots.py   # docs/images/canvas-<example>.png, view-<node>.png
+    python scripts/make_doc_screenshots.py --predictions   # view-predictions.png only
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ TEXTURES = ROOT / "workflows" / "data" / "textures"
 IMAGES = ROOT / "docs" / "images"
 #: title in the workflow -> file in docs/images
 WANTED = {"PCA": "view-pca.png", "t-SNE": "view-tsne.png", "kNN": "view-knn.png",
-          "Save Data": "view-save-data.png"}
+          "Save Data": "view-save-data.png", "UMAP": "view-umap.png",
+          "Image Grid": "view-image-grid.png"}
 #: example workflows whose canvas is shown in docs/canvas.md
 CANVASES = ("image-clustering", "image-classification")
 #: views of the clustering example shown in the widget guides: title -> file
@@ -49,8 +52,12 @@ def build(folder: Path, out_csv: Path) -> Workflow:
     knn = add("petriflow.knn", "kNN", 360, 260, n_neighbors=1, metric="cosine")
     ts = add("petriflow.test_and_score", "Test and Score", 520, 220)
     save = add("petriflow.save_data", "Save Data", 520, 80, path=str(out_csv))
+    umap = add("petriflow.umap", "UMAP", 360, 370, shape_column="category")
+    grid = add("petriflow.image_grid", "Image Grid", 520, 370, title_column="category",
+               thumbnail_size=72)
     wf.add_link(imp, "Data", emb, "Images")
-    for sink in (pca, tsne, ts):
+    wf.add_link(emb, "Embeddings", grid, "Embeddings")
+    for sink in (pca, tsne, ts, umap):
         wf.add_link(emb, "Embeddings", sink, "Data")
     wf.add_link(knn, "Learner", ts, "Learner")
     wf.add_link(pca, "Data", save, "Data")
@@ -82,7 +89,49 @@ def canvases() -> int:
     return 0
 
 
+def predictions_workflow(folder: Path) -> Workflow:
+    """SVM and Naive Bayes trained on the textures' embeddings and applied by Predictions.
+
+    The bundled set is small, so the models predict the images they were trained on:
+    the picture shows the view (thumbnails, predicted class, probabilities), not an
+    accuracy; workflows/README and docs/widgets/predictions.md say how to predict new
+    images.
+    """
+    reg = default_registry()
+    wf = Workflow(title="Predictions on the textures")
+    ids = {}
+    for name, title, x, y in (("petriflow.import_images", "Import Images", 60, 150),
+                              ("petriflow.image_embedder", "Image Embedder", 200, 150),
+                              ("petriflow.svm", "SVM", 360, 60),
+                              ("petriflow.naive_bayes", "Naive Bayes", 360, 240),
+                              ("petriflow.predictions", "Predictions", 520, 150)):
+        ids[title] = wf.add_node(reg.get(name), title=title, position=(x, y)).id
+    wf.update_settings(ids["Import Images"], folder=str(folder))
+    wf.update_settings(ids["Predictions"], sort_column="SVM (gravel)", sort_descending=True)
+    wf.add_link(ids["Import Images"], "Data", ids["Image Embedder"], "Images")
+    for learner in ("SVM", "Naive Bayes"):
+        wf.add_link(ids["Image Embedder"], "Embeddings", ids[learner], "Data")
+        wf.add_link(ids[learner], "Model", ids["Predictions"], "Predictors")
+    wf.add_link(ids["Image Embedder"], "Embeddings", ids["Predictions"], "Data")
+    return wf
+
+
+def predictions_view() -> int:
+    """docs/images/view-predictions.png only (``--predictions``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wf_path = Path(tmp) / "predictions.ows"
+        save_workflow(predictions_workflow(TEXTURES), wf_path)
+        code = screenshot(wf_path, Path(tmp) / "shots")
+        if code == 0:
+            shutil.copyfile(Path(tmp) / "shots" / "Predictions.png",
+                            IMAGES / "view-predictions.png")
+            print(IMAGES / "view-predictions.png")
+    return code
+
+
 def main() -> int:
+    if "--predictions" in sys.argv[1:]:
+        return predictions_view()
     code = canvases()
     if code != 0:
         return code

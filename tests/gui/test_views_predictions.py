@@ -95,6 +95,7 @@ def test_predictions_view_thumbnails_sort_and_selection(predict_window, qtbot) -
     names = [c[1] for c in model.columns]
     # no feature columns; the class, the image, each model's class and probabilities
     assert "r" not in names and {"image", "SVM", "SVM (red)", "Naive Bayes"} <= set(names)
+    assert names[:3] == ["class", "image", "SVM"]  # the predictions before other metas
     assert model.rowCount() == 12
     # thumbnails: decoded off the GUI thread, then shown in the image column
     img = names.index("image")

@@ -38,14 +38,22 @@ class PredictionsModel(TableModel):
         self.thumbs = thumbs
         self.directory = directory
         self.image_col = -1
+        #: the columns Predictions added (shown right after the class and the image)
+        self.predicted: set[str] = set()
         thumbs.dataChanged.connect(self._thumbs_changed)
 
     def set_table(self, table: Table | None) -> None:
         super().set_table(table)
         self.beginResetModel()
-        self.columns = [c for c in self.columns if c[0] != "feature"]
-        names = [c[1] for c in self.columns]
         image = table.image_column if table is not None else None
+
+        def rank(column: tuple[str, str, Any]) -> int:
+            kind, name, _ = column
+            return (0 if kind == "class" else 1 if name == image
+                    else 2 if name in self.predicted else 3)
+
+        self.columns = sorted((c for c in self.columns if c[0] != "feature"), key=rank)
+        names = [c[1] for c in self.columns]
         self.image_col = names.index(image) if image in names else -1
         paths: list[str] = []
         if table is not None and image is not None and self.image_col >= 0:
@@ -89,7 +97,16 @@ class PredictionsView(DataTableView):
         self.table.verticalHeader().setDefaultSectionSize(THUMBNAIL + 6)
 
     def shown_table(self) -> Table | None:
-        return self.outputs().get("Predictions")
+        table = self.outputs().get("Predictions")
+        data = self.inputs().get("Data")
+        known = set(data.metas) if data is not None else set()
+        self.model.predicted = {n for n in (table.metas if table is not None else ())
+                                if n not in known}
+        return table
+
+    def is_ready(self) -> bool:
+        """Thumbnails on screen are decoded (``--screenshot`` waits for this)."""
+        return not self.thumbs.pending
 
     def identity_table(self) -> Table | None:
         """The input: the node restores the selection on it (same rows, same order)."""
