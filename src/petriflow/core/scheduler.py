@@ -30,7 +30,6 @@ then the workflow's (the workflow emits its events outside its lock).
 from __future__ import annotations
 
 import copy
-import enum
 import functools
 import logging
 import os
@@ -52,39 +51,12 @@ from petriflow.core.node import (
     Progress,
     RunOptions,
 )
+from petriflow.core.status import NodeState, NodeStatus
 from petriflow.core.workflow import Workflow, WorkflowEvent
 
 __all__ = ["NodeState", "NodeStatus", "Scheduler"]
 
 log = logging.getLogger(__name__)
-
-
-class NodeState(str, enum.Enum):
-    IDLE = "idle"
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    WARNING = "warning"
-    ERROR = "error"
-
-
-@dataclass(frozen=True)
-class NodeStatus:
-    """A snapshot of one node's runtime state (immutable, safe to pass across threads)."""
-
-    state: NodeState = NodeState.IDLE
-    progress: float = 0.0
-    message: str = ""
-    warnings: tuple[str, ...] = ()
-    elapsed: float | None = None
-    runs: int = 0  # completed runs, for tests and diagnostics
-    #: notes that are no problem (Import Images: "Skipped 1 non-image file: README.txt");
-    #: shown in the node's view, never as a warning badge
-    infos: tuple[str, ...] = ()
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (NodeState.DONE, NodeState.WARNING, NodeState.ERROR, NodeState.IDLE)
 
 
 @dataclass
