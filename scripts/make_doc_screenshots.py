@@ -54,7 +54,7 @@ def build(folder: Path, out_csv: Path) -> Workflow:
     save = add("petriflow.save_data", "Save Data", 520, 80, path=str(out_csv))
     umap = add("petriflow.umap", "UMAP", 360, 370, shape_column="category")
     grid = add("petriflow.image_grid", "Image Grid", 520, 370, title_column="category",
-               thumbnail_size=72)
+               thumbnail_size=64)
     wf.add_link(imp, "Data", emb, "Images")
     wf.add_link(emb, "Embeddings", grid, "Embeddings")
     for sink in (pca, tsne, ts, umap):
@@ -94,8 +94,7 @@ def predictions_workflow(folder: Path) -> Workflow:
 
     The bundled set is small, so the models predict the images they were trained on:
     the picture shows the view (thumbnails, predicted class, probabilities), not an
-    accuracy; workflows/README and docs/widgets/predictions.md say how to predict new
-    images.
+    accuracy (docs/widgets/predictions.md says so in its caption).
     """
     reg = default_registry()
     wf = Workflow(title="Predictions on the textures")
