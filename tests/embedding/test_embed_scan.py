@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from petriflow.analysis.image_import import ScanResult, find_image_files
-from petriflow.commands.embed import scan_folder
+from petriflow.commands.embed_inputs import list_folder_images
 
 from .conftest import photo_array
 
@@ -34,7 +34,7 @@ def hostile(tmp_path: Path) -> Path:
 
 
 def test_embed_scan_is_import_images_scan(hostile: Path, capsys: pytest.CaptureFixture[str]):
-    items = scan_folder(hostile)
+    items = list_folder_images(hostile)
     result = ScanResult()
     walked = find_image_files(hostile, result)
     assert items == [(str(p), p.relative_to(hostile).parts[0]) for p in walked]

@@ -25,7 +25,7 @@ def embed_rows_command(args: argparse.Namespace, src: Path, out: Path,
     from petriflow.analysis.image_import import ImageImportError
     from petriflow.analysis.image_sets import channel_columns, is_image_set_csv, read_image_set
     from petriflow.commands.common import embed_progress_printer
-    from petriflow.commands.embed import read_csv_list, scan_folder
+    from petriflow.commands.embed_inputs import list_folder_images, read_csv_list
 
     if src.is_file() and is_image_set_csv(src):
         try:
@@ -40,7 +40,7 @@ def embed_rows_command(args: argparse.Namespace, src: Path, out: Path,
         classes = ([table.class_values[c] if c >= 0 else "" for c in table.y]
                    if table.y is not None else [""] * len(table))
     else:
-        items = scan_folder(src) if src.is_dir() else read_csv_list(src)
+        items = list_folder_images(src) if src.is_dir() else read_csv_list(src)
         names = ["image"]
         rows = [[p] for p, _ in items]
         classes = [c for _, c in items]
