@@ -79,6 +79,8 @@ def test_click_selects_the_image_under_the_pointer(grid, qtbot):
     index = view.model.index_of(target)
     assert index.isValid() and view.model.row_at(index) == target
     steps = win.undo_stack.count()
+    resets = []
+    view.model.modelReset.connect(lambda: resets.append(1))
     click(view.grid.viewport(), view.grid.visualRect(index).center())
     qtbot.waitUntil(lambda: win.workflow.node(node).settings.selected == [target],
                     timeout=3_000)
@@ -90,6 +92,9 @@ def test_click_selects_the_image_under_the_pointer(grid, qtbot):
     expected = {int(data.row_ids[5]), int(data.row_ids[9])}
     qtbot.waitUntil(lambda: ids(win.scheduler.output(node, "Selected Images")) == expected,
                     timeout=10_000)
+    # the re-run's output is shown ...
+    qtbot.waitUntil(lambda: view.table is win.scheduler.output(node, "Data"), timeout=3_000)
+    assert resets == []  # in the same cells: no reset (the scroll position stays)
     win.undo_stack.undo()
     qtbot.waitUntil(lambda: view.selected_rows() == [5], timeout=3_000)
 

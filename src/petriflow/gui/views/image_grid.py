@@ -210,6 +210,8 @@ class ImageGridView(NodeView):
         super().__init__(node)
         self.table: Table | None = None
         self.subset_mask = np.zeros(0, dtype=bool)
+        #: the image_column setting the shown paths were read with
+        self._image_column = ""
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Label"))
@@ -273,7 +275,10 @@ class ImageGridView(NodeView):
         subset = self.inputs().get("Data Subset")
         mask = (np.isin(table.row_ids, subset.row_ids) if table is not None
                 and subset is not None else np.zeros(0, dtype=bool))
-        if table is self.table and np.array_equal(mask, self.subset_mask):
+        if self._same_grid(table) and np.array_equal(mask, self.subset_mask):
+            # e.g. the node re-ran for a new selection: keep the cells (and the scroll)
+            self.table = table
+            self._show_selection()
             return
         self.table, self.subset_mask = table, mask
         self._updating = True
@@ -283,6 +288,20 @@ class ImageGridView(NodeView):
             self._show_selection()
         finally:
             self._updating = False
+
+    def _same_grid(self, table: Table | None) -> bool:
+        """Whether ``table`` puts the same rows in the same cells as the one shown."""
+        old = self.table
+        if self._image_column != self.settings.image_column:
+            return False
+        if table is old:
+            return True
+        if table is None or old is None or GRID_ROW not in table.metas \
+                or GRID_ROW not in old.metas:
+            return False
+        return (np.array_equal(table.row_ids, old.row_ids)
+                and all(np.array_equal(table.metas[k], old.metas[k])
+                        for k in (GRID_ROW, GRID_COLUMN)))
 
     def _fill_labels(self) -> None:
         self.label_combo.clear()
@@ -320,6 +339,7 @@ class ImageGridView(NodeView):
         bases = [b for b in (self.node.directory, Path.cwd()) if b is not None]
         paths = [str(resolve_image_path(str(v), bases)) if v else ""
                  for v in t.metas[column]]
+        self._image_column = self.settings.image_column
         self.thumbs.problems.clear()
         self.thumbs.set_items(paths, [Path(p).name for p in paths])
         self.model.set_grid(cells, self._labels(), self.subset_mask)
