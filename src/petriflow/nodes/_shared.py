@@ -20,6 +20,7 @@ __all__ = [
     "check_subset",
     "features_or_error",
     "orange_learner_name",
+    "orange_recent_path",
     "selection_outputs",
 ]
 
@@ -82,3 +83,29 @@ def orange_learner_name(s: dict[str, Any], t: Translation) -> None:
         t.set("learner_name", "learner_name", name)
     elif "learner_name" in s:
         t.ignored.append("learner_name")  # empty: Orange shows its default name too
+
+
+def orange_recent_path(s: dict[str, Any], t: Translation, our_key: str, what: str,
+                       label: str) -> bool:
+    """The first of Orange's ``recent_paths`` (a RecentPath) into setting ``our_key``:
+    relative to the workflow when Orange saved it so (``prefix="basedir"``), so a copied
+    workflow folder still finds its files; else the absolute path. True when carried
+    (Import Images' folder, File's file); ``label`` starts the note."""
+    paths = s.get("recent_paths")
+    recent = t.recent_path(paths[0] if isinstance(paths, list | tuple) and paths else None)
+    if recent is None:
+        if paths:
+            t.skip("recent_paths", f"the saved {what} could not be read")
+        return False
+    if recent.prefix == "basedir" and recent.relpath:
+        value, how = recent.relpath, "relative to the workflow's folder, as Orange saved it"
+    else:
+        value, how = recent.abspath, "absolute path"
+    if not value:
+        t.skip("recent_paths", f"the saved {what} is empty")
+        return False
+    t.values[our_key] = value
+    t.carried["recent_paths"] = f"{our_key}={value!r} ({how})"
+    if recent.abspath and value != recent.abspath:
+        t.notes.append(f"{label}: Orange last used {recent.abspath!r}")
+    return True

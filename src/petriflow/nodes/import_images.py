@@ -21,6 +21,7 @@ from petriflow.analysis.image_import import (
 from petriflow.analysis.image_sets import channel_columns, is_image_set_csv, read_image_set
 from petriflow.core.node import CancelToken, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
+from petriflow.nodes._shared import orange_recent_path
 
 if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
@@ -47,26 +48,12 @@ class ImportImages(Node):
                              t: Translation) -> set[str]:
         """Orange's Import Images: the last folder of ``recent_paths`` (a RecentPath)."""
         used = {"recent_paths", "currentPath"}
-        paths = s.get("recent_paths")
-        recent = t.recent_path(paths[0] if isinstance(paths, list | tuple) and paths else None)
-        if recent is not None:
-            if recent.prefix == "basedir" and recent.relpath:
-                folder = recent.relpath
-                how = "relative to the workflow's folder, as Orange saved it"
-            else:
-                folder = recent.abspath
-                how = "absolute path"
-            if folder:
-                t.values["folder"] = folder
-                t.carried["recent_paths"] = f"folder={folder!r} ({how})"
-                if recent.abspath and folder != recent.abspath:
-                    t.notes.append(f"Import Images: Orange last used {recent.abspath!r}")
-            else:
-                t.skip("recent_paths", "the saved folder is empty")
-        elif isinstance(s.get("currentPath"), str) and s["currentPath"]:
-            t.set("currentPath", "folder", s["currentPath"])
-        elif paths:
-            t.skip("recent_paths", "the saved folder could not be read")
+        carried = orange_recent_path(s, t, "folder", "folder", "Import Images")
+        current = s.get("currentPath")
+        if not carried and isinstance(current, str) and current \
+                and "is empty" not in t.not_carried.get("recent_paths", ""):
+            t.not_carried.pop("recent_paths", None)  # an old file's folder, read instead
+            t.set("currentPath", "folder", current)
         return used
 
     @dataclass
