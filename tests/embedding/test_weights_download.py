@@ -354,3 +354,38 @@ def test_download_without_consent_fetches_nothing(tiny, server, capsys, monkeypa
     monkeypatch.setattr("sys.stdin", None)  # a script: no terminal to ask on
     assert main(["models", "download", TINY_ID]) == 1
     assert server.requests == [] and _folder_files() == []
+
+
+def test_ctrl_c_leaves_only_the_part(server, tmp_path):
+    """A real Ctrl-C (SIGINT) to `petriflow models download` in its own process: exit
+    status 130, one line saying how to resume, and only NAME.part in the weights folder."""
+    import signal
+    import sys
+    import time
+
+    data = tiny_file_bytes()
+    server.files[OFFICIAL] = data
+    server.slow[OFFICIAL] = 0.05  # ~3 s for the whole file: time to interrupt it
+    wdir = tmp_path / "w"
+    script = (
+        "import sys\n"
+        "from petriflow.analysis.embedding.backbones import EMBEDDERS\n"
+        "from petriflow.cli import main\n"
+        "from tests.embedding.weights_server import TINY_ID, tiny_file_bytes, tiny_spec\n"
+        f"EMBEDDERS[TINY_ID] = tiny_spec({server.base + '/' + OFFICIAL!r}, tiny_file_bytes())\n"
+        "sys.exit(main(['models', 'download', TINY_ID, '--yes']))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env.update(PETRIFLOW_WEIGHTS_DIR=str(wdir), PYTHONPATH=str(Path(__file__).parents[2]))
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, stderr=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    part = wdir / f"{OFFICIAL}.part"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (part.is_file() and part.stat().st_size):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "run the same command to resume" in err and "Traceback" not in err
+    assert sorted(p.name for p in wdir.iterdir()) == [part.name]
+    assert 0 < part.stat().st_size < len(data)

@@ -149,3 +149,11 @@ def test_use_a_file_refuses_other_architecture_and_takes_a_custom_file(
     qtbot.waitUntil(view.is_ready, timeout=30_000)
     assert "custom file" in panel.status_label.text()
     assert "custom" in view.model_info.text()
+
+    # a model without an official checksum is never downloaded: the button says why
+    win.workflow.update_settings(emb, model="dino-vits16")
+    qtbot.waitUntil(lambda: panel.spec is not None and panel.spec.id == "dino-vits16"
+                    and view.is_ready() and panel.status() is not None, timeout=30_000)
+    assert "no official checksum" in panel.status_label.text()
+    assert panel.download_button.isVisible() and not panel.download_button.isEnabled()
+    assert "Use a file" in panel.download_button.toolTip()

@@ -64,8 +64,6 @@ class ModelWeightsPanel(QWidget):
         self.status_label.setWordWrap(True)
         row.addWidget(self.status_label, 1)
         self.download_button = QPushButton("Download…")
-        self.download_button.setToolTip("Fetch the official weights (asks first; the SHA-256 "
-                                        "is checked before the file is used)")
         self.download_button.clicked.connect(self.download)
         row.addWidget(self.download_button)
         self.file_button = QPushButton("Use a file…")
@@ -109,10 +107,16 @@ class ModelWeightsPanel(QWidget):
 
     def _update_buttons(self) -> None:
         st = self.status()
-        fetchable = self.spec is not None and self.spec.official is not None
-        self.download_button.setVisible(fetchable)
+        official = self.spec.official if self.spec is not None else None
+        self.download_button.setVisible(official is not None)
+        checkable = official is not None and bool(official.sha256)
         self.download_button.setEnabled(
-            fetchable and not self.downloading and st is not None and st.state != "official")
+            checkable and not self.downloading and st is not None and st.state != "official")
+        self.download_button.setToolTip(
+            "Fetch the official weights (asks first; the SHA-256 is checked before the file "
+            "is used)" if checkable or official is None else
+            "No official checksum is recorded for this model, so it is not downloaded: "
+            "fetch the file yourself and choose it with Use a file…")
         self.file_button.setEnabled(self.spec is not None and not self.downloading)
 
     def _run(self, fn: Any, done: Any) -> CancelToken:
