@@ -47,10 +47,11 @@ def test_grid_shape_is_near_square_or_follows_the_given_side():
     assert grid_shape(1) == (1, 1)
 
 
+@pytest.mark.parametrize("exact_limit", [10_000, 0])  # optimal; sorted (large sets)
 @pytest.mark.parametrize(("n_each", "rows", "columns"), [(8, 0, 0), (10, 0, 0), (12, 3, 0)])
-def test_two_clusters_fill_two_contiguous_regions(n_each, rows, columns):
+def test_two_clusters_fill_two_contiguous_regions(n_each, rows, columns, exact_limit):
     X, labels = two_clusters(n_each)
-    layout = grid_layout(X, rows, columns)
+    layout = grid_layout(X, rows, columns, exact_limit=exact_limit)
     cells = list(zip(layout.row.tolist(), layout.column.tolist(), strict=True))
     assert len(set(cells)) == len(X)  # one image per cell
     assert all(0 <= r < layout.rows and 0 <= c < layout.columns for r, c in cells)
@@ -59,10 +60,11 @@ def test_two_clusters_fill_two_contiguous_regions(n_each, rows, columns):
         assert connected(mine), f"cluster {k} is split: {sorted(mine)}"
 
 
-def test_neighbours_in_the_grid_are_near_in_the_data():
+@pytest.mark.parametrize("exact_limit", [10_000, 0])
+def test_neighbours_in_the_grid_are_near_in_the_data(exact_limit):
     rng = np.random.default_rng(1)
     X = rng.uniform(size=(36, 2)) @ rng.normal(size=(2, 10))  # a 2-D sheet in 10-D
-    layout = grid_layout(X)
+    layout = grid_layout(X, exact_limit=exact_limit)
     pos = np.c_[layout.row, layout.column]
     d_grid = np.abs(pos[:, None] - pos[None]).sum(-1)
     d_data = np.linalg.norm(X[:, None] - X[None], axis=-1)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["GridLayout", "grid_layout", "grid_shape"]
+__all__ = ["EXACT_LIMIT", "GridLayout", "grid_layout", "grid_shape"]
 
 
 def grid_shape(n: int, rows: int = 0, columns: int = 0) -> tuple[int, int]:
@@ -66,7 +66,13 @@ def _stretch(values: np.ndarray, cells: int) -> np.ndarray:
     return (ranks + 0.5) * cells / len(values)
 
 
-def grid_layout(X: np.ndarray, rows: int = 0, columns: int = 0) -> GridLayout:
+#: above this many images the optimal assignment (O(n³) time, n² memory) gives way to
+#: sorting into columns by the first axis, then within each column by the second
+EXACT_LIMIT = 2500
+
+
+def grid_layout(X: np.ndarray, rows: int = 0, columns: int = 0,
+                exact_limit: int = EXACT_LIMIT) -> GridLayout:
     """Cells for the rows of ``X`` (n × d features) on a grid of ``grid_shape``.
 
     The wider side of the grid takes the projection's first (widest) axis.
@@ -75,10 +81,12 @@ def grid_layout(X: np.ndarray, rows: int = 0, columns: int = 0) -> GridLayout:
     r, c = grid_shape(n, rows, columns)
     if n == 0:
         return GridLayout(r, c, np.zeros(0, dtype=int), np.zeros(0, dtype=int))
-    from scipy.optimize import linear_sum_assignment
-
     pts = _project_2d(X)
     major, minor = (0, 1) if c >= r else (1, 0)
+    if n > exact_limit:
+        return _sorted_layout(pts[:, major], pts[:, minor], r, c)
+    from scipy.optimize import linear_sum_assignment
+
     x = _stretch(pts[:, major], c)
     y = _stretch(pts[:, minor], r)
     cell_r, cell_c = np.divmod(np.arange(r * c), c)
@@ -87,3 +95,18 @@ def grid_layout(X: np.ndarray, rows: int = 0, columns: int = 0) -> GridLayout:
     where = np.empty(n, dtype=int)
     where[items] = cells
     return GridLayout(r, c, cell_r[where], cell_c[where])
+
+
+def _sorted_layout(x: np.ndarray, y: np.ndarray, r: int, c: int) -> GridLayout:
+    """Columns filled in order of ``x``, each column in order of ``y``: O(n log n)."""
+    n = len(x)
+    row, col = np.empty(n, dtype=int), np.empty(n, dtype=int)
+    by_x = np.argsort(x, kind="stable")
+    per_column = -(-n // c)
+    for j in range(c):
+        members = by_x[j * per_column:(j + 1) * per_column]
+        if len(members) == 0:
+            break
+        col[members] = j
+        row[members[np.argsort(y[members], kind="stable")]] = np.arange(len(members))
+    return GridLayout(max(r, per_column), c, row, col)

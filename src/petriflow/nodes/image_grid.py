@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
-from petriflow.analysis.image_grid import grid_layout
+from petriflow.analysis.image_grid import EXACT_LIMIT, grid_layout
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.nodes._selection import restore_rows
@@ -28,9 +28,6 @@ if TYPE_CHECKING:
 
 #: the metas of the ``Data`` output that say where each image is (1-based)
 GRID_ROW, GRID_COLUMN = "grid row", "grid column"
-#: an optimal assignment costs O(n³): beyond this many images the user is told
-LARGE_GRID = 2500
-
 CellFit = Literal["fit", "crop"]
 
 
@@ -110,9 +107,9 @@ class ImageGrid(Node):
         if s.rows and s.columns and s.rows * s.columns < len(data):
             progress.warn(f"{s.rows} × {s.columns} cells cannot hold {len(data)} images; "
                           "the grid has more columns.")
-        if len(data) > LARGE_GRID:
-            progress.warn(f"Arranging {len(data)} images optimally takes a while; a "
-                          "subset (e.g. a cluster) is quicker to read too.")
+        if len(data) > EXACT_LIMIT:
+            progress.info(f"{len(data)} images: sorted into columns instead of the optimal "
+                          f"arrangement (up to {EXACT_LIMIT}); a cluster is easier to read.")
         bases = [b for b in (self.context.workflow_dir, Path.cwd()) if b is not None]
         missing = sum(not v or not os.path.exists(resolve_image_path(str(v), bases))
                       for v in data.metas[column])
