@@ -44,17 +44,16 @@ class GridLayout:
 
 
 def _project_2d(X: np.ndarray) -> np.ndarray:
-    """PCA to two axes (deterministic signs)."""
+    """The first two principal components (PCA's own code: randomized on large data,
+    deterministic signs); zeros where the data has fewer directions."""
+    from petriflow.analysis.projection import pca_projection
+
     X = np.asarray(X, dtype=np.float64)
-    X = X - X.mean(axis=0)
-    if X.shape[1] == 0 or not np.any(X):
-        return np.zeros((len(X), 2))
-    u, s, vt = np.linalg.svd(X, full_matrices=False)
-    pts = u[:, :2] * s[:2]
-    signs = np.sign(vt[np.arange(pts.shape[1]), np.abs(vt[:pts.shape[1]]).argmax(axis=1)])
-    pts = pts * np.where(signs == 0, 1.0, signs)
-    if pts.shape[1] < 2:
-        pts = np.c_[pts, np.zeros(len(pts))]
+    pts = np.zeros((len(X), 2))
+    if X.shape[1] == 0 or len(X) < 2 or not np.any(X - X.mean(axis=0)):
+        return pts
+    transformed = pca_projection(X, 2).transformed
+    pts[:, :transformed.shape[1]] = transformed
     return pts
 
 
