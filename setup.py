@@ -21,6 +21,7 @@ BUNDLED = {
     "workflows": "examples",
     "docs/widgets": "help/widgets",
     "docs/images": "help/images",
+    "docs/getting-started.md": "help/getting-started.md",  # the Help menu's first page
 }
 SKIP = shutil.ignore_patterns("*.bak", "__pycache__", ".*")
 
@@ -35,6 +36,10 @@ class BuildPyWithBundled(build_py):
         here = Path(__file__).resolve().parent
         for source, target in BUNDLED.items():
             dest = Path(self.build_lib, "petriflow", target)
+            if (here / source).is_file():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(here / source, dest)
+                continue
             shutil.rmtree(dest, ignore_errors=True)  # no stale files from an older build
             shutil.copytree(here / source, dest, ignore=SKIP)
 

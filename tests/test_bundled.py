@@ -142,6 +142,7 @@ def test_a_wheel_carries_the_examples_and_the_widget_guides(tmp_path):
         assert f"petriflow/help/widgets/{guide.name}" in names
     for picture in (ROOT / "docs" / "images").glob("*.png"):
         assert f"petriflow/help/images/{picture.name}" in names
+    assert "petriflow/help/getting-started.md" in names  # Help > Getting Started
     assert wheel.stat().st_size < 8_000_000  # images are small; keep the wheel small
 
 

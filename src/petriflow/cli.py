@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 #: subcommand modules under petriflow.commands, in help order
-SUBCOMMANDS = ("run", "inspect", "embed", "models", "examples")
+SUBCOMMANDS = ("run", "inspect", "embed", "models", "examples", "widgets")
 #: options of the ``petriflow`` command itself; any other first word opens the canvas
 OWN_OPTIONS = ("-h", "--help", "--version")
 

@@ -30,6 +30,7 @@ from petriflow.gui.bridge import SchedulerBridge
 from petriflow.gui.canvas.scene import CanvasScene
 from petriflow.gui.canvas.view import CanvasView
 from petriflow.gui.document import Document, examples_dir
+from petriflow.gui.help_menu import install_help, show_node_help
 from petriflow.gui.menus import WindowMenus
 from petriflow.gui.node_windows import NodeWindows
 from petriflow.gui.quickmenu import QuickMenu
@@ -75,6 +76,7 @@ class MainWindow(WindowMenus, QMainWindow):
         self.internal_error.connect(self._show_internal_error)
         self._make_actions()
         self._make_menus()
+        install_help(self)  # F1 and the Help menu's pages
         self.toolbox.node_requested.connect(self.add_node)
         self.view.node_dropped.connect(self.add_node)
         self.view.folder_dropped.connect(self.add_image_folder)
@@ -125,6 +127,7 @@ class MainWindow(WindowMenus, QMainWindow):
         scene.node_activated.connect(self.open_node)
         scene.message.connect(self._show_message)
         scene.quick_menu_requested.connect(self.show_quick_menu)
+        scene.help_requested.connect(lambda node_id: show_node_help(self, node_id))
         self.view.setScene(scene)
         self._update_title()
         self._update_run_label()

@@ -79,6 +79,7 @@ class WindowMenus:
     fit_action: QAction
     recent_menu: QMenu
     examples_menu: QMenu
+    help_menu: QMenu
 
     def _action(self: MainWindow, text: str, slot: Any, shortcut: Any = None,
                 tip: str = "") -> QAction:
@@ -163,7 +164,7 @@ class WindowMenus:
         run.addActions([self.pause_action, self.step_action])
         view = bar.addMenu("&View")
         view.addAction(self.fit_action)
-        help_menu = bar.addMenu("&Help")
+        help_menu = self.help_menu = bar.addMenu("&Help")  # pages: gui/help_menu.py
         help_menu.addAction(self._action("&About Petriflow", self.about,
                                          tip="Version, and where the log file is"))
         tools = self.addToolBar("Canvas")

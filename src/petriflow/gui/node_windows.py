@@ -58,6 +58,10 @@ class NodeWindows:
         close = QShortcut(QKeySequence(Qt.Key.Key_Escape), widget)
         close.setContext(Qt.ShortcutContext.WindowShortcut)
         close.activated.connect(widget.close)
+        if hasattr(self.owner, "help_menu"):  # the "?" and F1: the widget's guide
+            from petriflow.gui.help_menu import add_view_help
+
+            add_view_help(widget, node.qualified_name, self.owner)  # type: ignore[arg-type]
         self.views[node_id] = widget
         widget.show()
         return widget

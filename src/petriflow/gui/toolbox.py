@@ -20,6 +20,7 @@ from PyQt6.QtWidgets import (
 from petriflow.core.node import Node
 from petriflow.core.registry import NodeRegistry
 from petriflow.gui.icons import category_color, node_icon
+from petriflow.help_index import WidgetEntry, widget_entries
 
 __all__ = ["NODE_MIME", "ToolBox", "matches"]
 
@@ -78,23 +79,28 @@ class ToolBox(QWidget):
     def _populate(self) -> None:
         bold = QFont()
         bold.setBold(True)
-        for category, node_types in self.registry.by_category().items():
+        # the same list as the help index and `petriflow widgets` (help_index.py)
+        groups: dict[str, list[WidgetEntry]] = {}
+        for entry in widget_entries(self.registry):
+            groups.setdefault(entry.category, []).append(entry)
+        for category, entries in groups.items():
             top = QTreeWidgetItem([category])
             top.setFont(0, bold)
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
             top.setBackground(0, QBrush(category_color(category).lighter(115)))
             top.setForeground(0, QBrush(QColor("#303030")))
             self.tree.addTopLevelItem(top)
-            for nt in node_types:
-                item = QTreeWidgetItem([nt.name])
-                item.setIcon(0, node_icon(nt))
-                item.setToolTip(0, f"<b>{nt.name}</b><br>{nt.description}")
-                item.setStatusTip(0, nt.description)
-                item.setData(0, _QN_ROLE, nt.qualified_name)
+            for entry in entries:
+                item = QTreeWidgetItem([entry.name])
+                item.setIcon(0, node_icon(self.registry.get(entry.qualified_name)))
+                item.setToolTip(0, f"<b>{entry.name}</b><br>{entry.description}<br>"
+                                   "<i>F1: its help page</i>")
+                item.setStatusTip(0, entry.description)
+                item.setData(0, _QN_ROLE, entry.qualified_name)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                               | Qt.ItemFlag.ItemIsDragEnabled)
                 top.addChild(item)
-                self.items[nt.qualified_name] = item
+                self.items[entry.qualified_name] = item
             top.setExpanded(True)
 
     def apply_filter(self, text: str) -> None:

@@ -72,6 +72,7 @@ class CanvasScene(QGraphicsScene):
     """A QGraphicsScene showing one workflow."""
 
     node_activated = pyqtSignal(str)  # double-click / Open: show the node's view
+    help_requested = pyqtSignal(str)  # context menu Help: the node's guide (gui/help_menu.py)
     message = pyqtSignal(str)  # a notice for the status bar (refused link, ...)
     quick_menu_requested = pyqtSignal(QPoint, QPointF)  # screen pos, scene pos
     rename_requested = pyqtSignal(str)
@@ -556,6 +557,7 @@ class CanvasScene(QGraphicsScene):
             menu = QMenu()
             menu.addAction("Open", lambda: self.node_activated.emit(node.node_id))
             menu.addAction("Rename", lambda: self.start_rename(node.node_id))
+            menu.addAction("Help", lambda: self.help_requested.emit(node.node_id))
             menu.addSeparator()
             menu.addAction("Remove", functools.partial(self._remove, [node.node_id], [], []))
             menu.exec(event.screenPos())
