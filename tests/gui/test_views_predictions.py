@@ -123,6 +123,7 @@ def test_predictions_view_thumbnails_sort_and_selection(predict_window, qtbot) -
     selected = win.scheduler.outputs(pred)["Selected Predictions"]
     assert list(selected.metas["SVM"]) == ["blue", "blue"]
     assert "2 selected" in view.info.text()
+    assert "accuracy (CA) on the rows of known class: SVM 1.000" in view.info.text()
     # the selection names input rows: retraining (another model) keeps it
     before = win.scheduler.outputs(pred)["Predictions"]
     win.workflow.update_settings(svm, C=5.0)

@@ -126,7 +126,12 @@ class PredictionsView(DataTableView):
             self.info.setText("No predictions (connect Data and a model).")
             return
         n_sel = len(self._selected())
-        self.info.setText(f"{len(t)} rows; {n_sel} selected" if n_sel else f"{len(t)} rows")
+        text = f"{len(t)} rows; {n_sel} selected" if n_sel else f"{len(t)} rows"
+        results = self.outputs().get("Evaluation Results")
+        if results is not None:  # the data knows its class: how right each model is
+            text += "; accuracy (CA) on the rows of known class: " + ", ".join(
+                f"{name} {results.scores[name]['CA']:.3f}" for name in results.learner_names)
+        self.info.setText(text)
 
 
 @register_view("petriflow.predictions")
