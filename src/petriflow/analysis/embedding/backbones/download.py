@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from http.client import HTTPException
 from pathlib import Path
 
+from petriflow.analysis.embedding.backbones.files import file_sha256, weights_dir
 from petriflow.analysis.embedding.backbones.specs import OfficialWeights, WeightsDownloadError
-from petriflow.analysis.embedding.backbones.weights import file_sha256, weights_dir
 
 __all__ = [
     "MIRROR_ENV",

