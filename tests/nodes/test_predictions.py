@@ -106,3 +106,16 @@ def test_a_model_of_other_classes_shows_its_own_class_names() -> None:
 def test_no_model_waits_with_a_warning() -> None:
     r = run_node(Predictions, {"Data": blobs()})
     assert r["Predictions"] is None and r.warnings
+
+
+def test_a_longer_embedding_of_the_same_naming_is_not_read_in_part() -> None:
+    """A model of embeddings n0..n3 on data with n0..n7 (another embedder's dimension)
+    would read the first four columns; it is refused. Unrelated extra columns are fine."""
+    train, _ = _split(blobs(n_per_class=10, d=4))
+    train = train.with_features(train.X, ["n0", "n1", "n2", "n3"])
+    model = run_node(NaiveBayes, {"Data": train})["Model"]
+    wider = Table.from_arrays(np.zeros((3, 8)), [f"n{i}" for i in range(8)])
+    with pytest.raises(NodeError, match=r"trained on 4 features.*has 4 others \(n4, n5"):
+        run_node(Predictions, {"Data": wider, "Predictors": [model]})
+    extra = Table.from_arrays(np.zeros((3, 5)), ["n0", "n1", "n2", "n3", "area"])
+    assert len(run_node(Predictions, {"Data": extra, "Predictors": [model]})["Predictions"]) == 3

@@ -33,20 +33,32 @@ def _shown(names: Sequence[str], limit: int = 4) -> str:
     return head + (f" … ({len(names)} in all)" if len(names) > limit else "")
 
 
+def _stem(name: str) -> str:
+    """A feature name without its trailing number: embedders name theirs n0, n1, …"""
+    return name.rstrip("0123456789")
+
+
 def feature_mismatch(model: Model, table: Table) -> str:
-    """Why ``model`` cannot be applied to ``table`` ("" when its features are there)."""
+    """Why ``model`` cannot be applied to ``table`` ("" when its features are there).
+
+    Extra columns are fine (a table may carry measurements besides the embedding)
+    unless they continue the model's own numbered series: a 1000-feature model on
+    2048-feature embeddings has all of n0…n999, and would silently read the first half.
+    """
     wanted = getattr(model, "feature_names", None)
     if wanted is None:
         return ""
     have = set(table.feature_names)
     missing = [f for f in wanted if f not in have]
-    if not missing:
-        return ""
     known = set(wanted)
     other = [f for f in table.feature_names if f not in known]
+    stems = {_stem(f) for f in wanted if _stem(f) != f}
+    if not missing and not any(_stem(f) in stems for f in other):
+        return ""
     text = (f"{model.name} was trained on {len(wanted)} features ({_shown(list(wanted))}); "
             f"the data has {table.n_features}")
-    text += f", lacks {len(missing)} of them ({_shown(missing)})"
+    if missing:
+        text += f", lacks {len(missing)} of them ({_shown(missing)})"
     if other:
         text += f" and has {len(other)} others ({_shown(other)})"
     return text + ". Embed these images with the same embedder as the training data."
