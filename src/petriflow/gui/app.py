@@ -117,8 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         opened = window.open_file(Path(args.file), ask=False, offer_recovery=not headless)
         if not opened and headless:
             return 2
-    elif not headless:
-        window.offer_recovery()
+    elif not headless and not window.offer_recovery():
+        from petriflow.gui.welcome import should_show_at_start
+
+        if should_show_at_start():  # nothing to open: examples and recent files
+            QTimer.singleShot(0, window.show_welcome)
     window.show()
 
     if args.exit_when_shown:

@@ -29,6 +29,7 @@ from petriflow.gui.autosave import AutosaveStore, Recovery
 from petriflow.gui.bridge import SchedulerBridge
 from petriflow.gui.canvas.scene import CanvasScene
 from petriflow.gui.canvas.view import CanvasView
+from petriflow.gui.canvas_tools import CanvasTools
 from petriflow.gui.document import Document, examples_dir
 from petriflow.gui.help_menu import install_help, show_node_help
 from petriflow.gui.menus import WindowMenus
@@ -39,7 +40,7 @@ from petriflow.gui.toolbox import ToolBox
 __all__ = ["MainWindow"]
 
 
-class MainWindow(WindowMenus, QMainWindow):
+class MainWindow(CanvasTools, WindowMenus, QMainWindow):
     """The Petriflow canvas application window."""
 
     #: an uncaught exception's one-line summary, from any thread (shown in the status bar)
@@ -78,7 +79,7 @@ class MainWindow(WindowMenus, QMainWindow):
         self._make_menus()
         install_help(self)  # F1 and the Help menu's pages
         self.toolbox.node_requested.connect(self.add_node)
-        self.view.node_dropped.connect(self.add_node)
+        self.view.node_dropped.connect(self.drop_node)  # onto a link: inserted
         self.view.folder_dropped.connect(self.add_image_folder)
         self.view.file_dropped.connect(self._open_dropped)
         self.resize(1200, 760)
@@ -127,6 +128,7 @@ class MainWindow(WindowMenus, QMainWindow):
         scene.node_activated.connect(self.open_node)
         scene.message.connect(self._show_message)
         scene.quick_menu_requested.connect(self.show_quick_menu)
+        scene.link_dropped.connect(self.show_link_menu)
         scene.help_requested.connect(lambda node_id: show_node_help(self, node_id))
         self.view.setScene(scene)
         self._update_title()

@@ -131,13 +131,14 @@ class WindowMenus:
                                         "While paused, run one node that is ready")
         self.step_action.setEnabled(False)
         self.fit_action = self._action("&Fit Workflow", lambda: self.view.fit_workflow(),
-                                       "Ctrl+0")
+                                       "Ctrl+9")  # Ctrl+0 is Reset Zoom
         for act in (self.delete_action, self.select_all_action, self.rename_action,
                     self.copy_action, self.cut_action, self.paste_action):
             # leave these keys to a title or note being edited
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.removeAction(act)
             self.view.addAction(act)
+        self._make_canvas_actions()  # Duplicate, Align, Tidy Up, zoom: gui/canvas_tools.py
 
     def _make_menus(self: MainWindow) -> None:
         bar = self.menuBar()
@@ -164,6 +165,7 @@ class WindowMenus:
         run.addActions([self.pause_action, self.step_action])
         view = bar.addMenu("&View")
         view.addAction(self.fit_action)
+        self._add_canvas_menus(file_menu, edit, view)
         help_menu = self.help_menu = bar.addMenu("&Help")  # pages: gui/help_menu.py
         help_menu.addAction(self._action("&About Petriflow", self.about,
                                          tip="Version, and where the log file is"))

@@ -1,4 +1,9 @@
-"""The quick menu: type a widget's name on the canvas (right-click or Space) to add it."""
+"""The quick menu: type a widget's name on the canvas (right-click or Space) to add it.
+
+A link dropped on empty canvas opens it restricted to the widgets that can take that link
+(``only``), as Orange does: the user picks the next step instead of hunting for it in the
+toolbox and dragging a second link.
+"""
 
 from __future__ import annotations
 
@@ -19,14 +24,17 @@ class QuickMenu(QFrame):
 
     picked = pyqtSignal(str)  # qualified name
 
-    def __init__(self, registry: NodeRegistry, parent=None) -> None:
+    def __init__(self, registry: NodeRegistry, parent=None, *,
+                 only: list[str] | None = None, hint: str = "") -> None:
         super().__init__(parent, Qt.WindowType.Popup)
         self.registry = registry
+        #: qualified names offered (None: every widget)
+        self.only = set(only) if only is not None else None
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Type a widget name…")
+        self.search.setPlaceholderText(hint or "Type a widget name…")
         self.list = QListWidget()
         self.list.setIconSize(QSize(22, 22))
         layout.addWidget(self.search)
@@ -34,6 +42,8 @@ class QuickMenu(QFrame):
         self.resize(260, 320)
         for items in registry.by_category().values():
             for nt in items:
+                if self.only is not None and nt.qualified_name not in self.only:
+                    continue
                 it = QListWidgetItem(node_icon(nt), nt.name)
                 it.setToolTip(nt.description)
                 it.setData(_QN_ROLE, nt.qualified_name)
@@ -55,6 +65,11 @@ class QuickMenu(QFrame):
                 first = i
         if first is not None:
             self.list.setCurrentRow(first)
+
+    def offered(self) -> list[str]:
+        """Qualified names of the widgets listed and not filtered out, in order."""
+        return [self.list.item(i).data(_QN_ROLE) for i in range(self.list.count())
+                if not self.list.item(i).isHidden()]
 
     def accept_current(self) -> None:
         it = self.list.currentItem()

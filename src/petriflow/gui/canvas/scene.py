@@ -42,6 +42,7 @@ from petriflow.core.workflow import (
     WorkflowNode,
 )
 from petriflow.gui import undo as cmd
+from petriflow.gui.canvas import fluent
 from petriflow.gui.canvas.annotation_items import (
     ArrowAnnotationItem,
     TextAnnotationItem,
@@ -76,6 +77,8 @@ class CanvasScene(QGraphicsScene):
     message = pyqtSignal(str)  # a notice for the status bar (refused link, ...)
     quick_menu_requested = pyqtSignal(QPoint, QPointF)  # screen pos, scene pos
     rename_requested = pyqtSignal(str)
+    # a link dropped on empty canvas: (node id, anchor kind, screen pos, scene pos)
+    link_dropped = pyqtSignal(str, str, QPoint, QPointF)
 
     def __init__(self, workflow: Workflow, undo_stack: QUndoStack, parent: Any = None) -> None:
         super().__init__(parent)
@@ -484,9 +487,11 @@ class CanvasScene(QGraphicsScene):
                     self.try_link(node.node_id, target.node_id)
                 else:
                     self.try_link(target.node_id, node.node_id)
+            elif self._node_at(pos) is None:  # empty canvas: the window offers what fits
+                self.link_dropped.emit(node.node_id, kind, event.screenPos(), pos)
             return
         super().mouseReleaseEvent(event)
-        self._commit_moves()
+        fluent.finish_move(self)  # a move; onto a link, maybe an insertion
 
     def _commit_moves(self) -> None:
         pressed, self._pressed = self._pressed, {}

@@ -12,7 +12,11 @@ from PyQt6.QtWidgets import QGraphicsView
 from petriflow.gui.canvas.scene import CanvasScene
 from petriflow.gui.toolbox import NODE_MIME
 
-__all__ = ["CanvasView"]
+__all__ = ["MAX_ZOOM", "MIN_ZOOM", "CanvasView"]
+
+#: zoom limits (1.0 = 100%)
+MIN_ZOOM = 0.1
+MAX_ZOOM = 4.0
 
 
 class CanvasView(QGraphicsView):
@@ -99,11 +103,29 @@ class CanvasView(QGraphicsView):
 
     def wheelEvent(self, event) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
-            self.scale(factor, factor)
+            self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
             event.accept()
             return
         super().wheelEvent(event)
+
+    def zoom(self) -> float:
+        """The current zoom (1.0 = 100%)."""
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> float:
+        """Zoom by ``factor``, kept between :data:`MIN_ZOOM` and :data:`MAX_ZOOM` (past
+        those a workflow is a dot or one blurred disc, and there is no way back in sight)."""
+        target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
+        if target != self.zoom():
+            step = target / self.zoom()
+            self.scale(step, step)
+        return self.zoom()
+
+    def reset_zoom(self) -> None:
+        """Back to 100%, keeping the point in the middle of the view there."""
+        centre = self.center_scene_pos()
+        self.resetTransform()
+        self.centerOn(centre)
 
     def center_scene_pos(self) -> QPointF:
         return self.mapToScene(self.viewport().rect().center())
