@@ -3,9 +3,8 @@
 Orange saved them with Inception v3 (its server model) and folders on the author's laptop;
 ``--set`` points Import Images at ../shared/data and picks ``squeezenet`` (Inception
 weights cannot be had offline here). The classification workflow also has Orange widgets
-we lack (File, Merge Data, Select Columns, SVM, Predictions): without ``--bypass`` the run
-computes what does not depend on them and names what was skipped; with ``--bypass`` of
-Merge Data and Select Columns it evaluates the learners.
+that were missing before issue 17 (File, Merge Data, Select Columns, SVM, Predictions);
+all are mapped now, and with a metadata CSV for File it evaluates the learners.
 """
 
 from __future__ import annotations
@@ -54,24 +53,36 @@ def test_image_clustering_workflow_runs_on_shared_data(tmp_path, capsys):
     assert "Opened from Orange" in capsys.readouterr().err
 
 
-def test_image_classification_workflow_runs_what_it_can_then_everything_with_bypass(
+def test_image_classification_workflow_runs_end_to_end_with_a_metadata_csv(
         tmp_path, capsys):
+    """All 15 widgets are mapped (File, Merge Data, Select Columns: issue 17.3): File's
+    saved path is on the author's laptop, so File says so and the branch without it still
+    runs; pointed at a metadata CSV of the images it runs end to end, no --bypass."""
     common = ["--set", f"Import Images.folder={SHARED_DATA / 'bone-healing'}",
               "--set", f"Import Images (1).folder={SHARED_DATA / 'domestic-animals'}",
               "--set", "Image Embedding.model=squeezenet",
               "--set", "Image Embedding (1).model=squeezenet", "--quiet"]
     out = tmp_path / "partial"
-    assert cli.main(["run", str(CLASSIFICATION), "--out", str(out), *common]) == 0
+    assert cli.main(["run", str(CLASSIFICATION), "--out", str(out), *common]) == 1
     report, nodes = _states(out)
-    skipped = report["skipped_because_of_placeholders"]
-    assert skipped["Test and Score"] == ["Select Columns"]
+    assert nodes["File"]["state"] == "error"
     assert nodes["Test and Score"]["state"] == "idle"
-    assert nodes["Image Embedding (1)"]["state"] == "done"  # the branch without placeholders
-    assert "skipped: Test and Score" in capsys.readouterr().err
+    assert nodes["Image Embedding (1)"]["state"] == "done"  # the branch without File
+    assert "amphorae.csv" in capsys.readouterr().err
 
+    from petriflow.analysis.images import IMAGE_EXTENSIONS
+
+    names = sorted(p.stem for p in (SHARED_DATA / "bone-healing").rglob("*")
+                   if p.suffix.lower() in IMAGE_EXTENSIONS)
+    meta = tmp_path / "bone-healing.csv"  # one row per image name, as a lab records it
+    meta.write_text("image name,Fabric,Type\n"
+                    + "".join(f"{n},f{i % 3},t{i}\n" for i, n in enumerate(names)))
     out = tmp_path / "full"
     assert cli.main(["run", str(CLASSIFICATION), "--out", str(out), *common,
-                     "--bypass", "Merge Data", "--bypass", "Select Columns"]) == 0
+                     "--set", f"File.path={meta}"]) == 0
+    report, nodes = _states(out)
+    merged = (out / nodes["Merge Data"]["outputs"]["Data"]["file"]).read_text()
+    assert "Fabric" in merged.splitlines()[0]
     report, nodes = _states(out)
     assert report["skipped_because_of_placeholders"] == {}
     ts = nodes["Test and Score"]

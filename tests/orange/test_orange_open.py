@@ -279,6 +279,12 @@ def _node_parts(data: bytes) -> dict[str, tuple]:
             for n in root.find("nodes")}
 
 
+#: files whose widgets are all mapped since File, Merge Data and Select Columns exist
+#: (issue 17.3): no placeholder left to keep byte-identical, the rest is still checked
+ALL_MAPPED = ("img_classification", "legacy_orange-web_dendrogram", "orange3_110",
+              "orange3_450")
+
+
 @needs_reference
 @pytest.mark.parametrize("path", [p for p in reference_files
                                   if "img_clustering" not in p.name],
@@ -289,7 +295,8 @@ def test_round_trip_keeps_unknown_widgets_byte_identical(path, tmp_path):
     saved = workflow_to_bytes(wf)
     again = _node_parts(saved)
     placeholders = [n.id for n in wf.nodes if n.is_placeholder]
-    assert placeholders
+    if not path.name.startswith(ALL_MAPPED):
+        assert placeholders
     for node_id in placeholders:
         assert again[node_id] == original[node_id], node_id
     for node in wf.nodes:

@@ -24,6 +24,11 @@ CATEGORIES = ("Data", "Images", "Unsupervised", "Model", "Evaluate", "Other")
 #: Modules under ``petriflow.nodes`` that define built-in nodes. A module listed here
 #: that is missing (not written yet) is skipped with a log line, not an error.
 BUILTIN_MODULES: tuple[str, ...] = (
+    "file",
+    "merge_data",
+    "select_columns",
+    "select_rows",
+    "scatter_plot",
     "import_images",
     "illumination_correction",
     "image_embedder",

@@ -252,8 +252,8 @@ def _predictions(p: QPainter, r: QRectF) -> None:
                              r.width() * 0.32, r.height() * 0.3), 2, 2)
 
 
-def _load_model(p: QPainter, r: QRectF) -> None:
-    """A file (folded corner) holding a small network."""
+def _page(p: QPainter, r: QRectF) -> None:
+    """A file's outline with a folded corner (Load Model, File)."""
     fold = r.width() * 0.25
     path = QPainterPath(QPointF(r.left() + r.width() * 0.1, r.top()))
     path.lineTo(r.right() - fold, r.top())
@@ -262,8 +262,43 @@ def _load_model(p: QPainter, r: QRectF) -> None:
     path.lineTo(r.left() + r.width() * 0.1, r.bottom())
     path.closeSubpath()
     p.drawPath(path)
+
+
+def _load_model(p: QPainter, r: QRectF) -> None:
+    """A file (folded corner) holding a small network."""
+    _page(p, r)
     _network(p, QRectF(r.left() + r.width() * 0.22, r.top() + r.height() * 0.3,
                        r.width() * 0.56, r.height() * 0.55))
+
+
+def _file(p: QPainter, r: QRectF) -> None:
+    """A file holding a small table."""
+    _page(p, r)
+    _grid(p, QRectF(r.left() + r.width() * 0.25, r.top() + r.height() * 0.35,
+                    r.width() * 0.5, r.height() * 0.5), 3, 2)
+
+
+def _merge(p: QPainter, r: QRectF) -> None:
+    """Two tables side by side, the right one joining the left."""
+    _grid(p, QRectF(r.left(), r.top(), r.width() * 0.45, r.height()), 4, 2)
+    _grid(p, QRectF(r.left() + r.width() * 0.55, r.top() + r.height() * 0.25,
+                    r.width() * 0.45, r.height() * 0.5), 2, 1, shade=True)
+
+
+def _select(p: QPainter, r: QRectF, columns: bool) -> None:
+    """A table with one column (Select Columns) or one row (Select Rows) marked."""
+    _grid(p, r, 4, 4)
+    w, h = r.width() / 4, r.height() / 4
+    band = (QRectF(r.left() + w, r.top(), w, r.height()) if columns
+            else QRectF(r.left(), r.top() + h, r.width(), h))
+    p.fillRect(band, INK)
+
+
+def _scatter_axes(p: QPainter, r: QRectF) -> None:
+    """Points above two axes: a plot of two columns."""
+    p.drawLine(QPointF(r.left(), r.top()), QPointF(r.left(), r.bottom()))
+    p.drawLine(QPointF(r.left(), r.bottom()), QPointF(r.right(), r.bottom()))
+    _scatter(p, r.adjusted(r.width() * 0.12, 0, 0, -r.height() * 0.12), 4)
 
 
 GLYPHS: dict[str, Callable[[QPainter, QRectF], None]] = {
@@ -290,6 +325,11 @@ GLYPHS: dict[str, Callable[[QPainter, QRectF], None]] = {
     "naive-bayes": _bell,
     "predictions": _predictions,
     "load-model": _load_model,
+    "file": _file,
+    "merge-data": _merge,
+    "select-columns": lambda p, r: _select(p, r, columns=True),
+    "select-rows": lambda p, r: _select(p, r, columns=False),
+    "scatter-plot": _scatter_axes,
 }
 
 

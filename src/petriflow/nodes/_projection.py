@@ -68,7 +68,7 @@ class ProjectionNode(Node):
         Output("Selected Data", Table, default=True, id="selected_data"),
         Output("Data", Table, id="annotated_data"),
     )
-    view_settings = PROJECTION_VIEW_SETTINGS
+    view_settings: ClassVar[tuple[str, ...]] = PROJECTION_VIEW_SETTINGS
     settings_version = PROJECTION_SETTINGS_VERSION
 
     @classmethod

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
 
 __all__ = [
+    "cell_text",
     "check_choice",
     "check_subset",
+    "column_numbers",
     "features_or_error",
     "orange_learner_name",
     "orange_recent_path",
@@ -109,3 +111,34 @@ def orange_recent_path(s: dict[str, Any], t: Translation, our_key: str, what: st
     if recent.abspath and value != recent.abspath:
         t.notes.append(f"{label}: Orange last used {recent.abspath!r}")
     return True
+
+
+def column_numbers(table: Table, name: str) -> np.ndarray | None:
+    """Column ``name`` as float64 (NaN = missing), or None when it holds text that is not
+    a number: what Select Columns, Select Rows and Scatter Plot need to know before they
+    compare, move or plot a column. Raises KeyError for an unknown name."""
+    values = table.column(name)
+    if values.dtype.kind in "fiub":
+        return values.astype(np.float64)
+    out = np.empty(len(values), dtype=np.float64)
+    for i, v in enumerate(values.tolist()):
+        if v is None or (isinstance(v, str) and not v.strip()):
+            out[i] = np.nan
+            continue
+        try:
+            out[i] = float(v)
+        except (TypeError, ValueError):
+            return None
+    return out
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text for matching and labels: 3.0 → "3" (a key typed in a spreadsheet
+    as 3 matches one read as 3.0), NaN/None → "" (missing). Merge Data's keys and
+    Select Columns' new class labels."""
+    if value is None:
+        return ""
+    if isinstance(value, float | np.floating):
+        v = float(value)
+        return "" if np.isnan(v) else (str(int(v)) if v.is_integer() else repr(v))
+    return str(value).strip()
