@@ -17,8 +17,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import QUrl, pyqtSignal
-from PyQt6.QtGui import QAction, QDesktopServices, QImage, QKeySequence, QTextDocument
+from PyQt6.QtCore import Qt, QUrl, pyqtSignal
+from PyQt6.QtGui import (
+    QAction,
+    QDesktopServices,
+    QImage,
+    QKeySequence,
+    QShortcut,
+    QTextDocument,
+)
 from PyQt6.QtWidgets import QMainWindow, QTextBrowser, QWidget
 
 from petriflow.bundled import help_dir
@@ -70,6 +77,7 @@ class HelpTextBrowser(QTextBrowser):
         if folder is not None:
             self.setSearchPaths([str(folder), str(folder / "widgets")])
         self.document().setDefaultStyleSheet("img { margin: 6px; }")
+        self.document().setDocumentMargin(14)
 
     # ------------------------------------------------------------------ navigation
     def doSetSource(self, url: QUrl, kind: QTextDocument.ResourceType =
@@ -172,6 +180,8 @@ class HelpBrowser(QMainWindow):
         tools.addActions([self.index_action, self.getting_started_action,
                           self.examples_action, self.shortcuts_action])
         self.text.sourceChanged.connect(self._retitle)
+        close = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)  # as a node's window
+        close.activated.connect(self.close)
         self.resize(860, 760)
 
     def _add(self, text: str, slot: Callable[[], Any], key: Any = None) -> QAction:
