@@ -43,7 +43,7 @@ from petriflow.gui.views._common import (
 )
 from petriflow.gui.views.export_actions import add_export_actions
 
-__all__ = ["MARKERS", "SHAPE_MAX_VALUES", "ProjectionView"]
+__all__ = ["MARKERS", "SHAPE_MAX_VALUES", "ChosenAxesView", "ProjectionView"]
 
 #: a drag shorter than this (pixels) is a click: it clears the selection
 CLICK_PIXELS = 3.0
@@ -409,3 +409,52 @@ class ProjectionView(NodeView):
             rows = sorted(new)
         self.canvas.draw_idle()
         self._select(rows)
+
+
+class ChosenAxesView(ProjectionView):
+    """A projection scatter whose two axes the user picks in two combos: PCA's
+    components, Scatter Plot's columns. Subclasses fill the combos (:meth:`fill_axis_combos`)
+    when they draw and say what a new choice does (:meth:`axes_chosen`)."""
+
+    #: the combos' tooltip
+    axis_tooltip: ClassVar[str] = "Column on this axis"
+
+    def __init__(self, node: NodeFacade) -> None:
+        self.axes: tuple[str, str] = self.coords
+        super().__init__(node)
+
+    def add_controls(self, bar: QHBoxLayout) -> None:
+        self.x_combo, self.y_combo = QComboBox(), QComboBox()
+        for label, combo in (("x:", self.x_combo), ("y:", self.y_combo)):
+            combo.setToolTip(self.axis_tooltip)
+            combo.currentIndexChanged.connect(self._on_axis_combo)
+            bar.addWidget(QLabel(label))
+            bar.addWidget(combo)
+
+    def axis_names(self) -> tuple[str, str]:
+        return self.axes
+
+    def fill_axis_combos(self, names: list[str]) -> None:
+        """Offer ``names`` on both axes, showing :attr:`axes` (without a signal)."""
+        for combo, axis in ((self.x_combo, self.axes[0]), (self.y_combo, self.axes[1])):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems(names)
+            if axis in names:
+                combo.setCurrentIndex(names.index(axis))
+            combo.blockSignals(False)
+
+    def set_axes(self, x: str, y: str) -> None:
+        """Show ``x`` and ``y`` (as if picked in the combos)."""
+        self.x_combo.setCurrentText(x)
+        self.y_combo.setCurrentText(y)
+
+    def _on_axis_combo(self, _index: int) -> None:
+        x, y = self.x_combo.currentText(), self.y_combo.currentText()
+        if x and y and (x, y) != self.axes:
+            self.axes_chosen(x, y)
+
+    def axes_chosen(self, x: str, y: str) -> None:
+        """The user picked ``x`` × ``y``: redraw the same rows on them."""
+        self.axes = (x, y)
+        ProjectionView._draw(self, self.table)

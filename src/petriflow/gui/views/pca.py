@@ -11,37 +11,23 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PyQt6.QtWidgets import QWidget
 
 from petriflow.core.table import Table
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import NodeFacade
-from petriflow.gui.views._projection import ProjectionView
+from petriflow.gui.views._projection import ChosenAxesView
 
 __all__ = ["PCAView"]
 
 _PC = re.compile(r"^PC(\d+)$")
 
 
-class PCAView(ProjectionView):
+class PCAView(ChosenAxesView):
     """Scatter of two principal components."""
 
     coords = ("PC1", "PC2")
-
-    def __init__(self, node: NodeFacade) -> None:
-        self.axes: tuple[str, str] = self.coords
-        super().__init__(node)
-
-    def add_controls(self, bar: QHBoxLayout) -> None:
-        self.x_combo, self.y_combo = QComboBox(), QComboBox()
-        for label, combo in (("x:", self.x_combo), ("y:", self.y_combo)):
-            combo.setToolTip("Principal component on this axis")
-            combo.currentIndexChanged.connect(self._on_axes_changed)
-            bar.addWidget(QLabel(label))
-            bar.addWidget(combo)
-
-    def axis_names(self) -> tuple[str, str]:
-        return self.axes
+    axis_tooltip = "Principal component on this axis"
 
     @staticmethod
     def components(table: Table | None) -> list[str]:
@@ -54,13 +40,7 @@ class PCAView(ProjectionView):
         names = self.components(table)
         if not all(a in names for a in self.axes):
             self.axes = self.coords
-        for combo, axis in ((self.x_combo, self.axes[0]), (self.y_combo, self.axes[1])):
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItems(names)
-            if axis in names:
-                combo.setCurrentIndex(names.index(axis))
-            combo.blockSignals(False)
+        self.fill_axis_combos(names)
         super()._draw(table)
 
     def after_result(self) -> None:
@@ -77,17 +57,9 @@ class PCAView(ProjectionView):
                 text = ", ".join(parts) + " of the variance explained"
         self.stress_label.setText(text)
 
-    def set_axes(self, x: str, y: str) -> None:
-        """Show components ``x`` and ``y`` (e.g. "PC1", "PC3")."""
-        self.x_combo.setCurrentText(x)
-        self.y_combo.setCurrentText(y)
-
-    def _on_axes_changed(self, _index: int) -> None:
-        x, y = self.x_combo.currentText(), self.y_combo.currentText()
-        if x and y and (x, y) != self.axes:
-            self.axes = (x, y)
-            super()._draw(self.table)
-            self._show_variance()
+    def axes_chosen(self, x: str, y: str) -> None:
+        super().axes_chosen(x, y)
+        self._show_variance()
 
 
 @register_view("petriflow.pca")
