@@ -94,6 +94,13 @@ def check_rectangle_selection(win, qtbot, node: str, view, coords: tuple[str, st
     # independent of the view: the coordinates the node put on its output
     xy = np.column_stack([np.asarray(data.metas[c], dtype=float) for c in coords])
     np.testing.assert_allclose(view.xy, xy)
+    check_drag_selects(win, qtbot, node, view, xy)
+
+
+def check_drag_selects(win, qtbot, node: str, view, xy: np.ndarray) -> None:
+    """Drag over the points of ``xy`` left of a gap: exactly those become selected (also
+    Scatter Plot's view, whose coordinates are columns, not metas); a click clears."""
+    data = win.scheduler.output(node, "Data")
     # a rectangle around the points left of a cut, with the real mouse; the cut lies
     # in the widest gap between the middle half of the x values (no pixel rounding ties)
     mid_x = gap_cut(xy[:, 0])
