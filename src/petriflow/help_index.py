@@ -154,7 +154,7 @@ def examples_markdown() -> str:
     if not examples:
         lines.append("No example workflows are installed with this copy of Petriflow.")
     for example in examples:
-        lines += [f"## [{example.title}]({HELP_SCHEME}:example/{example.name})", ""]
+        lines += [f"## {example.title}", ""]
         picture = folder / "images" / f"canvas-{example.name}.png" if folder else None
         if picture is not None and picture.is_file():
             lines += [f"[![{example.title}]({_file_url(picture)})]"

@@ -225,3 +225,17 @@ def test_examples_gallery_shows_each_example_with_its_picture(make_window, qtbot
         assert " ".join(example.description.split())[:40] in " ".join(shown.split())
         if (help_dir() / "images" / f"canvas-{example.name}.png").is_file():
             assert any(p.endswith(f"canvas-{example.name}.png") for p in pictures)
+
+
+def test_f1_in_the_toolbox_opens_the_highlighted_widgets_page(make_window, qtbot):
+    win = make_window(reg=default_registry())
+    _activate(qtbot, win)
+    tree = win.toolbox.tree
+    tree.setFocus()
+    tree.setCurrentItem(win.toolbox.items["petriflow.pca"])
+    QTest.keyClick(tree, Qt.Key.Key_F1)
+    browser = help_browser(win)
+    assert browser.isVisible() and browser.text.page_title() == "PCA"
+    _activate(qtbot, browser)
+    QTest.keyClick(browser.text, Qt.Key.Key_Escape)  # Esc closes it, as a node's window
+    assert not browser.isVisible()

@@ -118,7 +118,8 @@ class HelpTextBrowser(QTextBrowser):
             loaded.loadFromData(bytes(image))
             image = loaded
         if isinstance(image, QImage) and not image.isNull():
-            room = max(320, self.viewport().width() - 40)
+            # the page's margins (14 px) and the picture's (6 px) on both sides, and slack
+            room = max(320, self.viewport().width() - 64)
             if image.width() > room:
                 return image.scaledToWidth(room)
         return image
