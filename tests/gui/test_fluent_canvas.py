@@ -272,3 +272,23 @@ def test_welcome_dialog_lists_examples_and_recent_and_remembers_show_at_start(
     assert dialog.open_item(dialog.examples.item(0))
     assert not dialog.isVisible()
     assert window.document.example and len(window.workflow.nodes) > 0
+
+
+def test_ctrl_wheel_zooms_and_a_plain_wheel_does_not(window):
+    from PyQt6.QtCore import QPoint
+    from PyQt6.QtGui import QWheelEvent
+    from PyQt6.QtWidgets import QApplication
+
+    viewport = window.view.viewport()
+    centre = QPointF(viewport.rect().center())
+
+    def wheel(mods) -> None:
+        event = QWheelEvent(centre, QPointF(viewport.mapToGlobal(centre.toPoint())),
+                            QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton, mods,
+                            Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(viewport, event)
+
+    wheel(Qt.KeyboardModifier.NoModifier)
+    assert window.view.zoom() == 1.0
+    wheel(Qt.KeyboardModifier.ControlModifier)
+    assert window.view.zoom() > 1.1
