@@ -10,7 +10,7 @@ import re
 from PyQt6.QtCore import QPoint, QPointF, Qt, QTimer, QUrl
 from PyQt6.QtGui import QContextMenuEvent, QKeySequence, QTextCursor, QTextDocument
 from PyQt6.QtTest import QTest
-from PyQt6.QtWidgets import QApplication, QMenu, QToolButton
+from PyQt6.QtWidgets import QApplication, QMenu, QToolBar, QToolButton
 
 from petriflow.bundled import help_dir, list_examples
 from petriflow.core.registry import default_registry
@@ -96,7 +96,7 @@ def test_links_between_pages_and_back_forward(make_window, qtbot):
     qtbot.waitUntil(lambda: _shown_file(browser.text).endswith("image_viewer.md"))
     assert browser.text.page_title() == "Image Viewer"
     assert browser.back_action.isEnabled() and not browser.forward_action.isEnabled()
-    tools = browser.findChild(type(browser.addToolBar("x")), "help-tools")
+    tools = browser.findChild(QToolBar, "help-tools")
     back = tools.widgetForAction(browser.back_action)
     QTest.mouseClick(back, Qt.MouseButton.LeftButton)
     assert _shown_file(browser.text).endswith("image_grid.md")

@@ -26,7 +26,7 @@ from PyQt6.QtGui import (
     QShortcut,
     QTextDocument,
 )
-from PyQt6.QtWidgets import QMainWindow, QTextBrowser, QWidget
+from PyQt6.QtWidgets import QMainWindow, QTextBrowser, QToolBar, QWidget
 
 from petriflow.bundled import help_dir
 from petriflow.help_index import (
@@ -76,8 +76,10 @@ class HelpTextBrowser(QTextBrowser):
         folder = help_dir()
         if folder is not None:
             self.setSearchPaths([str(folder), str(folder / "widgets")])
-        self.document().setDefaultStyleSheet("img { margin: 6px; }")
-        self.document().setDocumentMargin(14)
+        doc = self.document()
+        assert doc is not None
+        doc.setDefaultStyleSheet("img { margin: 6px; }")
+        doc.setDocumentMargin(14)
 
     # ------------------------------------------------------------------ navigation
     def doSetSource(self, url: QUrl, kind: QTextDocument.ResourceType =
@@ -119,7 +121,9 @@ class HelpTextBrowser(QTextBrowser):
             image = loaded
         if isinstance(image, QImage) and not image.isNull():
             # the page's margins (14 px) and the picture's (6 px) on both sides, and slack
-            room = max(320, self.viewport().width() - 64)
+            viewport = self.viewport()
+            width = viewport.width() if viewport is not None else 860
+            room = max(320, width - 64)
             if image.width() > room:
                 return image.scaledToWidth(room)
         return image
@@ -142,7 +146,10 @@ class HelpTextBrowser(QTextBrowser):
 
     def page_title(self) -> str:
         """The first heading of the page shown (tests and the window title use it)."""
-        block = self.document().begin()
+        doc = self.document()
+        if doc is None:
+            return ""
+        block = doc.begin()
         while block.isValid():
             if block.blockFormat().headingLevel() > 0 and block.text().strip():
                 return block.text().strip()
@@ -173,7 +180,8 @@ class HelpBrowser(QMainWindow):
         self.examples_action = self._add("Examples", lambda: self.show_url(page_url("examples")))
         self.shortcuts_action = self._add("Shortcuts",
                                           lambda: self.show_url(page_url("shortcuts")))
-        tools = self.addToolBar("Help")
+        tools = QToolBar("Help", self)
+        self.addToolBar(tools)
         tools.setObjectName("help-tools")
         tools.setMovable(False)
         tools.addActions([self.back_action, self.forward_action])

@@ -47,8 +47,9 @@ def shortcut_rows(window: QWidget) -> list[tuple[str, str, str]]:
 
     def walk(menu: QMenu, path: str) -> None:
         for act in menu.actions():
-            if act.menu() is not None:
-                walk(act.menu(), f"{path} › {_plain(act.text())}")
+            sub = act.menu()
+            if isinstance(sub, QMenu):
+                walk(sub, f"{path} › {_plain(act.text())}")
             elif not act.isSeparator() and id(act) not in seen:
                 seen.add(id(act))
                 if keys(act):
@@ -57,8 +58,9 @@ def shortcut_rows(window: QWidget) -> list[tuple[str, str, str]]:
     bar = window.menuBar() if hasattr(window, "menuBar") else None
     if bar is not None:
         for top in bar.actions():
-            if top.menu() is not None:
-                walk(top.menu(), _plain(top.text()))
+            sub = top.menu()
+            if isinstance(sub, QMenu):
+                walk(sub, _plain(top.text()))
     for widget in [window, *window.findChildren(QWidget)]:
         if widget.window() is not window:
             continue  # a node view's or the help browser's own keys
@@ -95,7 +97,7 @@ def _open_example(window: MainWindow, name: str) -> None:
     try:
         example = find_example(name)
     except LookupError as exc:
-        window.statusBar().showMessage(str(exc), 10000)
+        window._show_message(str(exc))
         return
     if window.open_example(example.path):
         window.raise_()
@@ -129,7 +131,8 @@ def show_selected_help(window: MainWindow) -> HelpBrowser:
 def install_help(window: MainWindow) -> None:
     """F1 and the Help menu's pages (Getting started, Examples, Keyboard shortcuts,
     Documentation index), put before About."""
-    window.help_action = act = QAction("Help for Selected &Widget", window)
+    act = QAction("Help for Selected &Widget", window)
+    window.help_action = act  # type: ignore[attr-defined]  # tests and scripts use it
     act.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
     if act.shortcut().isEmpty():
         act.setShortcut(QKeySequence("F1"))
