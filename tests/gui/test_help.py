@@ -239,3 +239,28 @@ def test_f1_in_the_toolbox_opens_the_highlighted_widgets_page(make_window, qtbot
     _activate(qtbot, browser)
     QTest.keyClick(browser.text, Qt.Key.Key_Escape)  # Esc closes it, as a node's window
     assert not browser.isVisible()
+
+
+def test_every_node_window_has_its_question_mark(make_window, qtbot):
+    """Each registered view, and the settings panel of a node without one, carries a
+    visible "?" that opens that widget's own page."""
+    from PyQt6 import sip
+
+    from petriflow.gui.views import VIEWS
+
+    win = make_window(reg=default_registry())
+    win.pause_action.trigger()  # views open on no data; nothing runs
+    browser = help_browser(win)
+    for qualified_name in [*VIEWS, "petriflow.save_model"]:
+        nid = win.add_node(qualified_name, QPointF(0, 0))
+        assert nid is not None, qualified_name
+        view = win.open_node(nid)
+        qtbot.waitExposed(view)
+        button = view.findChild(QToolButton, "help-button")
+        assert button is not None and button.isVisible(), qualified_name
+        assert view.rect().contains(button.geometry()), qualified_name
+        button.click()
+        assert _shown_file(browser.text) == str(help_page(qualified_name)), qualified_name
+        qtbot.waitUntil(getattr(view, "is_ready", lambda: True), timeout=30_000)
+        view.close()
+        qtbot.waitUntil(lambda view=view: sip.isdeleted(view), timeout=5_000)
