@@ -34,6 +34,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "image_embedder",
     "image_viewer",
     "image_grid",
+    "annotate_images",
     "save_images",
     "data_table",
     "save_data",
