@@ -46,6 +46,9 @@ def register(subparsers: Any) -> None:
              "straight to the nodes it fed (repeatable)",
     )
     p.add_argument("--out", type=Path, help="write run.json and the outputs into this folder")
+    p.add_argument("--report", type=Path, metavar="OUT.html",
+                   help="write a report: every node's view (rendered offscreen), settings, "
+                        "outputs, state and time taken, in one self-contained HTML file")
     p.add_argument("--timeout", type=float, default=None, help="give up after this many seconds")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument(
@@ -242,6 +245,25 @@ def write_report(workflow: Workflow, scheduler: Scheduler, out: Path, elapsed: f
     return report
 
 
+def _write_html_report(workflow: Workflow, scheduler: Scheduler, path: Path,
+                       elapsed: float) -> bool:
+    """``--report``: the views' pictures need Qt (imported only here); without PyQt6 the
+    report keeps its words and says why the pictures are missing. False (after one
+    line on stderr) when the file could not be written."""
+    import importlib.util
+
+    from petriflow.gui.report_render import write_run_report  # Qt only inside, if there
+
+    try:
+        write_run_report(workflow, scheduler, path, elapsed,
+                         pictures=importlib.util.find_spec("PyQt6") is not None)
+    except OSError as exc:
+        print(f"petriflow run: --report: cannot write {path}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return False
+    return True
+
+
 def main(args: argparse.Namespace) -> int:
     from petriflow.core.logs import errors_logged, log_file, setup_logging
 
@@ -274,12 +296,22 @@ def main(args: argparse.Namespace) -> int:
         n = apply_cluster(workflow, args.cluster.strip())
         if not n and not args.quiet:
             print("petriflow run: no node of this workflow can use --cluster", file=sys.stderr)
+    if args.report is not None:  # before the run: a typo must not cost a long run
+        from petriflow.report.run_items import check_writable
+
+        problem = check_writable(args.report)
+        if problem:
+            print(f"petriflow run: --report: {problem}", file=sys.stderr)
+            return 2
     reporter = None if args.quiet else ConsoleReporter(workflow, sys.stderr)
     t0 = time.monotonic()
     scheduler, settled = run_workflow(workflow, timeout=args.timeout, reporter=reporter)
     elapsed = time.monotonic() - t0
     if args.out is not None:
         write_report(workflow, scheduler, args.out, elapsed)
+    if args.report is not None and not _write_html_report(workflow, scheduler, args.report,
+                                                          elapsed):
+        return 2
     for title, blockers in blocked_by_placeholders(workflow, scheduler).items():
         print(f"skipped: {title} (needs data from placeholder {', '.join(blockers)})",
               file=sys.stderr)

@@ -35,6 +35,7 @@ from petriflow.gui.help_menu import install_help, show_node_help
 from petriflow.gui.menus import WindowMenus
 from petriflow.gui.node_windows import NodeWindows
 from petriflow.gui.quickmenu import QuickMenu
+from petriflow.gui.report_window import install_report
 from petriflow.gui.toolbox import ToolBox
 
 __all__ = ["MainWindow"]
@@ -78,6 +79,7 @@ class MainWindow(CanvasTools, WindowMenus, QMainWindow):
         self._make_actions()
         self._make_menus()
         install_help(self)  # F1 and the Help menu's pages
+        install_report(self)  # the Report menu; "Add to report" in node windows
         self.toolbox.node_requested.connect(self.add_node)
         self.view.node_dropped.connect(self.drop_node)  # onto a link: inserted
         self.view.folder_dropped.connect(self.add_image_folder)

@@ -62,6 +62,10 @@ class NodeWindows:
             from petriflow.gui.help_menu import add_view_help
 
             add_view_help(widget, node.qualified_name, self.owner)  # type: ignore[arg-type]
+        if hasattr(self.owner, "report_menu"):  # "Add to report": gui/report_capture.py
+            from petriflow.gui.report_capture import add_view_report
+
+            add_view_report(widget, node_id, self.owner)  # type: ignore[arg-type]
         self.views[node_id] = widget
         widget.show()
         return widget

@@ -124,6 +124,13 @@ class NodeView(QWidget):
             return
         self.node.set_settings(text, **changes)
 
+    def report_summary(self) -> list[str]:
+        """Lines for "Add to report" (rows, classes, scores): by default the node's
+        outputs in words; a view that shows more than its outputs says it here."""
+        from petriflow.report.words import summarize_outputs
+
+        return summarize_outputs(self.outputs())
+
     def is_ready(self) -> bool:
         """False while background work for what is on screen is under way (used by
         ``--screenshot`` to grab finished views, and by tests)."""

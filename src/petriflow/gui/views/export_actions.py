@@ -123,6 +123,7 @@ def add_export_actions(view: QWidget, image: QWidget | None = None,
         view.addAction(act)
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
     view.export_actions = actions  # type: ignore[attr-defined]
+    view.export_image = image  # type: ignore[attr-defined]  # what "Add to report" pictures
     return actions
 
 

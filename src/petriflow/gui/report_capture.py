@@ -1,0 +1,127 @@
+"""Turning a node's open view into a report item, and "Add to report" in every view.
+
+Why here and not in each view: every node window (a registered view or the generic
+settings panel) is built in :mod:`petriflow.gui.node_windows`, which calls
+:func:`add_view_report` once, so no view can lack the button. A view may refine what
+goes in: ``report_widget()`` (the area to picture; by default the plot or table its
+export actions save, else the whole view) and ``report_summary()`` (lines of words; by
+default the node's outputs: rows, classes, scores — :mod:`petriflow.report.words`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PyQt6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, Qt
+from PyQt6.QtGui import QAction, QPixmap
+from PyQt6.QtWidgets import QBoxLayout, QToolButton, QWidget
+
+from petriflow.core.scheduler import Scheduler
+from petriflow.core.workflow import Workflow
+from petriflow.report import ReportItem, describe_settings, summarize_outputs
+
+if TYPE_CHECKING:
+    from petriflow.gui.mainwindow import MainWindow
+
+__all__ = ["add_view_report", "capture_item", "pixmap_png", "report_image_widget"]
+
+
+def pixmap_png(pixmap: QPixmap) -> bytes:
+    """A pixmap as PNG bytes (what :class:`ReportItem` carries: no Qt in reports)."""
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not pixmap.save(buf, "PNG"):
+        raise OSError("the picture could not be encoded as PNG")
+    buf.close()
+    return bytes(data.data())
+
+
+def report_image_widget(view: QWidget) -> QWidget:
+    """The part of ``view`` a report pictures: its ``report_widget()``, else the plot or
+    table its export actions save (``export_image``), else the whole view."""
+    hook = getattr(view, "report_widget", None)
+    if callable(hook):
+        widget = hook()
+        if isinstance(widget, QWidget):
+            return widget
+    image = getattr(view, "export_image", None)
+    return image if isinstance(image, QWidget) else view
+
+
+def _summary(view: QWidget, outputs: dict[str, Any]) -> list[str]:
+    hook = getattr(view, "report_summary", None)
+    if callable(hook):
+        return [str(line) for line in hook()]
+    return summarize_outputs(outputs)
+
+
+def capture_item(view: QWidget, workflow: Workflow, node_id: str,
+                 scheduler: Scheduler | None) -> ReportItem:
+    """The node as ``view`` shows it now: picture, settings in words, summary.
+
+    A picture that cannot be taken is noted in the item (``image_error``) instead of
+    failing the whole report.
+    """
+    node = workflow.node(node_id)
+    outputs = dict(scheduler.outputs(node_id)) if scheduler is not None else {}
+    item = ReportItem(title=node.title, node_type=node.type_name,
+                      settings=describe_settings(node.settings))
+    try:
+        item.summary = _summary(view, outputs)
+    except Exception as exc:  # a view's own hook must not lose the item
+        item.summary = [f"(no summary: {exc})"]
+    try:
+        pixmap = report_image_widget(view).grab()
+        if pixmap.isNull():
+            raise OSError("the view has no visible area")
+        item.image = pixmap_png(pixmap)
+    except Exception as exc:
+        item.image_error = str(exc) or type(exc).__name__
+    return item
+
+
+class _Corner(QObject):
+    """Keeps an overlaid button in the view's top-right corner, left of the "?"."""
+
+    def __init__(self, view: QWidget, button: QToolButton, offset: int) -> None:
+        super().__init__(view)
+        self.button, self.offset = button, offset
+        view.installEventFilter(self)
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self.button.move(obj.width() - self.button.width() - self.offset, 2)
+            self.button.raise_()
+        return False
+
+
+def add_view_report(view: QWidget, node_id: str, window: MainWindow) -> QToolButton:
+    """An "Add to report" button (and context-menu action) in a node's window.
+
+    The item goes to ``window``'s report (one per main window), which comes to the
+    front so the user sees what was added and can comment on it.
+    """
+    act = QAction("Add to report", view)
+    act.setToolTip("Add this view, its settings and a summary to the report")
+
+    def add() -> None:
+        doc = window.document
+        item = capture_item(view, doc.workflow, node_id, doc.scheduler)
+        from petriflow.gui.report_window import report_window
+
+        report_window(window).add_item(item, show=True)
+
+    act.triggered.connect(lambda *_: add())
+    view.addAction(act)
+    button = QToolButton(view)
+    button.setObjectName("report-button")
+    button.setDefaultAction(act)
+    button.setAutoRaise(True)
+    layout = view.layout()
+    if isinstance(layout, QBoxLayout):
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+    else:
+        _Corner(view, button, offset=28)  # the "?" sits in the last 24 px
+    view.report_action = act  # type: ignore[attr-defined]
+    return button

@@ -1,0 +1,292 @@
+"""The report window: the items a user added, in order, with comments; saved as one
+self-contained HTML file or a PDF, or printed.
+
+Why one window per main window: a report belongs to the session's workflow, as Orange's
+does; it lives as long as the main window and survives its own closing (closing only
+hides it). The HTML comes from :func:`petriflow.report.build_html`, the same as
+``petriflow run --report`` writes; the PDF and the printout are that HTML laid out by
+``QTextDocument``, so all three show the same thing and nothing is fetched from the net.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PyQt6.QtCore import QMarginsF, QSize, Qt
+from PyQt6.QtGui import QAction, QIcon, QPageLayout, QPageSize, QPixmap, QTextDocument
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from petriflow.core.atomic import atomic_write, atomic_write_bytes
+from petriflow.report import ReportItem, build_html
+
+if TYPE_CHECKING:
+    from PyQt6.QtGui import QPagedPaintDevice
+
+    from petriflow.gui.mainwindow import MainWindow
+
+__all__ = ["ReportWindow", "install_report", "print_document", "report_window",
+           "write_pdf"]
+
+#: role of a list entry holding its ReportItem
+ITEM_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _document(html: str) -> QTextDocument:
+    doc = QTextDocument()
+    doc.setHtml(html)  # data: URIs are decoded by QTextDocument itself: no network
+    return doc
+
+
+def _lay_out(doc: QTextDocument, device: QPagedPaintDevice) -> None:
+    device.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    device.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
+    doc.print(device)  # type: ignore[arg-type]
+
+
+def write_pdf(html: str, path: str | Path) -> Path:
+    """Lay ``html`` out on A4 pages into a PDF at ``path`` (atomically, offline)."""
+    from PyQt6.QtGui import QPdfWriter
+
+    def write(tmp: Path) -> None:
+        writer = QPdfWriter(str(tmp))
+        writer.setResolution(150)
+        writer.setTitle("Petriflow report")
+        writer.setCreator("Petriflow")
+        _lay_out(_document(html), writer)
+        del writer  # the file is finished when the writer goes
+
+    return atomic_write(path, write)
+
+
+def print_document(html: str, parent: QWidget | None = None) -> bool:
+    """Print ``html`` after the user picked a printer (not in tests: a modal dialog)."""
+    from PyQt6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    dialog = QPrintDialog(printer, parent)
+    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+        return False
+    _document(html).print(printer)
+    return True
+
+
+class ReportWindow(QWidget):
+    """Lists the items (drag or Up/Down to reorder, Delete), edits the selected item's
+    comment, previews the report and saves it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle("Report")
+        self.resize(1000, 680)
+        self.list = QListWidget()
+        self.list.setObjectName("report-items")
+        self.list.setIconSize(QSize(64, 48))
+        self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.list.model().rowsMoved.connect(lambda *_: self.refresh())
+        self.list.currentRowChanged.connect(self._show_comment)
+        self.up_button = QPushButton("Up")
+        self.down_button = QPushButton("Down")
+        self.delete_button = QPushButton("Delete")
+        self.up_button.clicked.connect(lambda: self.move_current(-1))
+        self.down_button.clicked.connect(lambda: self.move_current(1))
+        self.delete_button.clicked.connect(self.delete_current)
+        self.comment = QPlainTextEdit()
+        self.comment.setObjectName("report-comment")
+        self.comment.setPlaceholderText("Comment on the selected item…")
+        self.comment.setMaximumHeight(110)
+        self.comment.textChanged.connect(self._comment_edited)
+        self.preview = QTextBrowser()
+        self.preview.setOpenLinks(False)
+        self.save_html_button = QPushButton("Save HTML…")
+        self.save_pdf_button = QPushButton("Save PDF…")
+        self.print_button = QPushButton("Print…")
+        self.save_html_button.clicked.connect(self._ask_html)
+        self.save_pdf_button.clicked.connect(self._ask_pdf)
+        self.print_button.clicked.connect(lambda: print_document(self.html(), self))
+        self.status = QLabel()
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(QLabel("Items (drag to reorder)"))
+        lv.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        for b in (self.up_button, self.down_button, self.delete_button):
+            row.addWidget(b)
+        lv.addLayout(row)
+        lv.addWidget(QLabel("Comment"))
+        lv.addWidget(self.comment)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(self.preview)
+        split.setSizes([300, 700])
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        for b in (self.save_html_button, self.save_pdf_button, self.print_button):
+            bottom.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addLayout(bottom)
+        self._updating = False
+        self.refresh()
+
+    # ------------------------------------------------------------------ the items
+    def items(self) -> list[ReportItem]:
+        """The items in the order the list shows them."""
+        out = []
+        for row in range(self.list.count()):
+            entry = self.list.item(row)
+            if entry is not None:
+                out.append(entry.data(ITEM_ROLE))
+        return out
+
+    def add_item(self, item: ReportItem, show: bool = False) -> None:
+        """Append ``item`` and select it (so its comment can be typed at once)."""
+        entry = QListWidgetItem(item.title)
+        entry.setData(ITEM_ROLE, item)
+        entry.setFlags(entry.flags() & ~Qt.ItemFlag.ItemIsDropEnabled)  # moved, not nested
+        if item.image is not None:
+            pixmap = QPixmap()
+            pixmap.loadFromData(item.image, "PNG")
+            entry.setIcon(QIcon(pixmap))
+        self.list.addItem(entry)
+        self.list.setCurrentItem(entry)
+        self.refresh()
+        if show:
+            self.show()
+            self.raise_()
+            self.activateWindow()
+
+    def move_current(self, step: int) -> None:
+        """Move the selected item ``step`` places (Up: -1, Down: +1)."""
+        row = self.list.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.list.count():
+            return
+        entry = self.list.takeItem(row)
+        self.list.insertItem(target, entry)
+        self.list.setCurrentRow(target)
+        self.refresh()
+
+    def delete_current(self) -> None:
+        row = self.list.currentRow()
+        if row >= 0:
+            self.list.takeItem(row)
+            self.refresh()
+
+    def _show_comment(self, row: int) -> None:
+        entry = self.list.item(row) if row >= 0 else None
+        self._updating = True
+        try:
+            self.comment.setPlainText(entry.data(ITEM_ROLE).comment if entry else "")
+            self.comment.setEnabled(entry is not None)
+        finally:
+            self._updating = False
+
+    def _comment_edited(self) -> None:
+        entry = self.list.currentItem()
+        if self._updating or entry is None:
+            return
+        item: ReportItem = entry.data(ITEM_ROLE)
+        item.comment = self.comment.toPlainText()
+        self.refresh()
+
+    # ------------------------------------------------------------------ output
+    def html(self) -> str:
+        return build_html(self.items())
+
+    def refresh(self) -> None:
+        """Redraw the preview (keeping its scroll position) and the buttons' states."""
+        bar = self.preview.verticalScrollBar()
+        pos = bar.value() if bar is not None else 0
+        self.preview.setHtml(self.html())
+        if bar is not None:
+            bar.setValue(pos)
+        n = self.list.count()
+        row = self.list.currentRow()
+        self.up_button.setEnabled(row > 0)
+        self.down_button.setEnabled(0 <= row < n - 1)
+        self.delete_button.setEnabled(row >= 0)
+        for b in (self.save_html_button, self.save_pdf_button, self.print_button):
+            b.setEnabled(n > 0)
+        self.status.setText(f"{n} item{'s' if n != 1 else ''}")
+
+    def save_html(self, path: str | Path) -> Path:
+        """Write the report as one self-contained HTML file."""
+        return atomic_write_bytes(path, self.html().encode("utf-8"))
+
+    def save_pdf(self, path: str | Path) -> Path:
+        return write_pdf(self.html(), path)
+
+    def _ask_html(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save report", "report.html",
+                                              "HTML file (*.html)")
+        if path:
+            self._save(self.save_html, path if Path(path).suffix else path + ".html")
+
+    def _ask_pdf(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save report as PDF", "report.pdf",
+                                              "PDF file (*.pdf)")
+        if path:
+            self._save(self.save_pdf, path if Path(path).suffix else path + ".pdf")
+
+    def _save(self, save, path: str) -> None:  # type: ignore[no-untyped-def]
+        try:
+            written = save(path)
+        except OSError as exc:
+            self.status.setText(f"Not saved: {exc.strerror or exc}")
+            return
+        self.status.setText(f"Saved {written}")
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        """Closing hides the window: the items stay for the rest of the session."""
+        event.ignore()
+        self.hide()
+
+
+def report_window(window: MainWindow) -> ReportWindow:
+    """The main window's report (made on first use)."""
+    existing = getattr(window, "_report_window", None)
+    if isinstance(existing, ReportWindow):
+        return existing
+    created = ReportWindow(window)
+    window._report_window = created  # type: ignore[attr-defined]
+    return created
+
+
+def install_report(window: MainWindow) -> QMenu:
+    """The Report menu: Show Report (Ctrl+Shift+R)."""
+    bar = window.menuBar()
+    assert bar is not None
+    menu = QMenu("&Report", window)
+    help_action = window.help_menu.menuAction() if hasattr(window, "help_menu") else None
+    if help_action is not None:
+        bar.insertMenu(help_action, menu)  # before Help, where menus end
+    else:
+        bar.addMenu(menu)
+    act = QAction("Show &Report", window)
+    act.setShortcut("Ctrl+Shift+R")
+    act.setStatusTip("The items added with 'Add to report' in the node windows")
+    act.triggered.connect(lambda *_: report_window(window).show() or
+                          report_window(window).raise_())
+    window.addAction(act)
+    menu.addAction(act)
+    window.report_menu = menu  # type: ignore[attr-defined]
+    window.show_report_action = act  # type: ignore[attr-defined]
+    return menu
