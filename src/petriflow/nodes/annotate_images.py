@@ -36,36 +36,42 @@ from petriflow.core.types import Model
 from petriflow.nodes._selection import _same_file, row_keys
 from petriflow.nodes._shared import check_choice
 
-__all__ = ["AnnotateImages", "class_values_of", "label_of_rows", "model_proba"]
+__all__ = ["AnnotateImages", "class_values_of", "label_of_rows", "matched_keys",
+           "model_proba"]
 
 #: the meta column the Unlabelled Data gets when a model ranks it
 UNCERTAINTY_COLUMN = "uncertainty"
 
 
-def label_of_rows(table: Table, labels: Mapping[str, str],
-                  base: Path | str | None = None) -> list[str]:
-    """Each row's label ("" when unlabelled), found by the row's identity.
+def matched_keys(table: Table, labels: Mapping[str, str],
+                 base: Path | str | None = None) -> list[str]:
+    """For each row, the saved key its label is stored under ("" when unlabelled).
 
     A saved relative key also matches the same file reached by an absolute path (and
-    the other way round), so labels made in a saved workflow hold in its untitled copy.
+    the other way round), so labels made in a saved workflow hold in its untitled copy;
+    the view needs the key itself to replace or remove such a label.
     """
     keys = row_keys(table, base)
-    out = [str(labels.get(k, "")) for k in keys]
-    rest = [k for k in labels if k.startswith("file:") and labels[k]]
+    out = [k if labels.get(k) else "" for k in keys]
+    present = set(keys)
+    rest = [k for k in labels if k.startswith("file:") and labels[k] and k not in present]
     if rest and not all(out):
         by_name: dict[str, list[int]] = {}
         for i, key in enumerate(keys):
             if not out[i]:
                 by_name.setdefault(key.rsplit("/", 1)[-1], []).append(i)
-        present = set(keys)
         for key in rest:
-            if key in present:
-                continue
             for i in by_name.get(key.rsplit("/", 1)[-1], ()):
                 if not out[i] and _same_file(key, keys[i]):
-                    out[i] = str(labels[key])
+                    out[i] = key
                     break
     return out
+
+
+def label_of_rows(table: Table, labels: Mapping[str, str],
+                  base: Path | str | None = None) -> list[str]:
+    """Each row's label ("" when unlabelled), found by the row's identity."""
+    return [str(labels[k]) if k else "" for k in matched_keys(table, labels, base)]
 
 
 def class_values_of(class_names: Sequence[str], labels: Mapping[str, str]) -> list[str]:

@@ -57,7 +57,7 @@ BUILTIN_VIEW_MODULES = (
     "hierarchical_clustering", "image_viewer", "confusion_matrix", "mds", "pca", "tsne",
     "umap", "image_grid", "scatter_plot", "file", "merge_data", "select_columns", "select_rows",
     "import_images", "image_embedder", "distances", "logistic_regression",
-    "data_table", "test_and_score", "predictions",
+    "data_table", "test_and_score", "predictions", "annotate_images",
 )
 
 
