@@ -7,6 +7,10 @@
   with the clustering's selection drawn as MDS's data subset.
 * ``image-classification.ows`` — the paper's Fig. 3: Import Images → Image Embedder →
   Test and Score ← Logistic Regression → Confusion Matrix → Image Viewer and MDS.
+* ``image-prediction.ows`` — train on one labelled set, predict another: Select Rows
+  splits the textures (``-00`` … ``-09`` to train, the rest held out), Logistic
+  Regression's Model → Predictions of the held-out images → Annotate Images (least sure
+  first) → Image Viewer, so the least confident predictions come first.
 
 Both read the bundled images (``workflows/data/textures``, a path relative to the
 workflow file) so they run offline on a fresh machine; another folder is one
@@ -114,9 +118,46 @@ def classification() -> Workflow:
     return wf
 
 
+def prediction() -> Workflow:
+    wf = Workflow(
+        title="Image prediction",
+        description="Train logistic regression on labelled images, predict held-out ones "
+                    "and look at the least confident predictions first (the annotate, "
+                    "train, predict, correct loop of docs/annotate-train-predict.md).",
+    )
+    # one folder split in two, so that the example ships no extra images: the first ten
+    # of each class (…-00 to …-09) train, the other six are "new" images
+    imp = node(wf, "petriflow.import_images", "Import Images", 0, 220, folder=FOLDER)
+    emb = node(wf, "petriflow.image_embedder", "Image Embedder", 200, 220)
+    split = node(wf, "petriflow.select_rows", "Select Rows", 400, 220,
+                 conditions=[{"column": "image name", "op": "contains", "value": "-0"}])
+    lr = node(wf, "petriflow.logistic_regression", "Logistic Regression", 600, 60)
+    pred = node(wf, "petriflow.predictions", "Predictions", 800, 220)
+    cm = node(wf, "petriflow.confusion_matrix", "Confusion Matrix", 1000, 60)
+    ann = node(wf, "petriflow.annotate_images", "Annotate Images", 1000, 220,
+               class_names=["brick", "grass", "gravel"], least_sure_first=True)
+    viewer = node(wf, "petriflow.image_viewer", "Image Viewer", 1200, 220,
+                  title_column="Logistic Regression")
+    wf.add_link(imp.id, "Data", emb.id, "Images")
+    wf.add_link(emb.id, "Embeddings", split.id, "Data")
+    wf.add_link(split.id, "Matching Data", lr.id, "Data")
+    wf.add_link(split.id, "Unmatched Data", pred.id, "Data")
+    wf.add_link(lr.id, "Model", pred.id, "Predictors")
+    wf.add_link(pred.id, "Evaluation Results", cm.id, "Evaluation Results")
+    wf.add_link(pred.id, "Predictions", ann.id, "Data")
+    wf.add_link(lr.id, "Model", ann.id, "Model")
+    wf.add_link(ann.id, "Unlabelled Data", viewer.id, "Data")
+    wf.add_annotation(TextAnnotation(
+        "", (870.0, 330.0, 300.0, 60.0),
+        "The held-out images the model is least sure of come first: label them in "
+        "Annotate Images, then train on them too.", "text/plain", {"size": 12}))
+    return wf
+
+
 def main() -> None:
     for name, build in (("image-clustering.ows", clustering),
-                        ("image-classification.ows", classification)):
+                        ("image-classification.ows", classification),
+                        ("image-prediction.ows", prediction)):
         save_workflow(build(), HERE / name, backup=False)  # no .bak among the examples
         print(HERE / name)
 

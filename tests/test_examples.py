@@ -30,7 +30,8 @@ def by_title(report: dict) -> dict:
     return {n["title"]: n for n in report["nodes"]}
 
 
-@pytest.mark.parametrize("name", ["image-clustering.ows", "image-classification.ows"])
+@pytest.mark.parametrize("name", ["image-clustering.ows", "image-classification.ows",
+                                  "image-prediction.ows"])
 def test_examples_are_saved_by_the_current_code(name):
     """The shipped files load without warnings and re-save to the same bytes."""
     path = WORKFLOWS / name
@@ -69,6 +70,27 @@ def test_image_classification_example(tmp_path):
     # the confusion-matrix selection (brick predicted as brick) reaches the viewer
     assert nodes["Image Viewer"]["outputs"]["Data"]["shape"][0] == (
         results["learners"][0]["confusion_matrix"][0][0])
+
+
+def test_image_prediction_example(tmp_path):
+    """Train on the first ten images of each texture, predict the other six, and hand
+    the predictions to the Image Viewer least confident first (issue 17.6)."""
+    report = run(tmp_path, "image-prediction.ows")
+    nodes = by_title(report)
+    assert all(n["state"] == "done" for n in nodes.values()), nodes
+    assert nodes["Select Rows"]["outputs"]["Matching Data"]["shape"][0] == 30
+    ev = json.loads((tmp_path / "out" / nodes["Predictions"]["outputs"]
+                     ["Evaluation Results"]["file"]).read_text())
+    assert np.sum(ev["learners"][0]["confusion_matrix"]) == 18
+    assert ev["learners"][0]["scores"]["CA"] >= 0.8  # held-out images, not the training ones
+    viewer = tmp_path / "out" / nodes["Image Viewer"]["outputs"]["Data"]["file"]
+    header, *rows = [line.split(",") for line in viewer.read_text().splitlines()]
+    assert len(rows) == 18
+    names = [r[header.index("image name")] for r in rows]
+    assert not any("-0" in n for n in names)  # none of the training images
+    u = np.array([float(r[header.index("uncertainty")]) for r in rows])
+    assert np.all(np.diff(u) <= 1e-9)  # the least confident prediction first
+    assert "Logistic Regression" in header  # the predicted class, the viewer's titles
 
 
 @pytest.mark.skipif(not (SHARED / "data" / "bone-healing").is_dir(),
