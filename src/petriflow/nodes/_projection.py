@@ -36,6 +36,15 @@ class ProjectionSettings:
     #: the view's marker shapes by this column ("" = none) and lasso (vs rectangle)
     shape_column: str = ""
     lasso: bool = False
+    #: the view's colour, size and label by these columns ("" = the class for colour,
+    #: nothing for the others), the columns shown on hover, the classes hidden by a
+    #: legend click, and points drawn as thumbnails
+    color_column: str = ""
+    size_column: str = ""
+    label_column: str = ""
+    hover_columns: list[str] = field(default_factory=list)
+    hidden_values: list[str] = field(default_factory=list)
+    thumbnails: bool = False
     #: what the selection was made on (``nodes/_selection.py``): the selected rows'
     #: identity, so that it is restored only on the points the user picked
     selection_context: dict[str, Any] = field(default_factory=dict)
@@ -51,7 +60,8 @@ def migrate_projection_settings(values: dict[str, Any], version: int) -> dict[st
 
 
 #: what only the scatter view reads: saved, but changing it does not re-run the node
-PROJECTION_VIEW_SETTINGS = ("shape_column", "lasso")
+PROJECTION_VIEW_SETTINGS = ("shape_column", "lasso", "color_column", "size_column",
+                            "label_column", "hover_columns", "hidden_values", "thumbnails")
 
 
 class ProjectionNode(Node):

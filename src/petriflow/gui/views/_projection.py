@@ -1,21 +1,22 @@
-"""The scatter view shared by the projection nodes (MDS, PCA, t-SNE).
+"""The scatter view shared by the projection nodes (MDS, PCA, t-SNE, UMAP, Scatter Plot).
 
-Points are coloured by class and may be given marker shapes by a categorical column;
-when a Data Subset arrives (e.g. a dendrogram branch or a confusion-matrix cell
-upstream) its points are drawn large and opaque and the others faded, which is how the
-paper's figures show "where are these images in the map". The layout is redrawn on
-every partial result of a running optimisation. A drag selects the points inside the
-rectangle — or, with *Lasso* toggled on, inside the free-hand outline (Ctrl/⌘/Shift
-adds); a click without a drag clears. The selection is the node's ``selected`` setting
-(row positions).
+Points are coloured, sized, shaped and labelled by any column (the class by default);
+when a Data Subset arrives (e.g. a dendrogram branch upstream) its points are drawn
+large and the others faded, which is how the paper's figures show "where are these
+images in the map". Hovering a point shows its image and chosen columns at once
+(:mod:`.plot.hover`). The wheel zooms, a right or middle drag pans, Home or *Reset*
+shows everything. A left drag selects inside the rectangle — or, with *Lasso* on, the
+free-hand outline; Shift adds, Ctrl/⌘/Alt removes, a click clears. The selection is the
+node's ``selected`` setting (row positions) with its identity context; every choice of
+the view is a view setting, saved with the workflow without re-running the node.
 
 A subclass names the two coordinate metas of the node's ``Data`` output
 (:attr:`ProjectionView.coords`) and which status messages go to the label at the
 bottom right (:attr:`ProjectionView.status_keyword`, e.g. MDS's stress).
 
-Why matplotlib: a few thousand points redraw in well under 50 ms with ``set_offsets``
-and the figure is what users export for papers; the module is imported only when such a
-view is first opened, never at start-up.
+Why pyqtgraph (:mod:`.plot`): 50,000 points hover, lasso, pan and redraw within the
+latencies of ``benchmarks/plot_latency.py``, where the matplotlib canvas took 53 ms to
+draw 5,000 new points.
 """
 
 from __future__ import annotations
@@ -23,69 +24,121 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from matplotlib.figure import Figure
-from matplotlib.markers import MarkerStyle
-from matplotlib.patches import Rectangle
-from matplotlib.path import Path as MplPath
-from matplotlib.widgets import LassoSelector
-from PyQt6.QtCore import QPoint, Qt
-from PyQt6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout
+import pyqtgraph as pg
+from PyQt6.QtCore import QPoint, QPointF, Qt
+from PyQt6.QtGui import QAction, QBrush, QColor, QPen
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+)
 
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
-from petriflow.gui.views._common import (
-    PALETTE,
-    NodeFacade,
-    NodeView,
-    row_selection,
-    rows_context,
-)
+from petriflow.gui.views._common import NodeFacade, NodeView, row_selection, rows_context
 from petriflow.gui.views.export_actions import add_export_actions
+from petriflow.gui.views.plot.canvas import PlotCanvas, inside
+from petriflow.gui.views.plot.encode import (
+    SYMBOLS,
+    ColorEncoding,
+    color_encoding,
+    column_choices,
+    shape_codes,
+    size_values,
+)
+from petriflow.gui.views.plot.hover import HoverMixin
+from petriflow.gui.views.plot.thumbnails import ThumbnailLayer
 
-__all__ = ["MARKERS", "SHAPE_MAX_VALUES", "ChosenAxesView", "ProjectionView"]
+__all__ = ["CLICK_PIXELS", "MARKERS", "SHAPE_MAX_VALUES", "ChosenAxesView",
+           "PlotAxes", "ProjectionView"]
 
 #: a drag shorter than this (pixels) is a click: it clears the selection
 CLICK_PIXELS = 3.0
 #: marker shapes, in the order of a column's values ("shape by")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
+MARKERS = SYMBOLS
 #: a meta with more distinct values than this cannot be used for shapes
 SHAPE_MAX_VALUES = len(MARKERS)
+#: point size (pixels) and in the subset
+POINT_SIZE, SUBSET_SIZE = 8.0, 12.0
+#: labels (text items) are drawn for at most this many points
+MAX_LABELS = 500
+_REMOVE = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+           | Qt.KeyboardModifier.MetaModifier)
 
 
-def _marker_path(marker: str) -> MplPath:
-    style = MarkerStyle(marker)
-    return style.get_path().transformed(style.get_transform())
+class PlotAxes:
+    """What the plot's axes show (names, tick positions): read by tests and scripts with
+    matplotlib's method names, which callers of the former canvas used."""
+
+    def __init__(self, plot_item: pg.PlotItem) -> None:
+        self.plot_item = plot_item
+
+    def get_xlabel(self) -> str:
+        return str(self.plot_item.getAxis("bottom").labelText)
+
+    def get_ylabel(self) -> str:
+        return str(self.plot_item.getAxis("left").labelText)
+
+    def get_xticks(self) -> list[float]:
+        axis = self.plot_item.getAxis("bottom")
+        if not axis.isVisible() or not axis.style["showValues"]:
+            return []
+        lo, hi = self.plot_item.getViewBox().viewRange()[0]
+        return [v for _, ticks in axis.tickValues(lo, hi, max(axis.width(), 100))
+                for v in ticks]
 
 
-class ProjectionView(NodeView):
-    """Scatter of a 2-D layout with subset emphasis, shapes, rectangle/lasso selection."""
+class ProjectionView(HoverMixin, NodeView):
+    """Scatter of a 2-D layout: encodings by column, hover thumbnails, zoom, selection."""
 
     #: the metas of the ``Data`` output holding the x and y coordinates
     coords: ClassVar[tuple[str, str]] = ("x", "y")
     #: status messages containing this (lower case) are shown bottom right
     status_keyword: ClassVar[str | None] = None
+    #: axes with ticks (measured columns) and a free aspect, instead of a map's
+    ticks: ClassVar[bool] = False
 
     def __init__(self, node: NodeFacade) -> None:
         super().__init__(node)
         self.table: Table | None = None
         self.xy: np.ndarray = np.zeros((0, 2))
+        self.finite: np.ndarray = np.zeros(0, dtype=bool)
         self.subset_mask: np.ndarray = np.zeros(0, dtype=bool)
         self.partial_draws = 0
-        self.points: Any = None
         self.shape_column: str | None = None
         self.shape_codes: np.ndarray = np.zeros(0, dtype=int)
-        self._colors: np.ndarray = np.zeros(0, dtype=object)
-        self._press: tuple[float, float, bool] | None = None
-        self._press_px: tuple[float, float] | None = None
+        self.encoding = ColorEncoding(np.zeros(0, dtype=int), ["#1f77b4"])
+        self.sizes: np.ndarray = np.zeros(0)
+        #: positions (rows) of the points drawn, in the scatter's order
+        self.shown: np.ndarray = np.zeros(0, dtype=int)
+        self.highlighted: str | None = None
+        self.labels: list[pg.TextItem] = []
+        self._encoded_key: tuple[Any, ...] = ()
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.add_controls(top)
-        top.addWidget(QLabel("Shape:"))
-        self.shape_combo = QComboBox()
-        self.shape_combo.setToolTip("Marker shapes by a categorical column")
-        self.shape_combo.currentIndexChanged.connect(self._on_shape_changed)
-        top.addWidget(self.shape_combo)
+        self.color_combo = self._combo(top, "Colour:", "Colour points by a column",
+                                       "color_column")
+        self.size_combo = self._combo(top, "Size:", "Size points by a column", "size_column")
+        self.shape_combo = self._combo(top, "Shape:", "Marker shapes by a categorical column",
+                                       "shape_column")
+        self.label_combo = self._combo(top, "Label:", "Write a column's value by each point",
+                                       "label_column")
+        self.hover_button = QToolButton()
+        self.hover_button.setText("Hover")
+        self.hover_button.setToolTip("Columns shown when the pointer is over a point")
+        self.hover_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.hover_menu = QMenu(self.hover_button)
+        self.hover_button.setMenu(self.hover_menu)
+        top.addWidget(self.hover_button)
+        self.thumbs_check = QCheckBox("Thumbnails")
+        self.thumbs_check.setToolTip("Draw points as small images (up to 500 points)")
+        self.thumbs_check.toggled.connect(lambda on: self.set_settings(thumbnails=on))
+        top.addWidget(self.thumbs_check)
         top.addStretch(1)
         self.lasso_button = QToolButton()
         self.lasso_button.setText("Lasso")
@@ -93,27 +146,52 @@ class ProjectionView(NodeView):
         self.lasso_button.setToolTip("Select with a free-hand outline instead of a rectangle")
         self.lasso_button.toggled.connect(self._on_lasso_toggled)
         top.addWidget(self.lasso_button)
+        self.reset_button = QToolButton()
+        self.reset_button.setText("Reset")
+        self.reset_button.setToolTip("Show all points (Home)")
+        top.addWidget(self.reset_button)
         layout.addLayout(top)
-        self.figure = Figure(figsize=(6, 5), dpi=100, layout="tight")
-        self.canvas = FigureCanvasQTAgg(self.figure)
-        self.ax = self.figure.add_subplot(111)
-        layout.addWidget(self.canvas, 1)
-        add_export_actions(self, image=self.canvas)
+        self.plot = PlotCanvas()
+        self.plot_item = self.plot.plot_item
+        self.box = self.plot.box
+        #: the widget that receives the mouse (tests send events to it)
+        self.canvas = self.plot.viewport()
+        self.ax = PlotAxes(self.plot_item)
+        self.points = pg.ScatterPlotItem(pxMode=True, hoverable=False)
+        self.plot_item.addItem(self.points)
+        self.message = pg.TextItem("", color="#777", anchor=(0.5, 0.5))
+        self.plot_item.addItem(self.message, ignoreBounds=True)
+        self.thumbnails = ThumbnailLayer(self.plot_item, node.tasks)
+        self.reset_button.clicked.connect(self.plot.reset_view)
+        self.box.selected.connect(self._on_selected)
+        self.box.clicked.connect(self._on_clicked)
+        layout.addWidget(self.plot, 1)
+        add_export_actions(self, image=self.plot)
         bar = QHBoxLayout()
-        self.legend_label = QLabel()
-        bar.addWidget(self.legend_label)
-        bar.addStretch(1)
+        from petriflow.gui.views.plot.legend import Legend
+
+        self.legend = Legend(self._toggle_class, self._highlight)
+        bar.addWidget(self.legend, 1)
+        self.note_label = QLabel()
+        self.note_label.setStyleSheet("color: #a60;")
+        bar.addWidget(self.note_label)
         self.stress_label = QLabel()
         self.stress_label.setStyleSheet("color: #555;")
         bar.addWidget(self.stress_label)
         layout.addLayout(bar)
-        self.band = self._new_band()
-        self.lasso: LassoSelector | None = None
-        self.canvas.mpl_connect("button_press_event", self._on_press)
-        self.canvas.mpl_connect("motion_notify_event", self._on_motion)
-        self.canvas.mpl_connect("button_release_event", self._on_release)
-        self.resize(680, 620)
+        self.init_hover()
+        self.resize(760, 640)
         self.show_current()
+
+    def _combo(self, bar: QHBoxLayout, label: str, tip: str, setting: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setToolTip(tip)
+        combo.setMinimumContentsLength(6)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.currentIndexChanged.connect(lambda i, c=combo, s=setting: self._on_combo(c, s, i))
+        bar.addWidget(QLabel(label))
+        bar.addWidget(combo)
+        return combo
 
     # ------------------------------------------------------------------ hooks
     def add_controls(self, bar: QHBoxLayout) -> None:
@@ -146,10 +224,15 @@ class ProjectionView(NodeView):
         s = self.settings
         if self.lasso_button.isChecked() != s.lasso:
             self.lasso_button.setChecked(s.lasso)
-        if (s.shape_column or None) != self.shape_column:
-            self._fill_shape_combo(self.table)
-            self._apply_shapes()
-            self.canvas.draw_idle()
+        if self.thumbs_check.isChecked() != s.thumbnails:
+            self.thumbs_check.blockSignals(True)
+            self.thumbs_check.setChecked(s.thumbnails)
+            self.thumbs_check.blockSignals(False)
+        if self._settings_key() != self._encoded_key:
+            self._fill_combos(self.table)
+            self._encode()
+        self.legend.show_hidden(set(s.hidden_values), dict(self.encoding.legend))
+        self._fill_hover_menu(self.table)
         self._restyle()
 
     def on_status(self, status: NodeStatus) -> None:
@@ -163,28 +246,11 @@ class ProjectionView(NodeView):
             return None
         return np.column_stack([np.asarray(table.metas[c], dtype=float) for c in names])
 
-    # ------------------------------------------------------------------ drawing
-    def _move_points(self, table: Table) -> bool:
-        """Fast path for a new layout of the same rows: move the points, keep the rest.
-
-        Rebuilding the plot costs tens of ms for thousands of points; a partial result
-        arrives every few iterations, so it only moves the existing markers.
-        """
-        old = self.table
-        if (old is None or self.points is None or len(old) != len(table)
-                or not np.array_equal(old.row_ids, table.row_ids)):
-            return False
-        xy = self._coordinates(table)
-        if xy is None:
-            return False
-        self.table = table
-        self.xy = xy
-        self.points.set_offsets(self.xy)
-        self.ax.ignore_existing_data_limits = True
-        self.ax.update_datalim(self.xy)
-        self.ax.autoscale_view()
-        self.canvas.draw_idle()
-        return True
+    # ------------------------------------------------------------------ combos
+    def _settings_key(self) -> tuple[Any, ...]:
+        s = self.settings
+        return (id(self.table), s.shape_column, s.color_column, s.size_column,
+                s.label_column)
 
     def shape_columns(self, table: Table | None) -> list[str]:
         """Categorical columns usable for shapes: the class and few-valued text metas."""
@@ -199,125 +265,225 @@ class ProjectionView(NodeView):
                     names.append(name)
         return names
 
-    def _fill_shape_combo(self, table: Table | None) -> None:
-        names = self.shape_columns(table)
-        self.shape_combo.blockSignals(True)
-        self.shape_combo.clear()
-        self.shape_combo.addItem("(none)")
-        self.shape_combo.addItems(names)
-        wanted = self.settings.shape_column  # kept in the settings while it is absent
-        self.shape_column = wanted if wanted in names else None
-        self.shape_combo.setCurrentIndex(names.index(self.shape_column) + 1
-                                         if self.shape_column else 0)
-        self.shape_combo.blockSignals(False)
-
-    def _on_shape_changed(self, index: int) -> None:
-        self.shape_column = self.shape_combo.itemText(index) if index > 0 else None
-        self._apply_shapes()
-        self.canvas.draw_idle()
-        self.set_settings(shape_column=self.shape_column or "")  # saved; no re-run
-
-    def _apply_shapes(self) -> None:
+    def color_column(self) -> str | None:
+        """The column colouring the points: the setting, the class by default."""
+        wanted = self.settings.color_column
         table = self.table
-        if self.points is None or table is None:
+        if wanted == "-" or table is None:
+            return None
+        if wanted and wanted in column_choices(table):
+            return str(wanted)
+        return table.class_name if table.has_class else None
+
+    def _fill_combos(self, table: Table | None) -> None:
+        s = self.settings
+        columns = column_choices(table)
+        shapes = self.shape_columns(table)
+        color = self.color_column()
+        for combo, names, current in (
+                (self.color_combo, columns, color or ""),
+                (self.size_combo, columns, s.size_column),
+                (self.shape_combo, shapes, s.shape_column),
+                (self.label_combo, columns, s.label_column)):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem("(none)")
+            combo.addItems(names)
+            combo.setCurrentIndex(names.index(current) + 1 if current in names else 0)
+            combo.blockSignals(False)
+        self.shape_column = s.shape_column if s.shape_column in shapes else None
+
+    def _on_combo(self, combo: QComboBox, setting: str, index: int) -> None:
+        value = combo.itemText(index) if index > 0 else ""
+        if setting == "color_column" and not value:
+            value = "-"  # "(none)": one colour, even when there is a class
+        if setting == "shape_column":
+            self.shape_column = value or None
+        self._encode()
+        self._restyle()
+        self.set_settings(**{setting: value})  # saved with the workflow; no re-run
+
+    def _fill_hover_menu(self, table: Table | None) -> None:
+        chosen = set(self.settings.hover_columns)
+        names = column_choices(table)
+        if [a.text() for a in self.hover_menu.actions()] == names and chosen == {
+                a.text() for a in self.hover_menu.actions() if a.isChecked()}:
             return
-        n = len(table)
-        if self.shape_column is None:
-            self.shape_codes = np.zeros(n, dtype=int)
-            self.points.set_paths([_marker_path("o")])
-            return
-        labels = np.asarray([str(v) for v in table.column(self.shape_column)])
-        values = sorted(set(labels.tolist()))
-        lookup = {v: i for i, v in enumerate(values)}
-        self.shape_codes = np.array([lookup[v] for v in labels], dtype=int)
-        paths = [_marker_path(m) for m in MARKERS]
-        self.points.set_paths([paths[c % len(paths)] for c in self.shape_codes])
+        self.hover_menu.clear()
+        for name in names:
+            action = QAction(name, self.hover_menu)
+            action.setCheckable(True)
+            action.setChecked(name in chosen)
+            action.toggled.connect(self._on_hover_columns)
+            self.hover_menu.addAction(action)
+
+    def _on_hover_columns(self, _on: bool) -> None:
+        self.set_settings(hover_columns=[a.text() for a in self.hover_menu.actions()
+                                         if a.isChecked()])
+
+    # ------------------------------------------------------------------ drawing
+    def _move_points(self, table: Table) -> bool:
+        """Fast path for a new layout of the same rows: move the points, keep the rest.
+
+        A partial result arrives every few iterations of an optimisation; re-encoding
+        the columns each time would be wasted work."""
+        old = self.table
+        if (old is None or len(self.shown) == 0 or len(old) != len(table)
+                or not np.array_equal(old.row_ids, table.row_ids)):
+            return False
+        xy = self._coordinates(table)
+        if xy is None:
+            return False
+        self.table = table
+        self._set_xy(xy)
+        self._restyle()
+        self.plot.reset_view()
+        return True
+
+    def _set_xy(self, xy: np.ndarray) -> None:
+        self.xy = xy
+        self.finite = np.isfinite(xy).all(axis=1)
 
     def _draw(self, table: Table | None) -> None:
         self.table = table
-        ax = self.ax
-        ax.clear()
         xy = None if table is None else self._coordinates(table)
-        self._fill_shape_combo(table if xy is not None else None)
+        self._fill_combos(table if xy is not None else None)
+        self._fill_hover_menu(table if xy is not None else None)
+        self.clear_hover(table)
         if table is None or xy is None:
-            self.xy = np.zeros((0, 2))
-            self.points = None
-            ax.text(0.5, 0.5, "No data on the input.", ha="center", va="center",
-                    transform=ax.transAxes, color="#777")
-            ax.set_axis_off()
-            self.canvas.draw_idle()
+            self._set_xy(np.zeros((0, 2)))
+            self.subset_mask = np.zeros(0, dtype=bool)
+            self.shown = np.zeros(0, dtype=int)
+            self.points.clear()
+            self.thumbnails.clear()
+            self._clear_labels()
+            self.legend.clear()
+            self.message.setText("No data on the input.")
+            self.message.setPos(0, 0)
+            self.box.setRange(xRange=(-1, 1), yRange=(-1, 1))
+            self.plot_item.setTitle("")
             return
-        ax.set_axis_on()
-        self.xy = xy
+        self.message.setText("")
+        self._set_xy(xy)
         subset = self.inputs().get("Data Subset")
-        if subset is not None:
-            self.subset_mask = np.isin(table.row_ids, subset.row_ids)
-        else:
-            self.subset_mask = np.zeros(len(table), dtype=bool)
-        if table.has_class:
-            codes = np.asarray(table.y)
-            colors = np.array([PALETTE[c % len(PALETTE)] if c >= 0 else "#777777"
-                               for c in codes], dtype=object)
-            names = [str(v) for v in table.class_values]
-            self.legend_label.setText("  ".join(
-                f"<span style='color:{PALETTE[i % len(PALETTE)]}'>●</span> {v}"
-                for i, v in enumerate(names)))
-        else:
-            colors = np.array(["#1f77b4"] * len(table), dtype=object)
-            self.legend_label.setText("")
-        self._colors = colors
-        # outlines (selection rings) double Agg's work per marker; large sets go without
-        self.points = ax.scatter(self.xy[:, 0], self.xy[:, 1], s=36, c=list(colors),
-                                 linewidths=1.5 if len(table) <= 1000 else 0.0,
-                                 picker=False)
-        self._apply_shapes()
-        if self.axis_names() != self.coords:  # named axes (PCA's components)
-            ax.set_xlabel(self.axis_names()[0], fontsize=9)
-            ax.set_ylabel(self.axis_names()[1], fontsize=9)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_aspect("equal", adjustable="datalim")
-        self.band = self._new_band()
-        ax.add_patch(self.band)
-        if self.lasso is not None:  # ax.clear() removed its outline
-            self._on_lasso_toggled(True)
+        self.subset_mask = (np.isin(table.row_ids, subset.row_ids) if subset is not None
+                            else np.zeros(len(table), dtype=bool))
+        named = self.ticks or self.axis_names() != self.coords
+        for side, name in (("bottom", self.axis_names()[0]), ("left", self.axis_names()[1])):
+            axis = self.plot_item.getAxis(side)
+            self.plot_item.showAxis(side, named)
+            axis.setLabel(name if named else "")
+            axis.setStyle(showValues=self.ticks)
+        self.box.setAspectLocked(not self.ticks)
+        self._encode()
         self._restyle()
+        self.plot.reset_view()
 
-    @staticmethod
-    def _new_band() -> Rectangle:
-        return Rectangle((0, 0), 0, 0, fill=True, alpha=0.15, color="#1f77b4", visible=False)
+    def _encode(self) -> None:
+        """Colours, sizes and shapes from the chosen columns (not the selection)."""
+        table = self.table
+        if table is None or len(self.xy) != len(table):
+            return
+        self.encoding = color_encoding(table, self.color_column())
+        self.sizes = size_values(table, self.settings.size_column, POINT_SIZE)
+        self.shape_codes = shape_codes(table, self.shape_column)
+        self._encoded_key = self._settings_key()
+        enc = self.encoding
+        if enc.colorbar is not None:
+            self.legend.set_colorbar(self.color_column() or "", *enc.colorbar, enc.lut[:-1])
+        else:
+            hidden = set(self.settings.hidden_values)
+            self.legend.set_entries(enc.legend, hidden)
+
+    def _visible(self) -> np.ndarray:
+        """Points drawn: finite coordinates, not in a class hidden by the legend."""
+        visible = self.finite.copy()
+        hidden = set(self.settings.hidden_values)
+        enc = self.encoding
+        if hidden and enc.legend and len(enc.category) == len(visible):
+            off = [i for i, (label, _) in enumerate(enc.legend) if label in hidden]
+            visible &= ~np.isin(enc.category, off)
+        return visible
 
     def _restyle(self) -> None:
-        """Sizes, alphas and outlines from the subset and the selection."""
+        """Draw the points: colours faded outside the subset or a highlighted class,
+        selection outlined, subset enlarged. One brush per colour (see :mod:`.plot.encode`)."""
         n = len(self.xy)
-        if n == 0 or self.table is None or self.points is None:
+        table = self.table
+        if n == 0 or table is None or len(self.encoding.index) != n:
             return
-        from matplotlib.colors import to_rgba
-
-        has_subset = bool(self.subset_mask.any())
         selected = np.zeros(n, dtype=bool)
         rows = [r for r in self._selected() if 0 <= r < n]
         selected[rows] = True
-        face = np.array([to_rgba(c) for c in self._colors])
-        edge = face.copy()
-        sizes = np.full(n, 36.0)
-        if has_subset:
-            face[~self.subset_mask, 3] = 0.12
-            edge[~self.subset_mask, 3] = 0.35
-            sizes[self.subset_mask] = 70.0
-        edge[selected] = (0, 0, 0, 1)
-        if n > 1000:  # only the selected points get an outline (see _draw)
-            self.points.set_linewidths(np.where(selected, 1.5, 0.0))
-        self.points.set_facecolors(face)
-        self.points.set_edgecolors(edge)
-        self.points.set_sizes(sizes)
+        has_subset = bool(self.subset_mask.any())
+        enc = self.encoding
+        faded = ~self.subset_mask if has_subset else np.zeros(n, dtype=bool)
+        if self.highlighted is not None and enc.legend:
+            labels = [label for label, _ in enc.legend]
+            if self.highlighted in labels:
+                faded = faded | (enc.category != labels.index(self.highlighted))
+        lut = enc.lut
+        brushes = np.array([QBrush(QColor(c)) for c in lut]
+                           + [QBrush(_faded(c)) for c in lut] + [None], dtype=object)[:-1]
+        visible = self._visible()
+        self.shown = np.flatnonzero(visible)
+        shown = self.shown
+        idx = enc.index[shown] + len(lut) * faded[shown]
+        sizes = np.where(self.subset_mask, np.maximum(self.sizes, SUBSET_SIZE), self.sizes)
+        no_pen, ring = pg.mkPen(None), QPen(QColor("black"), 1.5)
+        pens = np.array([no_pen, ring, None], dtype=object)[:-1][selected[shown].astype(int)]
+        symbols = np.array(SYMBOLS, dtype=object)[self.shape_codes[shown] % len(SYMBOLS)]
+        if self.settings.thumbnails and len(shown) <= self.thumbnails.max_points:
+            self.points.clear()
+            self.thumbnails.show(self.xy[shown], self._image_paths_at(shown), selected[shown])
+        else:
+            self.thumbnails.clear()
+            self.points.setData(x=self.xy[shown, 0], y=self.xy[shown, 1], brush=brushes[idx],
+                                pen=pens, size=sizes[shown], symbol=symbols)
+        self._draw_labels(shown)
+        notes = [enc.note] if enc.note else []
+        if (~self.finite).any():
+            notes.append(f"{int((~self.finite).sum())} points with missing or infinite "
+                         "coordinates not shown")
+        if self.settings.thumbnails and len(shown) > self.thumbnails.max_points:
+            notes.append(f"thumbnails for up to {self.thumbnails.max_points} points")
+        self.note_label.setText("; ".join(notes))
         title = f"{n} points"
         if has_subset:
             title += f", {int(self.subset_mask.sum())} in the subset"
         if rows:
             title += f", {len(rows)} selected"
-        self.ax.set_title(title, fontsize=9, color="#444")
-        self.canvas.draw_idle()
+        self.plot_item.setTitle(title, size="9pt", color="#444")
+
+    def _clear_labels(self) -> None:
+        for item in self.labels:
+            self.plot_item.removeItem(item)
+        self.labels = []
+
+    def _draw_labels(self, shown: np.ndarray) -> None:
+        self._clear_labels()
+        name = self.settings.label_column
+        table = self.table
+        if not name or table is None or name not in column_choices(table):
+            return
+        if len(shown) > MAX_LABELS:
+            return
+        values = table.column(name)
+        for row in shown:
+            item = pg.TextItem(str(values[row]), color="#333", anchor=(0, 1))
+            item.setPos(float(self.xy[row, 0]), float(self.xy[row, 1]))
+            self.plot_item.addItem(item, ignoreBounds=True)
+            self.labels.append(item)
+
+    # ------------------------------------------------------------------ legend
+    def _toggle_class(self, label: str) -> None:
+        hidden = list(self.settings.hidden_values)
+        hidden = [h for h in hidden if h != label] if label in hidden else [*hidden, label]
+        self.set_settings(hidden_values=hidden)  # on_settings redraws
+
+    def _highlight(self, label: str | None) -> None:
+        self.highlighted = label
+        self._restyle()
 
     # ------------------------------------------------------------------ selection
     def _selected(self) -> list[int]:
@@ -330,85 +496,48 @@ class ProjectionView(NodeView):
         self.set_settings(selected=rows, selection_context=rows_context(
             self.table, rows, self.node.directory))
 
+    @property
+    def _press(self) -> QPointF | None:
+        """Where a selection drag started (None when none is under way)."""
+        return self.box.press
+
+    @property
+    def lasso(self) -> Any:
+        """The lasso's outline item while the lasso is on, else None."""
+        return self.box.outline if self.box.lasso_mode else None
+
     def data_to_widget(self, x: float, y: float) -> QPoint:
-        """Widget pixel (on ``canvas``) of a data point: for tests and tooltips."""
-        self.canvas.draw()  # make sure the transforms reflect the current layout
-        dx, dy = self.ax.transData.transform((x, y))
-        ratio = self.canvas.device_pixel_ratio or 1.0
-        return QPoint(round(dx / ratio), round(self.canvas.height() - dy / ratio))
+        """Pixel on ``canvas`` of a data point: for tests and the hover overlay."""
+        scene = self.box.mapViewToScene(QPointF(float(x), float(y)))
+        return self.plot.mapFromScene(scene)
 
     def _on_lasso_toggled(self, on: bool) -> None:
-        if self.lasso is not None:
-            self.lasso.disconnect_events()
-            self.lasso = None
-        if on:
-            self.lasso = LassoSelector(self.ax, self._on_lasso, useblit=False,
-                                       props={"color": "#1f77b4", "linewidth": 1.2})
-        self.canvas.draw_idle()
+        self.box.lasso_mode = on
         self.set_settings(lasso=on)
 
-    @staticmethod
-    def _additive_modifiers() -> bool:
-        mods = QApplication.keyboardModifiers()
-        return bool(mods & (Qt.KeyboardModifier.ControlModifier
-                            | Qt.KeyboardModifier.ShiftModifier
-                            | Qt.KeyboardModifier.MetaModifier))
-
-    def _on_lasso(self, verts: list[tuple[float, float]]) -> None:
+    def _on_selected(self, poly: np.ndarray, modifiers: Any) -> None:
         if len(self.xy) == 0:
             return
-        additive = self._additive_modifiers()
-        if len(verts) < 3:
-            rows: list[int] = self._selected() if additive else []
-        else:
-            inside = MplPath(verts).contains_points(self.xy)
-            new = set(np.flatnonzero(inside).tolist())
-            if additive:
-                new |= set(self._selected())
-            rows = sorted(new)
-        self._select(rows)
+        mask = inside(poly, self.xy) & self._visible()
+        new = set(np.flatnonzero(mask).tolist())
+        current = set(self._selected())
+        if modifiers & Qt.KeyboardModifier.ShiftModifier:
+            new |= current
+        elif modifiers & _REMOVE:
+            new = current - new
+        self._select(sorted(new))
 
-    def _on_press(self, event: Any) -> None:
-        if self.lasso_button.isChecked():
-            return
-        if event.button != 1 or event.inaxes is not self.ax or event.xdata is None:
-            return
-        key = (event.key or "").lower()
-        additive = "control" in key or "ctrl" in key or "cmd" in key or "shift" in key
-        self._press = (event.xdata, event.ydata, additive)
-        self._press_px = (event.x, event.y)
+    def _on_clicked(self, modifiers: Any) -> None:
+        if modifiers & (Qt.KeyboardModifier.ShiftModifier | _REMOVE):
+            return  # a click with a modifier keeps the selection
+        if self._selected():
+            self._select([])
 
-    def _on_motion(self, event: Any) -> None:
-        if self._press is None or event.xdata is None:
-            return
-        x0, y0, _ = self._press
-        self.band.set_bounds(min(x0, event.xdata), min(y0, event.ydata),
-                             abs(event.xdata - x0), abs(event.ydata - y0))
-        self.band.set_visible(True)
-        self.canvas.draw_idle()
 
-    def _on_release(self, event: Any) -> None:
-        if self._press is None:
-            return
-        x0, y0, additive = self._press
-        px0 = self._press_px
-        self._press = self._press_px = None
-        self.band.set_visible(False)
-        if event.xdata is None or event.ydata is None or px0 is None:
-            self.canvas.draw_idle()
-            return
-        if abs(event.x - px0[0]) < CLICK_PIXELS and abs(event.y - px0[1]) < CLICK_PIXELS:
-            rows: list[int] = self._selected() if additive else []
-        else:
-            x1, y1 = event.xdata, event.ydata
-            inside = ((self.xy[:, 0] >= min(x0, x1)) & (self.xy[:, 0] <= max(x0, x1))
-                      & (self.xy[:, 1] >= min(y0, y1)) & (self.xy[:, 1] <= max(y0, y1)))
-            new = set(np.flatnonzero(inside).tolist())
-            if additive:
-                new |= set(self._selected())
-            rows = sorted(new)
-        self.canvas.draw_idle()
-        self._select(rows)
+def _faded(color: str) -> QColor:
+    c = QColor(color)
+    c.setAlpha(40)
+    return c
 
 
 class ChosenAxesView(ProjectionView):

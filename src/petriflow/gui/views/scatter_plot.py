@@ -9,7 +9,6 @@ are shown and the aspect is free.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.ticker import AutoLocator
 from PyQt6.QtWidgets import QWidget
 
 from petriflow.core.table import Table
@@ -25,6 +24,7 @@ class ScatterPlotView(ChosenAxesView):
     """Two columns of the data, selectable like a projection."""
 
     coords = ("", "")
+    ticks = True  # measured columns: ticks and a free aspect
 
     def _coordinates(self, table: Table) -> np.ndarray | None:
         x, y = self.axes
@@ -37,11 +37,6 @@ class ScatterPlotView(ChosenAxesView):
         self.axes = choose_axes(names, self.settings.attr_x, self.settings.attr_y)
         self.fill_axis_combos(names)
         super()._draw(table)
-        if self.points is not None:  # measured columns: ticks and a free aspect
-            self.ax.set_aspect("auto")
-            self.ax.xaxis.set_major_locator(AutoLocator())
-            self.ax.yaxis.set_major_locator(AutoLocator())
-            self.canvas.draw_idle()
 
     def on_settings(self) -> None:
         s = self.settings

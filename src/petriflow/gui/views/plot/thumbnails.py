@@ -1,0 +1,74 @@
+"""Points drawn as small thumbnails (the *Thumbnails* option, up to
+:data:`MAX_POINTS` points).
+
+Why a limit: each thumbnail is a decoded image and a graphics item; beyond a few hundred
+they overlap into a mosaic nobody can read and decoding them takes seconds. Images are
+decoded on the node's task runner through the hover cache's decoder and appear as they
+arrive; until then (or when a file is missing) a grey square stands in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtGui import QColor, QImage, QPen, QPixmap
+from PyQt6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem, QGraphicsRectItem
+
+from petriflow.gui.views._facade import TaskRunner
+from petriflow.gui.views.plot.hover import ThumbnailCache
+
+__all__ = ["MAX_POINTS", "THUMB_EDGE", "ThumbnailLayer"]
+
+MAX_POINTS = 500
+THUMB_EDGE = 40
+
+
+class ThumbnailLayer:
+    """Pixmap items at data positions, a fixed size on screen whatever the zoom."""
+
+    max_points = MAX_POINTS
+
+    def __init__(self, plot_item: pg.PlotItem, tasks: TaskRunner) -> None:
+        self.plot_item = plot_item
+        self.cache = ThumbnailCache(tasks, THUMB_EDGE)
+        self.items: dict[str, list[QGraphicsPixmapItem]] = {}
+        self.frames: list[QGraphicsRectItem] = []
+        placeholder = QPixmap(THUMB_EDGE // 2, THUMB_EDGE // 2)
+        placeholder.fill(QColor("#cccccc"))
+        self.placeholder = placeholder
+
+    def clear(self) -> None:
+        for items in self.items.values():
+            for item in items:
+                self.plot_item.removeItem(item)
+        for frame in self.frames:
+            self.plot_item.removeItem(frame)
+        self.items, self.frames = {}, []
+
+    def show(self, xy: np.ndarray, paths: list[str], selected: np.ndarray) -> None:
+        self.clear()
+        for (x, y), path, sel in zip(xy, paths, selected, strict=True):
+            item = QGraphicsPixmapItem()
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+            item.setPos(float(x), float(y))
+            self.plot_item.addItem(item)
+            self.items.setdefault(path, []).append(item)
+            self._set(item, self.cache.get(path, self._arrived) if path else "no image")
+            if sel:  # the selection: a frame around the image
+                frame = QGraphicsRectItem(item.boundingRect(), item)
+                pen = QPen(QColor("black"), 2)
+                pen.setCosmetic(True)
+                frame.setPen(pen)
+                self.frames.append(frame)
+
+    def _set(self, item: QGraphicsPixmapItem, image: Any) -> None:
+        pix = QPixmap.fromImage(image) if isinstance(image, QImage) else self.placeholder
+        item.setPixmap(pix)
+        item.setOffset(-pix.width() / 2, -pix.height() / 2)
+        item.setToolTip(image if isinstance(image, str) else "")
+
+    def _arrived(self, path: str) -> None:
+        for item in self.items.get(path, []):
+            self._set(item, self.cache.images.get(path))
