@@ -6,6 +6,7 @@ which a workflow on the bundled textures is built with the API. Each comes from
 
     python scripts/make_doc_screenshots.py   # docs/images/canvas-<example>.png, view-<node>.png
     python scripts/make_doc_screenshots.py --predictions   # view-predictions.png only
+    python scripts/make_doc_screenshots.py --annotate   # view-annotate-images.png only
 """
 
 from __future__ import annotations
@@ -128,9 +129,64 @@ def predictions_view() -> int:
     return code
 
 
+def annotate_workflow(folder: Path, workflow_dir: Path) -> Workflow:
+    """Annotate Images mid-way through a round: three classes, four images of each
+    labelled, and a model trained on other images ranking the rest least sure first
+    (what docs/annotate-train-predict.md walks through)."""
+    from petriflow.core.node import CancelToken, NodeContext, Progress
+    from petriflow.nodes._selection import row_keys
+    from petriflow.nodes.import_images import ImportImages
+
+    table = ImportImages(ImportImages.Settings(folder=str(folder)),
+                         NodeContext(workflow_dir=workflow_dir)).run(
+        {}, Progress(), CancelToken())["Data"]
+    keys = row_keys(table, workflow_dir)
+    names = [str(v) for v in table.metas["image name"]]
+    labels = {keys[i]: names[i].split("-")[0] for i in range(len(names))
+              if names[i].endswith(("-11", "-12", "-13", "-14"))}
+    reg = default_registry()
+    wf = Workflow(title="Annotate the textures")
+    ids = {}
+    for name, title, x, y in (("petriflow.import_images", "Import Images", 60, 150),
+                              ("petriflow.image_embedder", "Image Embedder", 200, 150),
+                              ("petriflow.select_rows", "Select Rows", 360, 60),
+                              ("petriflow.logistic_regression", "Logistic Regression",
+                               520, 60),
+                              ("petriflow.annotate_images", "Annotate Images", 680, 150)):
+        ids[title] = wf.add_node(reg.get(name), title=title, position=(x, y)).id
+    wf.update_settings(ids["Import Images"], folder=str(folder))
+    # a weak first model (two images of each class) so that its doubts show
+    wf.update_settings(ids["Select Rows"], conditions=[
+        {"column": "image name", "op": "in", "value": [
+            f"{c}-0{i}" for c in ("brick", "grass", "gravel") for i in (0, 1)]}])
+    wf.update_settings(ids["Annotate Images"], class_names=["brick", "grass", "gravel"],
+                       labels=labels, least_sure_first=True, thumbnail_size=88)
+    wf.add_link(ids["Import Images"], "Data", ids["Image Embedder"], "Images")
+    wf.add_link(ids["Image Embedder"], "Embeddings", ids["Select Rows"], "Data")
+    wf.add_link(ids["Select Rows"], "Matching Data", ids["Logistic Regression"], "Data")
+    wf.add_link(ids["Image Embedder"], "Embeddings", ids["Annotate Images"], "Data")
+    wf.add_link(ids["Logistic Regression"], "Model", ids["Annotate Images"], "Model")
+    return wf
+
+
+def annotate_view() -> int:
+    """docs/images/view-annotate-images.png only (``--annotate``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wf_path = Path(tmp) / "annotate.ows"
+        save_workflow(annotate_workflow(TEXTURES, Path(tmp)), wf_path)
+        code = screenshot(wf_path, Path(tmp) / "shots")
+        if code == 0:
+            shutil.copyfile(Path(tmp) / "shots" / "Annotate Images.png",
+                            IMAGES / "view-annotate-images.png")
+            print(IMAGES / "view-annotate-images.png")
+    return code
+
+
 def main() -> int:
     if "--predictions" in sys.argv[1:]:
         return predictions_view()
+    if "--annotate" in sys.argv[1:]:
+        return annotate_view()
     code = canvases()
     if code != 0:
         return code

@@ -150,7 +150,8 @@ def test_least_sure_first_with_a_model(annotate_window, qtbot) -> None:
     ranked = win.scheduler.outputs(ann)["Unlabelled Data"]
     u = ranked.metas["uncertainty"].astype(float)
     assert np.all(np.diff(u) <= 1e-12)
-    # the grid shows the node's order, each title led by the uncertainty
+    # the grid shows the node's order, each title led by the rank
     first = view.rows[0]
     assert int(TABLES["all"].row_ids[first]) == int(ranked.row_ids[0])
-    assert view.model.titles[0].startswith(f"{u[0]:.2f} · ")
+    assert view.model.titles[0].startswith("#1 ") and view.model.titles[1].startswith("#2 ")
+    assert "least sure first" in view.info.text()

@@ -213,7 +213,11 @@ class AnnotateImagesView(NodeView):
             self.model.set_items(paths, titles, colors)
             self._select(picked)
         done = sum(1 for lab in labels if lab)
-        self.info.setText(f"{done} of {_plural(len(labels))} labelled")
+        text = f"{done} of {_plural(len(labels))} labelled"
+        if ranking and self.settings.least_sure_first:
+            u = sorted(ranking.values(), reverse=True)
+            text += f"; least sure first (uncertainty {u[0]:.2g} to {u[-1]:.2g})"
+        self.info.setText(text)
 
     def _titles(self, rows: list[int], labels: list[str],
                 ranking: dict[int, float]) -> tuple[list[str], list[QColor | None]]:
@@ -223,13 +227,17 @@ class AnnotateImagesView(NodeView):
         index = {c: i for i, c in enumerate(self.class_values())}
         titles: list[str] = []
         colors: list[QColor | None] = []
+        #: rank of each unlabelled image the model ranks (1 = least sure): the rank is
+        #: what guides the next label; probabilities of a confident model round to 0.00
+        ranks = {r: k + 1 for k, r in enumerate(
+            sorted((r for r in ranking if not labels[r]), key=lambda r: -ranking[r]))}
         for r in rows:
             name = str(names[r]) if names is not None else str(r + 1)
             if labels[r]:
                 titles.append(labels[r])
                 colors.append(palette[index[labels[r]] % len(palette)])
-            elif r in ranking and self.settings.least_sure_first:
-                titles.append(f"{ranking[r]:.2f} · {name}")
+            elif r in ranks and self.settings.least_sure_first:
+                titles.append(f"#{ranks[r]} {name}")
                 colors.append(None)
             else:
                 titles.append(name)
@@ -237,26 +245,32 @@ class AnnotateImagesView(NodeView):
         return titles, colors
 
     def _fill_class_bar(self) -> None:
-        for button in self.class_buttons:
-            self.class_bar.removeWidget(button)
-            button.deleteLater()
-        self.class_buttons = []
+        """One button per class with its key and count; the buttons are kept while the
+        classes are the same (a label changes only their counts)."""
         labels = self.labels()
         values = self.class_values()
-        palette = class_colors(max(len(values), 1))
-        for i, name in enumerate(values):
+        if [b.property("class_name") for b in self.class_buttons] != values:
+            for button in self.class_buttons:
+                self.class_bar.removeWidget(button)
+                button.hide()
+                button.deleteLater()
+            self.class_buttons = []
+            palette = class_colors(max(len(values), 1))
+            for i, name in enumerate(values):
+                button = QPushButton()
+                button.setProperty("class_name", name)
+                button.setToolTip(f"Label the selected images as '{name}'"
+                                  + (f" (key {(i + 1) % 10})" if i < len(KEYS) else "")
+                                  + "; double-click to rename")
+                button.setStyleSheet(f"border-left: 6px solid {palette[i].name()}; "
+                                     "padding: 4px 8px;")
+                button.clicked.connect(lambda _=False, name=name: self.assign(name))
+                button.installEventFilter(self)  # double-click: rename
+                self.class_bar.addWidget(button)
+                self.class_buttons.append(button)
+        for i, (button, name) in enumerate(zip(self.class_buttons, values, strict=True)):
             key = f"{(i + 1) % 10}  " if i < len(KEYS) else ""
-            count = sum(1 for lab in labels if lab == name)
-            button = QPushButton(f"{key}{name} ({count})")
-            button.setToolTip(f"Label the selected images as '{name}'"
-                              + (f" (key {(i + 1) % 10})" if i < len(KEYS) else "")
-                              + "; double-click to rename")
-            button.setStyleSheet(f"border-left: 6px solid {palette[i].name()}; "
-                                 "padding: 4px 8px;")
-            button.clicked.connect(lambda _=False, name=name: self.assign(name))
-            button.installEventFilter(self)  # double-click: rename
-            self.class_bar.addWidget(button)
-            self.class_buttons.append(button)
+            button.setText(f"{key}{name} ({sum(1 for lab in labels if lab == name)})")
 
     def _apply_size(self, size: int) -> None:
         self.model.set_size(size)
