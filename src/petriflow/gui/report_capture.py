@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PyQt6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, Qt
+from PyQt6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject
 from PyQt6.QtGui import QAction, QPixmap
-from PyQt6.QtWidgets import QBoxLayout, QToolButton, QWidget
+from PyQt6.QtWidgets import QBoxLayout, QHBoxLayout, QToolButton, QWidget
 
 from petriflow.core.scheduler import Scheduler
 from petriflow.core.workflow import Workflow
@@ -120,7 +120,16 @@ def add_view_report(view: QWidget, node_id: str, window: MainWindow) -> QToolBut
     button.setAutoRaise(True)
     layout = view.layout()
     if isinstance(layout, QBoxLayout):
-        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        # one bottom row: [Add to report][?] (the "?" of gui/help_menu.py joins it)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        row.addWidget(button)
+        help_button = view.findChild(QToolButton, "help-button")
+        if help_button is not None and layout.indexOf(help_button) >= 0:
+            layout.removeWidget(help_button)
+            row.addWidget(help_button)
+        layout.addLayout(row)
     else:
         _Corner(view, button, offset=28)  # the "?" sits in the last 24 px
     view.report_action = act  # type: ignore[attr-defined]

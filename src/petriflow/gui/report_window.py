@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PyQt6.QtCore import QMarginsF, QSize, Qt
+from PyQt6.QtCore import QMarginsF, QSize, Qt, QTimer
 from PyQt6.QtGui import QAction, QIcon, QPageLayout, QPageSize, QPixmap, QTextDocument
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -144,6 +144,10 @@ class ReportWindow(QWidget):
         layout.addWidget(split, 1)
         layout.addLayout(bottom)
         self._updating = False
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(400)
+        self._preview_timer.timeout.connect(self.refresh)
         self.refresh()
 
     # ------------------------------------------------------------------ the items
@@ -205,7 +209,7 @@ class ReportWindow(QWidget):
             return
         item: ReportItem = entry.data(ITEM_ROLE)
         item.comment = self.comment.toPlainText()
-        self.refresh()
+        self._preview_timer.start()  # typing must not redraw every picture per key
 
     # ------------------------------------------------------------------ output
     def html(self) -> str:
