@@ -132,3 +132,22 @@ def test_many_rows(tmp_path: Path):
     np.testing.assert_allclose(t.X[:, 1], b)
     assert t.metas["id"][-1] == f"r{n - 1}"
     print(f"File read {n} rows in {elapsed:.2f} s")
+
+
+def test_orange_tab_header_sets_roles(tmp_path: Path):
+    """A file saved by Orange: a types row and a flags row under the names."""
+    (tmp_path / "iris.tab").write_text(
+        "sepal length\tplate\tiris\tid\n"
+        "c\td\td\ts\n"
+        "\t\tclass\tmeta\n"
+        "5.1\t1\tIris-setosa\tr1\n"
+        "7.0\t2\tIris-versicolor\tr2\n", encoding="utf-8")
+    run = run_node(File, path=str(tmp_path / "iris.tab"))
+    t = run["Data"]
+    assert len(t) == 2 and t.feature_names == ("sepal length",)
+    assert t.class_name == "iris" and t.class_values == ("Iris-setosa", "Iris-versicolor")
+    assert t.metas["plate"].tolist() == [1.0, 2.0] and t.metas["id"].tolist() == ["r1", "r2"]
+    assert run.warnings == []
+    # a plain file whose first rows happen to be short words is data, not a header
+    (tmp_path / "plain.tsv").write_text("a\tb\nx\ty\nz\tw\n", encoding="utf-8")
+    assert len(run_node(File, path=str(tmp_path / "plain.tsv"))["Data"]) == 2

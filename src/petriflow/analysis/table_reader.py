@@ -281,12 +281,48 @@ def table_from_columns(
         class_name=target or "class", metas=meta_cols, image_column=image_column, name=name)
 
 
+#: Orange's three-row header (.tab files): a row of types, a row of flags
+_ORANGE_TYPES = frozenset({"c", "d", "s", "t", "continuous", "discrete", "string", "time"})
+_ORANGE_FLAGS = frozenset({"class", "meta", "m", "c", "i", "ignore", "weight", "w"})
+
+
+def orange_header_roles(columns: dict[str, np.ndarray]) -> dict[str, list[str]] | None:
+    """Roles from Orange's header rows (types, then flags), or None when the first two
+    rows are data. Files saved by Orange carry their class and metas this way; reading
+    them as data would make every column text."""
+    if not columns or len(next(iter(columns.values()))) < 2:
+        return None
+    types = [str(v[0]).strip().lower() for v in columns.values()]
+    flags = [str(v[1]).strip().lower() for v in columns.values()]
+    if not (all(t in _ORANGE_TYPES or not t for t in types) and any(types)
+            and all(f in _ORANGE_FLAGS or not f for f in flags)):
+        return None
+    roles: dict[str, list[str]] = {"target": [], "metas": [], "skip": []}
+    for name, kind, flag in zip(columns, types, flags, strict=True):
+        if flag == "class":
+            roles["target"].append(name)
+        elif flag in ("meta", "m") or kind in ("d", "discrete", "s", "string"):
+            roles["metas"].append(name)  # discrete numbers are categories, not features
+        elif flag in ("i", "ignore", "weight", "w"):
+            roles["skip"].append(name)
+    return roles
+
+
 def read_table_file(path: str | os.PathLike[str], **roles: Any) -> ReadResult:
-    """Read ``path`` and assign roles (keyword arguments of :func:`table_from_columns`)."""
+    """Read ``path`` and assign roles (keyword arguments of :func:`table_from_columns`);
+    an Orange header (types and flags rows) gives roles the caller did not set."""
     p = Path(path)
     notes: list[str] = []
     columns = read_columns(p, notes)
     if not columns:
         raise TableReadError(f"{p.name} has no columns")
+    header = orange_header_roles(columns) if p.suffix.lower() not in (".parquet", ".pq") \
+        else None
+    if header is not None:
+        columns = {k: v[2:] for k, v in columns.items()}
+        if not roles.get("target") and header["target"]:
+            roles["target"] = header["target"][0]
+        roles["metas"] = [*roles.get("metas", ()), *header["metas"]]
+        roles["skip"] = [*roles.get("skip", ()), *header["skip"]]
     table = table_from_columns(columns, base=p.parent, notes=notes, name=p.stem, **roles)
     return ReadResult(table, notes)
