@@ -132,3 +132,35 @@ def test_a_model_ranks_the_unlabelled_images_least_sure_first(tmp_path) -> None:
     r = run_node(AnnotateImages, {"Data": other, "Model": model}, least_sure_first=True)
     assert r["Unlabelled Data"] is not None and "uncertainty" not in r["Unlabelled Data"].metas
     assert any("features" in w for w in r.warnings)
+
+
+def test_a_learner_is_trained_on_the_labels_and_ranks_the_rest(tmp_path) -> None:
+    """The loop without a cycle: each label retrains the connected learner."""
+    from petriflow.nodes.logistic_regression import LogisticRegression
+
+    data = _with_image_column(images(tmp_path, n_per_class=8))
+    learner = run_node(LogisticRegression)["Learner"]
+    keys = row_keys(data, tmp_path)
+    one_class = {keys[0]: "c0", keys[1]: "c0"}
+    r = run_node(AnnotateImages, {"Data": data, "Learner": learner}, workflow_dir=tmp_path,
+                 class_names=["c0", "c1", "c2"], labels=one_class)
+    assert r["Model"] is None and any("two classes" in i for i in r.progress.infos)
+    labels = {keys[i]: str(data.class_labels()[i]) for i in (0, 1, 8, 9, 16, 17)}
+    r = run_node(AnnotateImages, {"Data": data, "Learner": learner}, workflow_dir=tmp_path,
+                 class_names=["c0", "c1", "c2"], labels=labels, least_sure_first=True)
+    model = r["Model"]
+    assert model is not None and tuple(model.class_values) == ("c0", "c1", "c2")
+    rest = r["Unlabelled Data"]
+    assert len(rest) == len(data) - 6
+    u = rest.metas["uncertainty"].astype(float)
+    assert np.all(np.diff(u) <= 1e-12)
+    # the model learnt the labels: it predicts the true class of the unlabelled blobs
+    predicted = np.asarray(model.class_values)[model.predict_proba(rest).argmax(axis=1)]
+    assert np.mean(predicted == rest.class_labels()) > 0.9
+    # a connected Model ranks instead of the learner (the learner's model still goes out)
+    other = run_node(SVM, {"Data": data.take(np.arange(0, len(data), 2))})["Model"]
+    r2 = run_node(AnnotateImages, {"Data": data, "Learner": learner, "Model": other},
+                  workflow_dir=tmp_path, labels=labels)
+    expected = uncertainty(other.predict_proba(r2["Unlabelled Data"]))
+    assert np.allclose(r2["Unlabelled Data"].metas["uncertainty"].astype(float), expected)
+    assert r2["Model"] is not None

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from petriflow.analysis.learners import LearnerError
 from petriflow.analysis.prediction import feature_mismatch
 from petriflow.analysis.uncertainty import (
     UNCERTAINTY_MEASURES,
@@ -32,7 +33,7 @@ from petriflow.analysis.uncertainty import (
 )
 from petriflow.core.node import CancelToken, Input, Node, Output, Progress
 from petriflow.core.table import Table
-from petriflow.core.types import Model
+from petriflow.core.types import Learner, Model
 from petriflow.nodes._selection import _same_file, row_keys
 from petriflow.nodes._shared import check_choice
 
@@ -106,10 +107,12 @@ class AnnotateImages(Node):
     inputs = (
         Input("Data", Table, default=True, id="data"),
         Input("Model", Model, required=False, id="model"),
+        Input("Learner", Learner, required=False, id="learner"),
     )
     outputs = (
         Output("Labelled Data", Table, default=True, id="labelled_data"),
         Output("Unlabelled Data", Table, id="unlabelled_data"),
+        Output("Model", Model, id="model"),
     )
 
     @dataclass
@@ -120,7 +123,8 @@ class AnnotateImages(Node):
         labels: dict[str, str] = field(default_factory=dict)
         #: name of the class column of Labelled Data
         class_column: str = "label"
-        #: with a model connected, Unlabelled Data (and the view) least sure first
+        #: with a model (or a learner) connected, Unlabelled Data (and the view) least
+        #: sure first
         least_sure_first: bool = False
         #: one of ``analysis.uncertainty.UNCERTAINTY_MEASURES``
         uncertainty_measure: UncertaintyMeasure = "least_confident"
@@ -154,6 +158,9 @@ class AnnotateImages(Node):
                 rows = rows.with_meta(str(rows.class_name), rows.class_labels())  # kept
             out_labelled = rows.with_class([labels[i] for i in labelled], name, values)
         out_unlabelled = data.take(unlabelled) if unlabelled else None
+        trained = self._train(inputs.get("Learner"), out_labelled, progress)
+        if model is None:
+            model = trained  # the loop without a cycle: label, retrain, rank, label
         if out_unlabelled is not None and model is not None:
             proba, why = model_proba(model, out_unlabelled)
             if proba is None:
@@ -167,5 +174,30 @@ class AnnotateImages(Node):
         counts = ", ".join(f"{v}: {sum(1 for lab in labels if lab == v)}" for v in values)
         progress(100, f"{found} of {len(data)} images labelled" + (f" ({counts})"
                                                                     if counts else ""))
-        return {"Labelled Data": out_labelled, "Unlabelled Data": out_unlabelled}
+        return {"Labelled Data": out_labelled, "Unlabelled Data": out_unlabelled,
+                "Model": trained}
+
+    @staticmethod
+    def _train(learner: Learner | None, labelled: Table | None,
+               progress: Progress) -> Model | None:
+        """The connected learner fitted on the labelled images, once two classes have
+        labels. Why here: a learner's Model fed back into this node would be a cycle,
+        which a workflow cannot have; with the Learner input each new label retrains the
+        model that ranks the rest."""
+        if learner is None:
+            return None
+        if labelled is None or labelled.y is None or len(set(labelled.y.tolist())) < 2:
+            progress.info(f"{learner.name} is trained once images of two classes are "
+                          "labelled.")
+            return None
+        if labelled.n_features == 0:
+            progress.warn("The images have no features to learn from: embed them with "
+                          "Image Embedder first.")
+            return None
+        progress(50, f"training {learner.name} on {len(labelled)} labelled images")
+        try:
+            return learner.fit(labelled)
+        except LearnerError as exc:
+            progress.warn(f"{learner.name} could not be trained: {exc}")
+            return None
 

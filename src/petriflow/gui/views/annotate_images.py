@@ -171,7 +171,8 @@ class AnnotateImagesView(NodeView):
     def _fill(self) -> None:
         """Grid items, titles and the class bar from the input and the labels."""
         self._fill_class_bar()
-        has_model = self.inputs().get("Model") is not None
+        given = self.inputs()
+        has_model = given.get("Model") is not None or given.get("Learner") is not None
         self.least_sure.setEnabled(has_model)
         if self.table is None:
             self.rows = []
