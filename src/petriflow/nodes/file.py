@@ -43,8 +43,11 @@ class File(Node):
         (class → target, meta → metas, skip → skipped; Orange's type changes are not
         carried: types are inferred again from the file)."""
         used = {"recent_paths", "recent_urls", "source", "url", "sheet_names",
-                "domain_editor", "xls_sheet", "variables"}
-        orange_recent_path(s, t, "path", "file", "File")
+                "domain_editor", "xls_sheet", "variables", "recent_files", "new_variables"}
+        old = s.get("recent_files")  # Orange before 3.4: a list of path strings
+        if not orange_recent_path(s, t, "path", "file", "File") and \
+                isinstance(old, list | tuple) and old and isinstance(old[0], str) and old[0]:
+            t.set("recent_files", "path", old[0])
         if s.get("source") == 1 or s.get("url"):
             t.skip("url", "reading from a URL is not available; the local file is used")
         editor = t.context_values(s).get("domain_editor")

@@ -77,7 +77,8 @@ class ScatterPlot(ProjectionNode):
     def from_orange_settings(cls, s: dict[str, Any], version: int | None,
                              t: Translation) -> set[str]:
         """Orange's Scatter Plot: ``attr_x``/``attr_y`` from the context, the selection."""
-        used = {"selection", "attr_x", "attr_y"}
+        used = {"selection", "selection_group", "attr_x", "attr_y", "auto_sample",
+                "auto_send_selection", "toolbar_selection"}
         ctx = t.context_values(s)
         for key in ("attr_x", "attr_y"):
             name = ctx.get(key, s.get(key))
@@ -86,6 +87,12 @@ class ScatterPlot(ProjectionNode):
             if isinstance(name, str) and name:
                 t.set(key, key, name)
         orange_selection(s, t)
+        group = s.get("selection_group")  # older files: (row, group) pairs under this key
+        if "selection" not in s and isinstance(group, list | tuple):
+            rows = sorted({int(g[0]) for g in group if isinstance(g, list | tuple) and g
+                           and t.as_int(g[0]) is not None})
+            if rows:
+                t.set("selection_group", "selected", rows)
         return used
 
     @dataclass

@@ -114,7 +114,8 @@ class SelectRows(Node):
         operator index, values) for numeric and text columns, and ``conjunction``-free
         "all conditions" (Orange always combines with AND). Conditions on categorical
         columns store value *indices* of a domain we do not have: not carried."""
-        used = {"conditions", "purge_attributes", "purge_classes", "remove_redundant"}
+        used = {"conditions", "purge_attributes", "purge_classes", "remove_redundant",
+                "update_on_change"}
         ctx = t.context_values(s)
         conds = ctx.get("conditions", s.get("conditions"))
         ours: list[dict[str, Any]] = []
