@@ -151,3 +151,25 @@ def test_orange_tab_header_sets_roles(tmp_path: Path):
     # a plain file whose first rows happen to be short words is data, not a header
     (tmp_path / "plain.tsv").write_text("a\tb\nx\ty\nz\tw\n", encoding="utf-8")
     assert len(run_node(File, path=str(tmp_path / "plain.tsv"))["Data"]) == 2
+
+
+def test_a_file_listing_real_images_feeds_the_image_viewer(tmp_path: Path):
+    """Rows of a metadata table with relative image paths are images to the viewer."""
+    from petriflow.analysis.images import IMAGE_EXTENSIONS
+    from petriflow.nodes.image_viewer import ImageViewer
+
+    from .conftest import shared_set
+
+    folder = shared_set("bone-healing")
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS)
+    rows = "".join(f"{p.relative_to(folder).as_posix()},{p.parent.name}\n" for p in files)
+    meta = tmp_path / "meta.csv"
+    # paths relative to the CSV's folder: the CSV is written next to a link to the set
+    (tmp_path / "set").symlink_to(folder)
+    meta.write_text("file,label\n" + "".join(f"set/{r}" for r in rows.splitlines(True)))
+    t = run_node(File, path=str(meta))["Data"]
+    assert t.image_column == "file" and t.class_values == ("D14", "D7")
+    assert len(t) == len(files) == 37
+    viewer = run_node(ImageViewer, {"Data": t})
+    assert viewer.warnings == []  # every image was found
+    assert len(viewer["Data"]) == 37
