@@ -1,0 +1,91 @@
+"""The headless report builder (no Qt): words for settings and outputs, and the HTML
+that the report window and ``run --report`` both write."""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from petriflow.core.table import Table
+from petriflow.core.types import DistanceMatrix, EvaluationResults
+from petriflow.report import ReportItem, build_html, describe_settings, summarize_outputs
+from petriflow.report.html import MAX_IMAGE_WIDTH, png_size
+
+
+def tiny_png(width: int, height: int) -> bytes:
+    """A valid grey PNG of the given size, made without any imaging library."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height,
+                                                                8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+@dataclass
+class Settings:
+    linkage: str = "ward"
+    normalize: bool = False
+    selected: list[int] = field(default_factory=list,
+                                metadata={"selects": ("branch", "branches")})
+    selection_context: dict[str, Any] = field(default_factory=dict)
+    n_folds: int = field(default=5, metadata={"label": "number of folds"})
+
+
+def test_settings_in_words_count_selections_and_hide_bookkeeping():
+    lines = describe_settings(Settings(selected=[1, 4, 9], selection_context={"x": 1}))
+    assert lines == ["linkage: ward", "normalize: no", "selected: 3 branches",
+                     "number of folds: 5"]
+    assert "selected: nothing" in describe_settings(Settings())
+    assert describe_settings(None) == []
+
+
+def test_outputs_in_words_rows_classes_distances_scores():
+    table = Table.from_arrays(np.zeros((5, 3)), classes=["a", "a", "b", "c", None],
+                              class_name="kind")
+    dm = DistanceMatrix(np.zeros((5, 5), dtype=np.float32), table=table, metric="cosine")
+    res = EvaluationResults(
+        data=table, learner_names=("kNN",), actual=np.array([0, 0, 1, 2]),
+        predicted=np.array([[0, 1, 1, 2]]), probabilities=np.zeros((1, 4, 3)),
+        method="3-fold cross-validation",
+        scores={"kNN": {"CA": 0.75, "AUC": float("nan")}})
+    lines = summarize_outputs({"Data": table, "Distances": dm, "Evaluation Results": res,
+                               "Selected Data": None})
+    assert lines[0] == ("Data: 5 rows × 3 features, class kind (3 values: a, b, c); "
+                        "a: 2, b: 1, c: 1")
+    assert lines[1] == "Distances: 5 × 5 distances (cosine)"
+    assert lines[2] == "Evaluation Results: 4 rows evaluated (3-fold cross-validation)"
+    assert lines[3] == "Evaluation Results: kNN: CA 0.750"  # a NaN score is left out
+    assert not any(line.startswith("Selected Data") for line in lines)
+
+
+def test_html_is_self_contained_escaped_and_notes_missing_pictures():
+    png = tiny_png(1000, 50)
+    items = [
+        ReportItem("Plot <1>", node_type="MDS", image=png, settings=["a: <b>"],
+                   summary=["Data: 5 rows"], comment="Look & see\nsecond line"),
+        ReportItem("Broken", image_error="RuntimeError: boom", details=["error in 0.10 s"]),
+    ]
+    text = build_html(items, title="T & T", meta=["Workflow: x.ows"])
+    assert "<title>T &amp; T</title>" in text and "<h2>1. Plot &lt;1&gt;</h2>" in text
+    src = f"data:image/png;base64,{base64.b64encode(png).decode()}"
+    assert src in text
+    # wider than a page: scaled in proportion by the attributes QTextDocument reads
+    assert f'width="{MAX_IMAGE_WIDTH}" height="{round(50 * MAX_IMAGE_WIDTH / 1000)}"' in text
+    assert "Look &amp; see\nsecond line" in text and "a: &lt;b&gt;" in text
+    assert "The view could not be shown: RuntimeError: boom" in text
+    assert "error in 0.10 s" in text
+    assert "http" not in text and "<link" not in text and "<script" not in text
+    assert "The report is empty." in build_html([])
+
+
+def test_png_size_reads_the_header_only():
+    assert png_size(tiny_png(7, 3)) == (7, 3)
+    assert png_size(b"GIF89a....................") is None
