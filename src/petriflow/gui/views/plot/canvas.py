@@ -131,6 +131,7 @@ class PlotCanvas(pg.PlotWidget):
         self.plot_item.setMenuEnabled(False)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)  # hover without a button held
 
     def keyPressEvent(self, ev: QKeyEvent | None) -> None:
         if ev is not None and ev.key() == Qt.Key.Key_Home:
