@@ -30,7 +30,7 @@ WANTED = {"PCA": "view-pca.png", "t-SNE": "view-tsne.png", "kNN": "view-knn.png"
           "Save Data": "view-save-data.png", "UMAP": "view-umap.png",
           "Image Grid": "view-image-grid.png"}
 #: example workflows whose canvas is shown in docs/canvas.md
-CANVASES = ("image-clustering", "image-classification")
+CANVASES = ("image-clustering", "image-classification", "image-prediction")
 #: views of the clustering example shown in the widget guides: title -> file
 CLUSTERING_VIEWS = {"Hierarchical Clustering": "view-hierarchical-clustering.png",
                     "Image Viewer": "view-image-viewer.png"}
@@ -83,6 +83,9 @@ def canvases() -> int:
             target = IMAGES / f"canvas-{name}.png"
             shutil.copyfile(shots / "canvas.png", target)
             print(target)
+            if name == "image-prediction":  # the least confident predictions first
+                shutil.copyfile(shots / "Image Viewer.png",
+                                IMAGES / "image-prediction-viewer.png")
             if name == "image-clustering":
                 for title, file in CLUSTERING_VIEWS.items():
                     shutil.copyfile(shots / f"{title}.png", IMAGES / file)
@@ -130,9 +133,10 @@ def predictions_view() -> int:
 
 
 def annotate_workflow(folder: Path, workflow_dir: Path) -> Workflow:
-    """Annotate Images mid-way through a round: three classes, four images of each
-    labelled, and a model trained on other images ranking the rest least sure first
-    (what docs/annotate-train-predict.md walks through)."""
+    """The loop of docs/annotate-train-predict.md mid-way through a round: three
+    classes, four images of each labelled, Logistic Regression's Learner trained on
+    them by Annotate Images and ranking the rest least sure first; Test and Score
+    checks the labelled images, Predictions applies the model to the rest."""
     from petriflow.core.node import CancelToken, NodeContext, Progress
     from petriflow.nodes._selection import row_keys
     from petriflow.nodes.import_images import ImportImages
@@ -145,40 +149,46 @@ def annotate_workflow(folder: Path, workflow_dir: Path) -> Workflow:
     labels = {keys[i]: names[i].split("-")[0] for i in range(len(names))
               if names[i].endswith(("-11", "-12", "-13", "-14"))}
     reg = default_registry()
-    wf = Workflow(title="Annotate the textures")
+    wf = Workflow(title="Annotate, train, predict, correct")
     ids = {}
-    for name, title, x, y in (("petriflow.import_images", "Import Images", 60, 150),
-                              ("petriflow.image_embedder", "Image Embedder", 200, 150),
-                              ("petriflow.select_rows", "Select Rows", 360, 60),
+    for name, title, x, y in (("petriflow.import_images", "Import Images", 0, 220),
+                              ("petriflow.image_embedder", "Image Embedder", 200, 220),
                               ("petriflow.logistic_regression", "Logistic Regression",
-                               520, 60),
-                              ("petriflow.annotate_images", "Annotate Images", 680, 150)):
+                               200, 40),
+                              ("petriflow.annotate_images", "Annotate Images", 400, 220),
+                              ("petriflow.test_and_score", "Test and Score", 600, 40),
+                              ("petriflow.predictions", "Predictions", 600, 220),
+                              ("petriflow.image_viewer", "Image Viewer", 800, 220)):
         ids[title] = wf.add_node(reg.get(name), title=title, position=(x, y)).id
     wf.update_settings(ids["Import Images"], folder=str(folder))
-    # a weak first model (two images of each class) so that its doubts show
-    wf.update_settings(ids["Select Rows"], conditions=[
-        {"column": "image name", "op": "in", "value": [
-            f"{c}-0{i}" for c in ("brick", "grass", "gravel") for i in (0, 1)]}])
     wf.update_settings(ids["Annotate Images"], class_names=["brick", "grass", "gravel"],
                        labels=labels, least_sure_first=True, thumbnail_size=88)
-    wf.add_link(ids["Import Images"], "Data", ids["Image Embedder"], "Images")
-    wf.add_link(ids["Image Embedder"], "Embeddings", ids["Select Rows"], "Data")
-    wf.add_link(ids["Select Rows"], "Matching Data", ids["Logistic Regression"], "Data")
-    wf.add_link(ids["Image Embedder"], "Embeddings", ids["Annotate Images"], "Data")
-    wf.add_link(ids["Logistic Regression"], "Model", ids["Annotate Images"], "Model")
+    wf.update_settings(ids["Test and Score"], n_folds=3)
+    wf.update_settings(ids["Image Viewer"], title_column="Logistic Regression")
+    link = wf.add_link
+    link(ids["Import Images"], "Data", ids["Image Embedder"], "Images")
+    link(ids["Image Embedder"], "Embeddings", ids["Annotate Images"], "Data")
+    link(ids["Logistic Regression"], "Learner", ids["Annotate Images"], "Learner")
+    link(ids["Logistic Regression"], "Learner", ids["Test and Score"], "Learner")
+    link(ids["Annotate Images"], "Labelled Data", ids["Test and Score"], "Data")
+    link(ids["Annotate Images"], "Model", ids["Predictions"], "Predictors")
+    link(ids["Annotate Images"], "Unlabelled Data", ids["Predictions"], "Data")
+    link(ids["Predictions"], "Predictions", ids["Image Viewer"], "Data")
     return wf
 
 
 def annotate_view() -> int:
-    """docs/images/view-annotate-images.png only (``--annotate``)."""
+    """docs/images/view-annotate-images.png and the loop's canvas,
+    docs/images/canvas-annotate-loop.png (``--annotate``)."""
     with tempfile.TemporaryDirectory() as tmp:
         wf_path = Path(tmp) / "annotate.ows"
         save_workflow(annotate_workflow(TEXTURES, Path(tmp)), wf_path)
         code = screenshot(wf_path, Path(tmp) / "shots")
         if code == 0:
-            shutil.copyfile(Path(tmp) / "shots" / "Annotate Images.png",
-                            IMAGES / "view-annotate-images.png")
-            print(IMAGES / "view-annotate-images.png")
+            for shot, target in (("Annotate Images.png", "view-annotate-images.png"),
+                                 ("canvas.png", "canvas-annotate-loop.png")):
+                shutil.copyfile(Path(tmp) / "shots" / shot, IMAGES / target)
+                print(IMAGES / target)
     return code
 
 
