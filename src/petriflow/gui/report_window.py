@@ -213,7 +213,11 @@ class ReportWindow(QWidget):
 
     # ------------------------------------------------------------------ output
     def html(self) -> str:
-        return build_html(self.items())
+        """The report as saved: titled by the main window's workflow file, if saved."""
+        workflow = getattr(self.parent(), "workflow", None)
+        path = getattr(workflow, "path", None)
+        title = f"Petriflow report: {Path(path).name}" if path else "Petriflow report"
+        return build_html(self.items(), title=title)
 
     def refresh(self) -> None:
         """Redraw the preview (keeping its scroll position) and the buttons' states."""
