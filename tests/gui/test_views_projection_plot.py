@@ -154,7 +154,7 @@ def test_legend_click_hides_a_class(window, qtbot, folder) -> None:
     QTest.mouseClick(view.legend.buttons["c1"], Qt.MouseButton.LeftButton)
     assert window.workflow.node(node).settings.hidden_values == ["c1"]
     assert set(view.shown.tolist()) == set(np.flatnonzero(labels != 1).tolist())
-    assert len(view.points.data) == N - (labels == 1).sum()
+    assert len(view.points.xy) == N - (labels == 1).sum()
     drag(view, *around(view, np.arange(N)))  # everything: the hidden class is not taken
     assert window.workflow.node(node).settings.selected == np.flatnonzero(labels != 1).tolist()
     QTest.mouseClick(view.legend.buttons["c1"], Qt.MouseButton.LeftButton)

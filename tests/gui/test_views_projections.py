@@ -154,7 +154,7 @@ def test_shape_by_column_and_lasso_selection(window, qtbot) -> None:
     codes = view.shape_codes
     assert len(set(codes[group == "odd"])) == 1 and len(set(codes[group == "even"])) == 1
     assert codes[group == "odd"][0] != codes[group == "even"][0]
-    assert len(view.points.data["symbol"]) == N
+    assert len(view.points.symbols) == N
 
     # lasso: an outline 4 px around the points left of a cut, drawn with the mouse
     view.lasso_button.setChecked(True)

@@ -34,13 +34,15 @@ class ScatterPlotView(ChosenAxesView):
 
     def _draw(self, table: Table | None) -> None:
         names = plottable_columns(table) if table is not None else []
+        self.plottable = names
         self.axes = choose_axes(names, self.settings.attr_x, self.settings.attr_y)
         self.fill_axis_combos(names)
         super()._draw(table)
 
     def on_settings(self) -> None:
         s = self.settings
-        if (s.attr_x, s.attr_y) != self.axes and self.table is not None:  # e.g. an undo
+        if (self.table is not None  # e.g. an undo; unset settings mean the first columns
+                and choose_axes(self.plottable, s.attr_x, s.attr_y) != self.axes):
             self._draw(self.table)
         super().on_settings()
 

@@ -162,35 +162,42 @@ class HoverMixin:
     def init_hover(self) -> None:
         self.overlay = HoverOverlay(self.plot)
         self.thumb_cache = ThumbnailCache(self.node.tasks)
-        self._paths: list[str] | None = None
+        self._paths: dict[int, str] = {}
+        self._image_column = None
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plot.left.connect(self.overlay.clear)
 
     def clear_hover(self, table: Any) -> None:
         """New data: forget the resolved paths (decoded images stay cached by path)."""
-        self._paths = None
+        self._paths = {}
+        self._image_column: str | None = None
+        if table is not None:
+            from petriflow.nodes.image_viewer import image_column_of
+
+            try:
+                self._image_column = image_column_of(table)
+            except Exception:  # no image column: text only
+                self._image_column = None
         self.overlay.clear()
 
-    def _image_paths(self) -> list[str]:
-        """Each row's image file, resolved against the workflow's folder ("" = none)."""
-        if self._paths is None:
-            from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
-
-            table = self.table
-            self._paths = [""] * (0 if table is None else len(table))
-            if table is not None:
-                try:
-                    column = image_column_of(table)
-                except Exception:  # no image column: text only
-                    return self._paths
-                bases = [b for b in (self.node.directory, Path.cwd()) if b is not None]
-                self._paths = [str(resolve_image_path(str(v), bases)) if v else ""
-                               for v in table.metas[column]]
-        return self._paths
-
     def _image_paths_at(self, rows: Any) -> list[str]:
-        paths = self._image_paths()
-        return [paths[r] for r in rows] if paths else [""] * len(rows)
+        """The rows' image files, resolved against the workflow's folder ("" = none);
+        resolved when first asked (a stat per row: 50,000 would take half a second)."""
+        from petriflow.nodes.image_viewer import resolve_image_path
+
+        column = self._image_column
+        if self.table is None or column is None:
+            return [""] * len(rows)
+        values = self.table.metas[column]
+        bases = [b for b in (self.node.directory, Path.cwd()) if b is not None]
+        out = []
+        for r in rows:
+            r = int(r)
+            if r not in self._paths:
+                v = values[r]
+                self._paths[r] = str(resolve_image_path(str(v), bases)) if v else ""
+            out.append(self._paths[r])
+        return out
 
     def point_at(self, scene_pos: Any) -> int | None:
         """The row of the drawn point under ``scene_pos``, or None."""
@@ -207,6 +214,11 @@ class HoverMixin:
         return int(self.shown[k]) if d2[k] <= radius * radius else None
 
     def _on_mouse_moved(self, scene_pos: Any) -> None:
+        from PyQt6.QtWidgets import QApplication
+
+        if QApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            self.overlay.clear()  # a drag (selection, pan) is not a hover
+            return
         row = self.point_at(scene_pos)
         if row is None:
             self.overlay.clear()
