@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPoint, QPointF, Qt
-from PyQt6.QtGui import QAction, QColor
+from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,7 +41,7 @@ from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
 from petriflow.gui.views._common import NodeFacade, NodeView, row_selection, rows_context
 from petriflow.gui.views.export_actions import add_export_actions
-from petriflow.gui.views.plot.canvas import PlotCanvas, inside
+from petriflow.gui.views.plot.canvas import PlotAxes, PlotCanvas, inside
 from petriflow.gui.views.plot.encode import (
     SYMBOLS,
     ColorEncoding,
@@ -51,7 +51,7 @@ from petriflow.gui.views.plot.encode import (
     size_values,
 )
 from petriflow.gui.views.plot.hover import HoverMixin
-from petriflow.gui.views.plot.points import PointsLayer
+from petriflow.gui.views.plot.points import PointsLayer, styled
 from petriflow.gui.views.plot.thumbnails import ThumbnailLayer
 
 __all__ = ["CLICK_PIXELS", "MARKERS", "SHAPE_MAX_VALUES", "ChosenAxesView",
@@ -69,28 +69,6 @@ POINT_SIZE, SUBSET_SIZE = 8.0, 12.0
 MAX_LABELS = 500
 _REMOVE = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
            | Qt.KeyboardModifier.MetaModifier)
-
-
-class PlotAxes:
-    """What the plot's axes show (names, tick positions): read by tests and scripts with
-    matplotlib's method names, which callers of the former canvas used."""
-
-    def __init__(self, plot_item: pg.PlotItem) -> None:
-        self.plot_item = plot_item
-
-    def get_xlabel(self) -> str:
-        return str(self.plot_item.getAxis("bottom").labelText)
-
-    def get_ylabel(self) -> str:
-        return str(self.plot_item.getAxis("left").labelText)
-
-    def get_xticks(self) -> list[float]:
-        axis = self.plot_item.getAxis("bottom")
-        if not axis.isVisible() or not axis.style["showValues"]:
-            return []
-        lo, hi = self.plot_item.getViewBox().viewRange()[0]
-        return [v for _, ticks in axis.tickValues(lo, hi, max(axis.width(), 100))
-                for v in ticks]
 
 
 class ProjectionView(HoverMixin, NodeView):
@@ -474,28 +452,11 @@ class ProjectionView(HoverMixin, NodeView):
 
     def _set_points(self, shown: np.ndarray, faded: np.ndarray, sizes: np.ndarray,
                     selected: np.ndarray) -> None:
-        """One integer style per point (colour, fading, symbol, size, ring), the distinct
-        styles rendered once; faded points first, the selection on top."""
-        lut = self.encoding.lut
-        color = self.encoding.index[shown]
-        symbol = self.shape_codes[shown] % len(SYMBOLS)
-        size = np.clip(np.rint(sizes), 1, 63).astype(int)
-        key = (((color * 2 + faded) * len(SYMBOLS) + symbol) * 64 + size) * 2 + selected
-        present = np.zeros(int(key.max(initial=0)) + 1, dtype=bool)  # no sort: bounded keys
-        present[key] = True
-        uniq = np.flatnonzero(present)
-        sprite = (np.cumsum(present) - 1)[key]
-        styles = []
-        for k in uniq.tolist():
-            k, ring = divmod(k, 2)
-            k, px = divmod(k, 64)
-            k, sym = divmod(k, len(SYMBOLS))
-            c, fade = divmod(k, 2)
-            styles.append((SYMBOLS[sym], px, _faded(lut[c]) if fade else QColor(lut[c]),
-                           bool(ring)))
-        order = np.concatenate([np.flatnonzero(faded & ~selected),
-                                np.flatnonzero(~faded & ~selected), np.flatnonzero(selected)])
-        self.points.set_points(self.xy[shown[order]], sprite[order], styles)
+        """Faded points first, the selection on top (styles: :func:`.plot.points.styled`)."""
+        xy, sprite, styles = styled(self.xy[shown], self.encoding.index[shown],
+                                    self.encoding.lut, self.shape_codes[shown], faded, sizes,
+                                    selected)
+        self.points.set_points(xy, sprite, styles)
 
     def _clear_labels(self) -> None:
         for item in self.labels:
@@ -586,12 +547,6 @@ def _same_rows(a: Table | None, b: Table | None) -> bool:
     """The same rows in the same order (a node's re-run for a selection)."""
     return a is b or (a is not None and b is not None and len(a) == len(b)
                       and np.array_equal(a.row_ids, b.row_ids))
-
-
-def _faded(color: str) -> QColor:
-    c = QColor(color)
-    c.setAlpha(40)
-    return c
 
 
 class ChosenAxesView(ProjectionView):

@@ -18,7 +18,7 @@ from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QKeyEvent, QPainterPath, QPen
 from PyQt6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem
 
-__all__ = ["PlotCanvas", "SelectViewBox"]
+__all__ = ["PlotAxes", "PlotCanvas", "SelectViewBox", "inside"]
 
 #: every pointer move reaches the scene: pyqtgraph's default drops moves closer than
 #: 10 ms, which cut corners off a fast lasso (the hover search is ~1 ms anyway)
@@ -148,3 +148,25 @@ class PlotCanvas(pg.PlotWidget):
         """Show every point (the Home key and the Reset button)."""
         self.box.enableAutoRange()
         self.box.autoRange(padding=0.05)
+
+
+class PlotAxes:
+    """What the plot's axes show (names, tick positions): read by tests and scripts with
+    matplotlib's method names, which callers of the former canvas used."""
+
+    def __init__(self, plot_item: pg.PlotItem) -> None:
+        self.plot_item = plot_item
+
+    def get_xlabel(self) -> str:
+        return str(self.plot_item.getAxis("bottom").labelText)
+
+    def get_ylabel(self) -> str:
+        return str(self.plot_item.getAxis("left").labelText)
+
+    def get_xticks(self) -> list[float]:
+        axis = self.plot_item.getAxis("bottom")
+        if not axis.isVisible() or not axis.style["showValues"]:
+            return []
+        lo, hi = self.plot_item.getViewBox().viewRange()[0]
+        return [v for _, ticks in axis.tickValues(lo, hi, max(axis.width(), 100))
+                for v in ticks]

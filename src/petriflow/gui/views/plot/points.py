@@ -19,7 +19,9 @@ from PyQt6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap
 from pyqtgraph.graphicsItems.ScatterPlotItem import renderSymbol
 from pyqtgraph.Qt import internals
 
-__all__ = ["PointsLayer", "Style"]
+from petriflow.gui.views.plot.encode import SYMBOLS
+
+__all__ = ["PointsLayer", "Style", "styled"]
 
 #: a style: (symbol, size in pixels, fill colour, selection ring)
 Style = tuple[str, int, QColor, bool]
@@ -119,3 +121,35 @@ class PointsLayer(pg.GraphicsObject):
         frags[:, 2:6] = self.rects[self.sprite[keep]]
         frags[:, 6:10] = [1.0, 1.0, 0.0, 1.0]  # scale x, y, rotation, opacity
         p.drawPixmapFragments(*self._frags.drawargs(), self.atlas)
+
+
+def faded(color: str) -> QColor:
+    """A colour for points outside the subset or a highlighted class."""
+    c = QColor(color)
+    c.setAlpha(40)
+    return c
+
+
+def styled(xy: np.ndarray, color: np.ndarray, lut: list[str], shape: np.ndarray,
+           fade: np.ndarray, sizes: np.ndarray, selected: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, list[Style]]:
+    """Positions in drawing order (faded, plain, selected), each point's sprite index and
+    the distinct styles. A style is one integer (colour, fading, symbol, size, ring):
+    bounded, so the distinct ones are found without sorting 50,000 keys."""
+    symbol = shape % len(SYMBOLS)
+    size = np.clip(np.rint(sizes), 1, 63).astype(int)
+    key = (((color * 2 + fade) * len(SYMBOLS) + symbol) * 64 + size) * 2 + selected
+    present = np.zeros(int(key.max(initial=0)) + 1, dtype=bool)
+    present[key] = True
+    uniq = np.flatnonzero(present)
+    sprite = (np.cumsum(present) - 1)[key]
+    styles: list[Style] = []
+    for k in uniq.tolist():
+        k, ring = divmod(k, 2)
+        k, px = divmod(k, 64)
+        k, sym = divmod(k, len(SYMBOLS))
+        c, f = divmod(k, 2)
+        styles.append((SYMBOLS[sym], px, faded(lut[c]) if f else QColor(lut[c]), bool(ring)))
+    order = np.concatenate([np.flatnonzero(fade & ~selected),
+                            np.flatnonzero(~fade & ~selected), np.flatnonzero(selected)])
+    return xy[order], sprite[order], styles
