@@ -7,6 +7,7 @@ which a workflow on the bundled textures is built with the API. Each comes from
     python scripts/make_doc_screenshots.py   # docs/images/canvas-<example>.png, view-<node>.png
     python scripts/make_doc_screenshots.py --predictions   # view-predictions.png only
     python scripts/make_doc_screenshots.py --annotate   # view-annotate-images.png only
+    python scripts/make_doc_screenshots.py --projections   # view-pca/tsne/umap/mds.png only
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ IMAGES = ROOT / "docs" / "images"
 #: title in the workflow -> file in docs/images
 WANTED = {"PCA": "view-pca.png", "t-SNE": "view-tsne.png", "kNN": "view-knn.png",
           "Save Data": "view-save-data.png", "UMAP": "view-umap.png",
-          "Image Grid": "view-image-grid.png"}
+          "Image Grid": "view-image-grid.png", "MDS": "view-mds.png"}
+#: the projection views only (``--projections``)
+PROJECTIONS = ("PCA", "t-SNE", "UMAP", "MDS")
 #: example workflows whose canvas is shown in docs/canvas.md
 CANVASES = ("image-clustering", "image-classification", "image-prediction")
 #: views of the clustering example shown in the widget guides: title -> file
@@ -54,11 +57,12 @@ def build(folder: Path, out_csv: Path) -> Workflow:
     ts = add("petriflow.test_and_score", "Test and Score", 520, 220)
     save = add("petriflow.save_data", "Save Data", 520, 80, path=str(out_csv))
     umap = add("petriflow.umap", "UMAP", 360, 370, shape_column="category")
+    mds = add("petriflow.mds", "MDS", 520, 480, thumbnails=True)
     grid = add("petriflow.image_grid", "Image Grid", 520, 370, title_column="category",
                thumbnail_size=64)
     wf.add_link(imp, "Data", emb, "Images")
     wf.add_link(emb, "Embeddings", grid, "Embeddings")
-    for sink in (pca, tsne, ts, umap):
+    for sink in (pca, tsne, ts, umap, mds):
         wf.add_link(emb, "Embeddings", sink, "Data")
     wf.add_link(knn, "Learner", ts, "Learner")
     wf.add_link(pca, "Data", save, "Data")
@@ -197,7 +201,8 @@ def main() -> int:
         return predictions_view()
     if "--annotate" in sys.argv[1:]:
         return annotate_view()
-    code = canvases()
+    only = PROJECTIONS if "--projections" in sys.argv[1:] else None
+    code = canvases() if only is None else 0
     if code != 0:
         return code
     with tempfile.TemporaryDirectory() as tmp:
@@ -209,6 +214,8 @@ def main() -> int:
         if code != 0:
             return code
         for title, name in WANTED.items():
+            if only is not None and title not in only:
+                continue
             src = shots / f"{title}.png"
             if not src.is_file():
                 print(f"no screenshot of {title}: {sorted(p.name for p in shots.iterdir())}")

@@ -48,6 +48,7 @@ from petriflow.gui.views.plot.encode import (
     color_encoding,
     column_choices,
     shape_codes,
+    shape_columns,
     size_values,
 )
 from petriflow.gui.views.plot.hover import HoverMixin
@@ -174,6 +175,10 @@ class ProjectionView(HoverMixin, NodeView):
         bar.addWidget(combo)
         return combo
 
+    def is_ready(self) -> bool:
+        """Thumbnails drawn as points are decoded (screenshots wait for them)."""
+        return not self.thumbnails.cache.pending
+
     # ------------------------------------------------------------------ hooks
     def add_controls(self, bar: QHBoxLayout) -> None:
         """Subclasses add widgets to the top bar (e.g. PCA's axis choice)."""
@@ -236,16 +241,7 @@ class ProjectionView(HoverMixin, NodeView):
 
     def shape_columns(self, table: Table | None) -> list[str]:
         """Categorical columns usable for shapes: the class and few-valued text metas."""
-        if table is None:
-            return []
-        names = [table.class_name] if table.has_class and table.class_name else []
-        for name, values in table.metas.items():
-            arr = np.asarray(values)
-            if arr.dtype.kind in "OUSb" and name not in names:
-                uniq = {str(v) for v in arr}
-                if 1 < len(uniq) <= SHAPE_MAX_VALUES:
-                    names.append(name)
-        return names
+        return shape_columns(table, SHAPE_MAX_VALUES)
 
     def color_column(self) -> str | None:
         """The column colouring the points: the setting, the class by default."""
@@ -431,7 +427,8 @@ class ProjectionView(HoverMixin, NodeView):
         sizes = np.where(self.subset_mask, np.maximum(self.sizes, SUBSET_SIZE), self.sizes)
         if self.settings.thumbnails and len(shown) <= self.thumbnails.max_points:
             self.points.clear()
-            self.thumbnails.show(self.xy[shown], self._image_paths_at(shown), selected[shown])
+            self.thumbnails.show(self.xy[shown], self._image_paths_at(shown), selected[shown],
+                                 [enc.lut[i] for i in enc.index[shown]])
         else:
             self.thumbnails.clear()
             self._set_points(shown, faded[shown], sizes[shown], selected[shown])

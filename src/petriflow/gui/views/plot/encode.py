@@ -18,7 +18,7 @@ import numpy as np
 from petriflow.core.table import Table
 
 __all__ = ["MAX_CATEGORIES", "MISSING_COLOR", "SYMBOLS", "ColorEncoding", "categorize",
-           "color_encoding", "column_choices", "column_values", "shape_codes",
+           "color_encoding", "column_choices", "column_values", "shape_codes", "shape_columns",
            "size_values"]
 
 #: categories shown in a legend; the rest are grouped as "other"
@@ -194,3 +194,18 @@ def shape_codes(table: Table, name: str | None) -> np.ndarray:
     values = sorted(set(labels.tolist()))
     lookup = {v: i for i, v in enumerate(values)}
     return np.array([lookup[v] for v in labels], dtype=int)
+
+
+def shape_columns(table: Table | None, max_values: int) -> list[str]:
+    """Categorical columns usable for shapes: the class and text metas with 2 to
+    ``max_values`` values (more shapes than that cannot be told apart)."""
+    if table is None:
+        return []
+    names = [table.class_name] if table.has_class and table.class_name else []
+    for name, values in table.metas.items():
+        arr = np.asarray(values)
+        if arr.dtype.kind in "OUSb" and name not in names:
+            uniq = {str(v) for v in arr}
+            if 1 < len(uniq) <= max_values:
+                names.append(name)
+    return names

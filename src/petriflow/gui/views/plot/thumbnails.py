@@ -47,18 +47,21 @@ class ThumbnailLayer:
             self.plot_item.removeItem(frame)
         self.items, self.frames = {}, []
 
-    def show(self, xy: np.ndarray, paths: list[str], selected: np.ndarray) -> None:
+    def show(self, xy: np.ndarray, paths: list[str], selected: np.ndarray,
+             colors: list[str] | None = None) -> None:
+        """Thumbnails at ``xy``, framed in each point's colour (black when selected)."""
         self.clear()
-        for (x, y), path, sel in zip(xy, paths, selected, strict=True):
+        colors = colors or [""] * len(paths)
+        for (x, y), path, sel, color in zip(xy, paths, selected, colors, strict=True):
             item = QGraphicsPixmapItem()
             item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             item.setPos(float(x), float(y))
             self.plot_item.addItem(item)
             self.items.setdefault(path, []).append(item)
             self._set(item, self.cache.get(path, self._arrived) if path else "no image")
-            if sel:  # the selection: a frame around the image
+            if sel or color:  # the class colour, or the selection, around the image
                 frame = QGraphicsRectItem(item.boundingRect(), item)
-                pen = QPen(QColor("black"), 2)
+                pen = QPen(QColor("black" if sel else color), 3 if sel else 2)
                 pen.setCosmetic(True)
                 frame.setPen(pen)
                 self.frames.append(frame)
@@ -67,6 +70,9 @@ class ThumbnailLayer:
         pix = QPixmap.fromImage(image) if isinstance(image, QImage) else self.placeholder
         item.setPixmap(pix)
         item.setOffset(-pix.width() / 2, -pix.height() / 2)
+        for child in item.childItems():  # the frame follows the image's size
+            if isinstance(child, QGraphicsRectItem):
+                child.setRect(item.boundingRect())
         item.setToolTip(image if isinstance(image, str) else "")
 
     def _arrived(self, path: str) -> None:
