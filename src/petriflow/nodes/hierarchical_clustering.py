@@ -98,13 +98,11 @@ class HierarchicalClustering(Node):
         top_n = t.as_int(s.get("top_n"))
         if top_n is not None:
             t.set("top_n", "top_n", max(1, top_n))
-        if t.as_int(s.get("pruning")):
-            t.skip("pruning", "pruning the displayed dendrogram is not available; the whole "
-                              "tree is shown")
-        if "max_depth" in s and not t.as_int(s.get("pruning")):
-            t.ignored.append("max_depth")
+        depth = t.as_int(s.get("max_depth"))
+        if t.as_int(s.get("pruning")) and depth is not None:
+            t.set("max_depth", "max_depth", max(1, depth))
         elif "max_depth" in s:
-            t.skip("max_depth", "belongs to pruning, which is not available")
+            t.ignored.append("max_depth")
         for old in ("append_clusters", "cluster_name", "cluster_role"):
             if old in s:
                 used.add(old)
@@ -141,7 +139,14 @@ class HierarchicalClustering(Node):
         #: what a manual selection was made on (``nodes/_selection.py``): the items in
         #: order and the tree's merges, so that it is restored only on that tree
         selection_context: dict[str, Any] = field(default_factory=dict)
+        #: the dendrogram's look (view only, saved with the workflow): the column that
+        #: names the leaves ("" = the image name), the column that colours them ("" =
+        #: the class) and the depth below which subtrees are drawn as one leaf (0 = all)
+        annotation: str = field(default="", metadata={"label": "leaf labels"})
+        color_by: str = field(default="", metadata={"label": "colour by"})
+        max_depth: int = field(default=0, metadata={"label": "pruning depth"})
 
+    view_settings = ("annotation", "color_by", "max_depth")
     settings_version = 2
 
     @classmethod

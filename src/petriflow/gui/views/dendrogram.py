@@ -72,6 +72,8 @@ class Tree:
     linkage: str
     n: int
     row_ids: np.ndarray | None = None  # of the items' table, to match a Data Subset
+    #: tooltip per leaf when it differs from the label (a pruned subtree's items)
+    tips: list[str] | None = None
 
 
 class DendrogramWidget(QWidget):
@@ -402,6 +404,8 @@ class DendrogramWidget(QWidget):
         item = self.leaf_at(p)
         if item < 0 or self.tree is None:
             return ""
+        if self.tree.tips is not None:
+            return self.tree.tips[item]
         name = self.tree.labels[item]
         if self.tree.classes is not None and self.tree.classes[item] >= 0:
             name += f" — {self.tree.class_values[int(self.tree.classes[item])]}"
@@ -469,11 +473,15 @@ class ClassLegend(QWidget):
         self._layout.setContentsMargins(4, 2, 4, 2)
         self._layout.setSpacing(10)
         self.entries: list[str] = []
+        self.column = "Class"
         self.setVisible(False)
 
-    def set_classes(self, class_values: tuple[str, ...]) -> None:
-        if list(class_values) == self.entries:
+    def set_classes(self, class_values: tuple[str, ...], column: str = "Class") -> None:
+        """Swatches for ``class_values``: the values of ``column`` the leaves are
+        coloured by (the class by default)."""
+        if list(class_values) == self.entries and column == self.column:
             return
+        self.column = column
         while self._layout.count():
             item = self._layout.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -483,7 +491,7 @@ class ClassLegend(QWidget):
         for name, color in zip(class_values, class_colors(len(class_values)), strict=True):
             label = QLabel(f'<span style="color:{color.name()}">&#9679;</span>&nbsp;'
                            f"{html.escape(name)}")
-            label.setToolTip(f"Class {name}: leaf markers and names in this colour")
+            label.setToolTip(f"{column} {name}: leaf markers and names in this colour")
             self._layout.addWidget(label)
         self._layout.addStretch(1)
         self.setVisible(bool(class_values))

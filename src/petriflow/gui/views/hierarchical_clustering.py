@@ -42,6 +42,7 @@ from petriflow.analysis.clustering import (
     normalize_selection,
     selected_clusters,
 )
+from petriflow.analysis.dendrogram_pruning import PrunedTree
 from petriflow.core.node import Cancelled, CancelToken
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
@@ -56,6 +57,7 @@ from petriflow.gui.views.dendrogram import (
     Tree,
     build_tree,
 )
+from petriflow.gui.views.dendrogram_look import annotated_tree, leaf_columns, per_shown_leaf
 from petriflow.gui.views.export_actions import add_export_actions
 from petriflow.nodes._selection import clusters_context, restore_clusters
 from petriflow.nodes.hierarchical_clustering import item_table
@@ -75,6 +77,11 @@ class HierarchicalClusteringView(NodeView):
     def __init__(self, node: NodeFacade) -> None:
         super().__init__(node)
         self.tree: Tree | None = None
+        #: the tree painted (labels, colours and pruning applied) and, when pruned, the
+        #: maps between its nodes and :attr:`tree`'s (settings always name the full tree)
+        self.shown: Tree | None = None
+        self.pruned: PrunedTree | None = None
+        self._look: tuple[object, ...] | None = None
         self._dm: DistanceMatrix | None = None
         self._pending: CancelToken | None = None
         #: the tree's items as rows (what a manual selection is tied to)
@@ -114,6 +121,32 @@ class HierarchicalClusteringView(NodeView):
                 side.addWidget(self.top_spin)
         self.mode_group.idClicked.connect(
             lambda i: self.set_settings(selection_mode=self.MODES[i][0]))
+        side.addWidget(QLabel("<b>Leaves</b>"))
+        look = QFormLayout()
+        self.annotation_combo = QComboBox()
+        self.annotation_combo.setToolTip("The column that names the leaves")
+        self.annotation_combo.activated.connect(lambda i: self.set_settings(
+            f"Label leaves by {self.annotation_combo.itemText(i)} in {self.node.title}",
+            annotation=self.annotation_combo.itemData(i)))
+        look.addRow("Label", self.annotation_combo)
+        self.color_combo = QComboBox()
+        self.color_combo.setToolTip("The column whose values colour the leaves (the most "
+                                    "frequent values, the rest as 'other')")
+        self.color_combo.activated.connect(lambda i: self.set_settings(
+            f"Colour leaves by {self.color_combo.itemText(i)} in {self.node.title}",
+            color_by=self.color_combo.itemData(i)))
+        look.addRow("Colour", self.color_combo)
+        self.depth_spin = QSpinBox()
+        self.depth_spin.setRange(0, 100)
+        self.depth_spin.setSpecialValueText("off")
+        self.depth_spin.setKeyboardTracking(False)
+        self.depth_spin.setToolTip("Draw only this many levels from the root; deeper "
+                                   "subtrees become one leaf (a click selects all its items)")
+        self.depth_spin.valueChanged.connect(lambda v: self.set_settings(
+            f"Prune the dendrogram to depth {v} in {self.node.title}" if v else
+            f"Show the whole dendrogram in {self.node.title}", max_depth=v))
+        look.addRow("Prune at depth", self.depth_spin)
+        side.addLayout(look)
         side.addWidget(QLabel("<b>Zoom</b>"))
         zoom_bar = QHBoxLayout()
         self.zoom_out_button = QPushButton("−")
@@ -174,7 +207,7 @@ class HierarchicalClusteringView(NodeView):
         vp = self.scroll.viewport().height()
         d = self.dendrogram
         fit_rows = max(vp - d.TOP - d.BOTTOM, 1)
-        n = self.tree.n if self.tree is not None else 1
+        n = self.shown.n if self.shown is not None else 1
         return max(1.0, MAX_ROW_HEIGHT * n / fit_rows)
 
     def set_zoom(self, zoom: float, anchor_y: float | None = None) -> None:
@@ -214,10 +247,8 @@ class HierarchicalClusteringView(NodeView):
         dm = self.inputs().get("Distances")
         linkage = self.settings.linkage
         if dm is None:
-            self._dm, self.tree = None, None
-            self.dendrogram.set_tree(None)
-            self.legend.set_classes(())
-            self._show_selection()
+            self._dm, self.tree, self._items = None, None, None
+            self._show_tree()
             return
         if self._dm is dm and self.tree is not None and self.tree.linkage == linkage:
             self._show_selection()
@@ -239,10 +270,7 @@ class HierarchicalClusteringView(NodeView):
                 tree = None
             self.tree = tree
             self._items = item_table(dm) if tree is not None else None
-            self.dendrogram.set_tree(tree)
-            self.legend.set_classes(tree.class_values if tree is not None else ())
-            self.set_zoom(min(self.zoom, self.max_zoom()))
-            self._show_selection()
+            self._show_tree()
 
         memo = self.node.memo
         task = self.node.tasks.run(lambda _token: build_tree(dm, linkage, memo), done)
@@ -258,10 +286,60 @@ class HierarchicalClusteringView(NodeView):
         self.mode_buttons[s.selection_mode].setChecked(True)
         self.ratio_spin.setValue(s.cut_ratio)
         self.top_spin.setValue(s.top_n)
+        self.depth_spin.setValue(s.max_depth)
+        self._fill_columns()
+        if self._look is not None and self._look[1:] != self._look_settings():
+            self._show_tree()
         if self.tree is not None and self.tree.linkage != s.linkage:
             self.on_data()
         else:
             self._show_selection()
+
+    # ------------------------------------------------------------------ look
+    def _look_settings(self) -> tuple[str, str, int]:
+        s = self.settings
+        return (s.annotation, s.color_by, s.max_depth)
+
+    def _fill_columns(self) -> None:
+        """The label and colour choices: the items' columns (kept while they stay)."""
+        t = self.tree
+        columns = leaf_columns(self._items, t.n) if t is not None else []
+        s = self.settings
+        for combo, default, current in (
+                (self.annotation_combo, "(image name)", s.annotation),
+                (self.color_combo, "(class)", s.color_by)):
+            names = [combo.itemData(i) for i in range(1, combo.count())]
+            if names != columns:
+                combo.clear()
+                combo.addItem(default, "")
+                for name in columns:
+                    combo.addItem(name, name)
+            combo.setCurrentIndex(max(combo.findData(current), 0))
+
+    def _show_tree(self) -> None:
+        """Paint :attr:`tree` as the look settings say (labels, colours, pruning)."""
+        look = self._look_settings()
+        self._look = (id(self.tree), *look)
+        self._fill_columns()
+        if self.tree is None:
+            self.shown, self.pruned = None, None
+            self.legend.set_classes(())
+        else:
+            self.shown, self.pruned = annotated_tree(self.tree, self._items, *look)
+            self.legend.set_classes(self.shown.class_values, look[1] or "Class")
+        self.dendrogram.set_tree(self.shown)
+        self.set_zoom(min(self.zoom, self.max_zoom()))
+        self._show_selection()
+
+    def shown_node(self, node: int) -> int:
+        """The node painted for the full tree's ``node`` (its collapsed leaf if pruned)."""
+        return int(self.pruned.shown_of[node]) if self.pruned is not None else node
+
+    def full_node(self, shown: int) -> int:
+        """The full tree's node that a painted node stands for (-1 stays -1)."""
+        if shown < 0 or self.pruned is None:
+            return shown
+        return int(self.pruned.nodes[shown])
 
     def current_clusters(self) -> list[int]:
         """Selected cluster nodes as the node computes them (left to right): the same
@@ -283,17 +361,22 @@ class HierarchicalClusteringView(NodeView):
         subset = self.inputs().get("Data Subset")
         t = self.tree
         if subset is not None and t is not None and t.row_ids is not None:
-            self.dendrogram.subset = np.isin(t.row_ids, np.asarray(subset.row_ids))
+            self.dendrogram.subset = per_shown_leaf(
+                np.isin(t.row_ids, np.asarray(subset.row_ids)), self.pruned)
         else:
             self.dendrogram.subset = None
         s = self.settings
         cut = s.cut_ratio if s.selection_mode == "height_ratio" else None
-        self.dendrogram.set_selection(self.current_clusters(), cut)
+        shown = list(dict.fromkeys(self.shown_node(v) for v in self.current_clusters()))
+        self.dendrogram.set_selection(shown, cut)
 
     # ------------------------------------------------------------------ clicks
-    def _on_click(self, node: int, additive: bool) -> None:
+    def _on_click(self, shown: int, additive: bool) -> None:
+        """A click on a painted node selects the full tree's node it stands for (a
+        collapsed leaf: the whole subtree, all its items)."""
         if self.tree is None:
             return
+        node = self.full_node(shown)
         current = self.current_clusters() if self.settings.selection_mode == "manual" else []
         if node < 0:
             new = current if additive else []
