@@ -119,15 +119,15 @@ def mds_rows(n: int, repeats: int) -> list[tuple[str, float]]:
     base = Table.from_arrays(np.zeros((n, 0)), [], metas={"name": [str(i) for i in range(n)]})
     layouts = [with_coordinates(base, rng.normal(size=(n, 2)), COORDS) for _ in range(4)]
     view._draw(layouts[0])
-    view.canvas.draw()
+    view.canvas.repaint()
     k = iter(range(10**9))
 
     def partial() -> None:
         view.on_partial({"Data": layouts[next(k) % 4]})
-        view.canvas.draw()
+        view.canvas.repaint()
 
     move = median_ms(partial, repeats)
-    full = median_ms(lambda: (view._draw(layouts[next(k) % 4]), view.canvas.draw()), repeats)
+    full = median_ms(lambda: (view._draw(layouts[next(k) % 4]), view.canvas.repaint()), repeats)
     view.close()
     scheduler.close()
     return [(f"MDS n={n}: partial layout (move points + draw)", move),
