@@ -34,6 +34,7 @@ from petriflow.gui.document import Document, examples_dir
 from petriflow.gui.help_menu import install_help, show_node_help
 from petriflow.gui.menus import WindowMenus
 from petriflow.gui.node_windows import NodeWindows
+from petriflow.gui.presentation import Presenter, install_presentation
 from petriflow.gui.quickmenu import QuickMenu
 from petriflow.gui.report_window import install_report
 from petriflow.gui.toolbox import ToolBox
@@ -46,6 +47,7 @@ class MainWindow(CanvasTools, WindowMenus, QMainWindow):
 
     #: an uncaught exception's one-line summary, from any thread (shown in the status bar)
     internal_error = pyqtSignal(str)
+    presenter: Presenter
 
     def __init__(
         self, registry: NodeRegistry | None = None, data_dir: Path | None = None,
@@ -80,6 +82,7 @@ class MainWindow(CanvasTools, WindowMenus, QMainWindow):
         self._make_menus()
         install_help(self)  # F1 and the Help menu's pages
         install_report(self)  # the Report menu; "Add to report" in node windows
+        install_presentation(self)  # View → Presentation Mode (F11): gui/presentation.py
         self.toolbox.node_requested.connect(self.add_node)
         self.view.node_dropped.connect(self.drop_node)  # onto a link: inserted
         self.view.folder_dropped.connect(self.add_image_folder)
@@ -362,6 +365,8 @@ class MainWindow(CanvasTools, WindowMenus, QMainWindow):
 
     def step(self) -> str | None:
         """While paused, start one node that is ready; returns its id."""
+        if self.presenter.active:  # halo, caption and side view: gui/presentation.py
+            return self.presenter.step()
         if self.scheduler is None or not self.scheduler.paused:
             return None
         nid = self.scheduler.step()

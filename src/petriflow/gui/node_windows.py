@@ -39,18 +39,8 @@ class NodeWindows:
             existing.raise_()
             existing.activateWindow()
             return existing
-        doc = self.document
-        node = doc.workflow.node(node_id)
-        factory = VIEWS.get(node.qualified_name)
-        widget: QWidget
-        if factory is not None:
-            assert doc.scheduler is not None and doc.bridge is not None
-            widget = factory(ViewContext(doc.workflow, node_id, doc.scheduler, doc.bridge,
-                                         doc.undo_stack))
-        else:
-            panel = SettingsPanel(doc.workflow, node_id, doc.undo_stack)
-            panel.show_status(doc.describe_status(node_id))
-            widget = panel
+        node = self.document.workflow.node(node_id)
+        widget = self.build(node_id)
         widget.setParent(self.owner, Qt.WindowType.Window)
         widget.setWindowIcon(node_icon(node.node_type))
         widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -69,6 +59,20 @@ class NodeWindows:
         self.views[node_id] = widget
         widget.show()
         return widget
+
+    def build(self, node_id: str) -> QWidget:
+        """A new, parentless view of the node (its registered view, else the settings
+        panel): a window here, the side panel's content in presentation mode."""
+        doc = self.document
+        node = doc.workflow.node(node_id)
+        factory = VIEWS.get(node.qualified_name)
+        if factory is not None:
+            assert doc.scheduler is not None and doc.bridge is not None
+            return factory(ViewContext(doc.workflow, node_id, doc.scheduler, doc.bridge,
+                                       doc.undo_stack))
+        panel = SettingsPanel(doc.workflow, node_id, doc.undo_stack)
+        panel.show_status(doc.describe_status(node_id))
+        return panel
 
     def live(self, node_id: str) -> QWidget | None:
         """The node's open view window, if it still exists (closed views delete themselves).

@@ -1,0 +1,177 @@
+"""Presentation mode (issue 18.4): F11 enlarges the canvas and leaves it exactly as it
+was; F10 steps one node, puts a halo on it, captions it and shows its view in the side
+panel; auto-advance runs the workflow in order and stops at its end. Real key events.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PyQt6 import sip
+from PyQt6.QtCore import QPointF, Qt
+from PyQt6.QtGui import QUndoStack
+from PyQt6.QtTest import QTest
+from PyQt6.QtWidgets import QApplication
+
+from petriflow.core.ows import load_workflow
+from petriflow.core.scheduler import NodeState
+from petriflow.core.workflow import TextAnnotation
+from petriflow.gui import undo as cmd
+from petriflow.gui.canvas.scene import CanvasScene
+from petriflow.gui.presentation import CanvasEnlarger, StepHalo, nearest_note
+from petriflow.gui.settings_panel import SettingsPanel
+from tests.gui.test_canvas_legibility import LONGEST, problems
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
+
+
+def _activate(qtbot, widget) -> None:
+    widget.activateWindow()
+    widget.raise_()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget, timeout=3000)
+
+
+def _key(window, key) -> None:
+    QTest.keyClick(window.view.viewport(), key)
+
+
+@pytest.fixture
+def chain(window, qtbot):
+    """Source → Add → Add, run once; returns the window and the three ids in order."""
+    src = window.add_node("tests.source", QPointF(0, 0))
+    a = window.add_node("tests.add", QPointF(220, 0))
+    b = window.add_node("tests.add", QPointF(440, 0))
+    window.scene.try_link(src, a)
+    window.scene.try_link(a, b)
+    qtbot.waitUntil(lambda: window.scheduler.output(b, "Number") == 3, timeout=5000)
+    qtbot.waitUntil(lambda: window.scene.node_items[b].status.state == NodeState.DONE,
+                    timeout=5000)
+    _activate(qtbot, window)
+    return window, [src, a, b]
+
+
+def _looks(window) -> dict:
+    """What presentation mode may change, as plain values."""
+    scene = window.scene
+    return {
+        "titles": {n: i.title_item.font().toString() for n, i in scene.node_items.items()},
+        "lines": {n: i.message_item._font.toString() for n, i in scene.node_items.items()},
+        "status": {n: i.message_item.text() for n, i in scene.node_items.items()},
+        "labels": {k: i.label._font.toString() for k, i in scene.link_items.items()},
+        "pens": {k: i.pen().widthF() for k, i in scene.link_items.items()},
+        "pos": {n: (i.pos().x(), i.pos().y()) for n, i in scene.node_items.items()},
+        "movable": {n: bool(i.flags() & i.GraphicsItemFlag.ItemIsMovable)
+                    for n, i in scene.node_items.items()},
+        "bars": {t.objectName(): t.isVisible() for t in window.findChildren(
+            type(window.presenter.toolbar))},
+        "toolbox": window.toolbox.isVisible(),
+        "transform": window.view.transform(),
+        "paused": window.scheduler.paused,
+    }
+
+
+def test_f11_enlarges_the_canvas_and_f11_again_restores_it_exactly(chain, qtbot) -> None:
+    window, (src, a, _b) = chain
+    before = _looks(window)
+    positions = {n.id: n.position for n in window.workflow.nodes}
+    _key(window, Qt.Key.Key_F11)
+    assert window.presenter.active and window.presenter.mode_action.isChecked()
+    title = window.scene.node_items[src].title_item.font()
+    assert title.pointSizeF() > 1.3 * QApplication.font().pointSizeF()
+    link = next(iter(window.scene.link_items))
+    assert window.scene.link_items[link].pen().widthF() > 2 * before["pens"][link]
+    assert window.scene.link_items[link].label._font.pointSizeF() > 10
+    assert not window.toolbox.isVisible()  # toolbars simplified
+    assert not window.findChild(type(window.presenter.toolbar), "canvas-tools").isVisible()
+    assert window.presenter.toolbar.isVisible() and window.scheduler.paused
+    # drawn further apart, but the workflow's own positions stay
+    assert window.scene.node_items[a].pos().x() > positions[a][0]
+    assert {n.id: n.position for n in window.workflow.nodes} == positions
+    _key(window, Qt.Key.Key_F11)
+    assert not window.presenter.active
+    assert _looks(window) == before
+
+
+def test_f10_steps_exactly_one_node_with_halo_caption_and_side_view(chain, qtbot) -> None:
+    window, (src, a, b) = chain
+    window.undo_stack.push(cmd.AddAnnotationCommand(
+        window.workflow, TextAnnotation("n1", (200, 60, 200, 40), "Adds one to the number")))
+    _key(window, Qt.Key.Key_F11)
+    window.presenter.restart_action.trigger()
+    qtbot.waitUntil(lambda: window.scene.node_items[b].status.state == NodeState.QUEUED,
+                    timeout=3000)
+    _key(window, Qt.Key.Key_F10)
+    assert window.presenter.steps == [src]
+    halos = [c for c in window.scene.node_items[src].childItems() if isinstance(c, StepHalo)]
+    assert len(halos) == 1 and halos[0].isVisible()
+    qtbot.waitUntil(lambda: window.scheduler.status(src).state == NodeState.DONE, timeout=5000)
+    qtbot.wait(150)
+    # exactly one: the next node waits for the next F10
+    assert window.scheduler.status(a).state == NodeState.QUEUED
+    dock = window.presenter.side_dock
+    first_view = dock.widget()
+    assert dock.isVisible() and isinstance(first_view, SettingsPanel)
+    assert first_view.isVisible() and first_view.window() is window  # beside the canvas
+    assert window.presenter.caption.text().startswith("1. Source")  # no note near it
+    qtbot.waitUntil(lambda: "done" in first_view.status.text().lower(), timeout=3000)
+
+    _key(window, Qt.Key.Key_F10)
+    assert window.presenter.steps == [src, a]
+    assert [c for c in window.scene.node_items[src].childItems()
+            if isinstance(c, StepHalo)] == []  # the halo moved on
+    assert any(isinstance(c, StepHalo) for c in window.scene.node_items[a].childItems())
+    assert "Adds one to the number" in window.presenter.caption.text()
+    assert dock.widget() is not first_view  # replaced, not piled up
+    qtbot.waitUntil(lambda: sip.isdeleted(first_view), timeout=3000)
+    assert len([w for w in QApplication.topLevelWidgets()
+                if isinstance(w, SettingsPanel) and w.isVisible()]) == 0
+
+
+def test_auto_advance_runs_the_whole_workflow_in_order_and_stops(chain, qtbot) -> None:
+    window, ids = chain
+    presenter = window.presenter
+    presenter.auto_seconds = 0.05
+    _key(window, Qt.Key.Key_F11)
+    presenter.start_over()
+    presenter.auto_action.trigger()  # no key from here on
+    qtbot.waitUntil(lambda: not presenter.auto_action.isChecked(), timeout=10000)
+    assert presenter.steps == ids  # each node once, in the workflow's order
+    assert all(window.scheduler.status(n).state == NodeState.DONE for n in ids)
+    assert window.scheduler.output(ids[-1], "Number") == 3
+    assert presenter.caption.text().startswith("The end")
+    qtbot.wait(300)
+    assert presenter.steps == ids  # it stopped
+
+
+def test_nearest_note_within_reach_else_none(window) -> None:
+    nid = window.add_node("tests.source", QPointF(0, 0))
+    assert nearest_note(window.scene, nid) is None
+    window.undo_stack.push(cmd.AddAnnotationCommand(
+        window.workflow, TextAnnotation("far", (2000, 0, 100, 30), "far away")))
+    window.undo_stack.push(cmd.AddAnnotationCommand(
+        window.workflow, TextAnnotation("near", (60, -20, 100, 30), "close by")))
+    assert nearest_note(window.scene, nid) == "close by"
+
+
+@pytest.mark.parametrize("name", ["image-clustering", "image-classification",
+                                  "image-prediction", "morphological-profiling"])
+def test_bundled_examples_read_well_in_presentation_mode(qapp, name: str) -> None:
+    """Labels never hidden, status lines never meet: the legibility rules at the larger
+    size, with the longest summary on every node; and all back after leaving."""
+    wf = load_workflow(WORKFLOWS / f"{name}.ows")
+    scene = CanvasScene(wf, QUndoStack())
+    for item in scene.node_items.values():
+        item.set_output_summary(LONGEST)
+    scene.layout_text()
+    fonts = {n: i.title_item.font().toString() for n, i in scene.node_items.items()}
+    enlarger = CanvasEnlarger(scene)
+    enlarger.apply()
+    assert problems(scene) == []
+    for item in scene.node_items.values():
+        assert " ".join(item.message_item.lines) == LONGEST  # wrapped, never elided
+    enlarger.restore()
+    assert problems(scene) == []
+    assert {n: i.title_item.font().toString() for n, i in scene.node_items.items()} == fonts
+    assert {n: (i.pos().x(), i.pos().y()) for n, i in scene.node_items.items()} == {
+        n.id: n.position for n in wf.nodes}
