@@ -188,3 +188,22 @@ def test_bad_columns_colour_sensibly() -> None:
     missing = color_encoding(many, "none")
     assert len(set(missing.index.tolist())) == 1 and "missing" in missing.note
     assert QColor(missing.lut[0]).isValid()
+
+
+def test_thumbnails_labels_and_sizes(window, qtbot, folder) -> None:
+    node, view = open_view(window, qtbot, "petriflow.scatter_plot", folder=str(folder))
+    view.label_combo.setCurrentText("image")
+    assert len(view.labels) == N
+    assert view.labels[3].toPlainText().endswith("img3.png")
+    view.size_combo.setCurrentText("a")  # numbers: sizes grow with the value
+    a = window.scheduler.output(node, "Data").X[:, 0]
+    assert view.sizes[int(a.argmax())] > view.sizes[int(a.argmin())]
+    view.thumbs_check.click()  # a real click on the check box
+    assert window.workflow.node(node).settings.thumbnails
+    qtbot.waitUntil(view.is_ready, timeout=10_000)
+    items = view.thumbnails.items
+    assert sum(len(v) for v in items.values()) == N and len(view.points.xy) == 0
+    # decoded images at the points, the missing file as a placeholder with its reason
+    shown = items[str(folder / "img5.png")][0]
+    assert shown.pixmap().toImage().pixelColor(2, 2).getRgb()[:3] == colour(5)
+    assert "not found" in items[str(folder / "img0.png")][0].toolTip()

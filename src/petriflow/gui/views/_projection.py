@@ -437,6 +437,8 @@ class ProjectionView(HoverMixin, NodeView):
         if (~self.finite).any():
             notes.append(f"{int((~self.finite).sum())} points with missing or infinite "
                          "coordinates not shown")
+        if self.settings.label_column and len(shown) > MAX_LABELS:
+            notes.append(f"labels for up to {MAX_LABELS} points")
         if self.settings.thumbnails and len(shown) > self.thumbnails.max_points:
             notes.append(f"thumbnails for up to {self.thumbnails.max_points} points")
         self.note_label.setText("; ".join(notes))
