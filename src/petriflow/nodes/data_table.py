@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from petriflow.core.node import CancelToken, Input, Node, Output, Progress
 from petriflow.core.table import Table
 from petriflow.nodes._selection import mark_unverified, restore_rows
-from petriflow.nodes._shared import selection_outputs
+from petriflow.nodes._shared import check_subset, selection_outputs
 
 if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
@@ -23,7 +23,11 @@ class DataTable(Node):
     description = "Show data in a spreadsheet and select rows."
     keywords = ("table", "spreadsheet", "rows", "view")
     priority = 20
-    inputs = (Input("Data", Table, default=True, id="data"),)
+    inputs = (
+        Input("Data", Table, default=True, id="data"),
+        #: rows highlighted in the view (matched by row id, as in the other views)
+        Input("Data Subset", Table, required=False, id="data_subset"),
+    )
     outputs = (
         Output("Selected Data", Table, default=True, id="selected_data"),
         Output("Data", Table, id="annotated_data"),
@@ -68,8 +72,10 @@ class DataTable(Node):
         #: what the selection was made on (``nodes/_selection.py``): the selected rows'
         #: identity, so that it is restored only on the rows the user picked
         selection_context: dict[str, Any] = field(default_factory=dict)
+        #: image rows show their thumbnail in the image column (view only)
+        show_thumbnails: bool = field(default=True, metadata={"label": "thumbnails"})
 
-    view_settings = ("sort_column", "sort_descending")
+    view_settings = ("sort_column", "sort_descending", "show_thumbnails")
     settings_version = 2
 
     @classmethod
@@ -82,6 +88,7 @@ class DataTable(Node):
     ) -> dict[str, Any]:
         data: Table = inputs["Data"]
         progress(50, f"{data.summary()}")
+        check_subset(data, inputs.get("Data Subset"), progress)  # warns on foreign rows
         s = self.settings
         restored = restore_rows(data, s.selected_rows, s.selection_context,
                                 base=self.context.workflow_dir)

@@ -5,10 +5,18 @@ numpy arrays, so only the visible cells are ever formatted and 20,000 rows (or 1
 embedding features) open at once. Sorting permutes an index array, never the data. The
 selection is written to the node's ``selected_rows`` as *positions in the input* (so it
 does not depend on the sort), once per mouse gesture, through the undo stack.
+
+Image rows show their thumbnail in the image column, decoded by the Image Viewer's
+decoder and cache (the Image Grid's :class:`GridThumbnails`, which remembers why a file
+could not be shown) on the node's task runner: only the rows on screen are decoded,
+never on the GUI thread, and an unreadable file is a crossed placeholder whose tooltip
+says why. Rows of the Data Subset input (matched by row id, as in the other views) get
+a highlighted background.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,11 +25,21 @@ from PyQt6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
+    QSize,
     Qt,
 )
-from PyQt6.QtGui import QBrush, QColor, QFont
-from PyQt6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
+from PyQt6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
+from petriflow.core.node import NodeError
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
 from petriflow.gui.views import register_view
@@ -34,8 +52,15 @@ from petriflow.gui.views._common import (
     rows_context,
 )
 from petriflow.gui.views.export_actions import add_export_actions
+from petriflow.gui.views.image_grid import GridThumbnails
+from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
 
-__all__ = ["DataTableView", "TableModel"]
+__all__ = ["SUBSET_BRUSH", "THUMBNAIL_SIZE", "DataTableView", "TableModel"]
+
+#: the background of rows in the Data Subset
+SUBSET_BRUSH = QBrush(QColor("#ffe0a8"))
+#: thumbnail edge (pixels) in the image column
+THUMBNAIL_SIZE = 48
 
 
 class TableModel(QAbstractTableModel):
@@ -49,6 +74,13 @@ class TableModel(QAbstractTableModel):
         self._colors: list[QBrush] = []
         self._bold = QFont()
         self._bold.setBold(True)
+        #: per input position: in the Data Subset (highlighted), or None
+        self.subset: np.ndarray | None = None
+        #: thumbnails of the image column (None: not shown) and each row's resolved path
+        self.thumb_model: GridThumbnails | None = None
+        self.thumb_col = -1
+        self.thumb_paths: list[str] = []
+        self._failed: QPixmap | None = None
 
     def set_table(self, table: Table | None) -> None:
         self.beginResetModel()
@@ -67,6 +99,59 @@ class TableModel(QAbstractTableModel):
         else:
             self.order = np.zeros(0, dtype=np.int64)
         self.endResetModel()
+
+    def set_subset(self, mask: np.ndarray | None) -> None:
+        """Highlight the rows where ``mask`` (per input position) is true."""
+        self.subset = mask if mask is not None and mask.any() else None
+        if self.order.size and self.columns:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self.order) - 1, len(self.columns) - 1),
+                                  [Qt.ItemDataRole.BackgroundRole])
+
+    def set_thumbnails(self, thumbs: GridThumbnails | None, column: str = "",
+                       paths: list[str] | None = None) -> None:
+        """Show ``thumbs`` of ``paths`` (per input position) in the column ``column``."""
+        if self.thumb_model is not None:
+            self.thumb_model.dataChanged.disconnect(self._thumbnails_arrived)
+        names = [c[1] for c in self.columns]
+        self.thumb_col = names.index(column) if thumbs is not None and column in names else -1
+        self.thumb_model = thumbs if self.thumb_col >= 0 else None
+        self.thumb_paths = list(paths or [])
+        if self.thumb_model is not None:
+            self.thumb_model.set_items(self.thumb_paths, [""] * len(self.thumb_paths))
+            self.thumb_model.dataChanged.connect(self._thumbnails_arrived)
+        self.layoutChanged.emit()
+
+    def thumbnail(self, pos: int) -> QPixmap:
+        """The row's thumbnail; asking for it starts its decode (off the GUI thread)."""
+        thumbs = self.thumb_model
+        assert thumbs is not None
+        key = (self.thumb_paths[pos], thumbs.size)
+        if key in thumbs.cache and thumbs.cache[key] is None:
+            return self.failed_placeholder()
+        pixmap: QPixmap = thumbs.data(thumbs.index(pos), Qt.ItemDataRole.DecorationRole)
+        return pixmap
+
+    def failed_placeholder(self) -> QPixmap:
+        """Grey with a red cross: no thumbnail (the tooltip says why)."""
+        edge = self.thumb_model.size if self.thumb_model is not None else THUMBNAIL_SIZE
+        if self._failed is None or self._failed.width() != edge:
+            pm = QPixmap(edge, edge)
+            pm.fill(QColor("#e8e8e8"))
+            p = QPainter(pm)
+            p.setPen(QPen(QColor("#c0392b"), max(2, edge // 25)))
+            m = edge // 4
+            p.drawLine(m, m, edge - m, edge - m)
+            p.drawLine(edge - m, m, m, edge - m)
+            p.end()
+            self._failed = pm
+        return self._failed
+
+    def _thumbnails_arrived(self, *_: Any) -> None:
+        if self.thumb_col >= 0 and self.order.size:
+            self.dataChanged.emit(self.index(0, self.thumb_col),
+                                  self.index(len(self.order) - 1, self.thumb_col),
+                                  [Qt.ItemDataRole.DecorationRole])
 
     # ------------------------------------------------------------------ Qt model API
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -98,12 +183,21 @@ class TableModel(QAbstractTableModel):
             if self.columns[col][1] == self.table.image_column:
                 return str(v).replace("\\", "/").rsplit("/", 1)[-1]  # full path: tooltip
             return str(v)
+        if col == self.thumb_col and self.thumb_model is not None:
+            if role == Qt.ItemDataRole.DecorationRole:
+                return self.thumbnail(pos)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                problem = self.thumb_model.problems.get(self.thumb_paths[pos])
+                return self.thumb_paths[pos] + (f"\n{problem}" if problem else "")
         if role == Qt.ItemDataRole.ToolTipRole and kind == "meta":
             v = self.value(col, pos)
             return None if v is None else str(v)
         if role == Qt.ItemDataRole.BackgroundRole and kind == "class":
             v = int(self.value(col, pos))
             return self._colors[v] if v >= 0 else None
+        if role == Qt.ItemDataRole.BackgroundRole and self.subset is not None \
+                and self.subset[pos]:
+            return SUBSET_BRUSH
         if role == Qt.ItemDataRole.FontRole and kind == "class":
             return self._bold
         if role == Qt.ItemDataRole.TextAlignmentRole and kind == "feature":
@@ -181,6 +275,20 @@ class DataTableView(NodeView):
         self.info = QLabel()
         self.info.setStyleSheet("color: #555;")
         bar.addWidget(self.info, 1)
+        #: thumbnails of image rows (the Data Table's own; a view built on it has none)
+        self.image_thumbs: GridThumbnails | None = None
+        self.thumbs_check: QCheckBox | None = None
+        self._thumbs_on = False  # whether thumbnails were shown as the settings said
+        if self.shows_thumbnails():
+            self.image_thumbs = GridThumbnails(self, self.node.tasks)
+            self.image_thumbs.set_size(THUMBNAIL_SIZE)
+            self.thumbs_check = QCheckBox("Thumbnails")
+            self.thumbs_check.setToolTip("Show each image row's thumbnail in its image column")
+            self.thumbs_check.setChecked(self.settings.show_thumbnails)
+            self.thumbs_check.toggled.connect(lambda on: self.set_settings(
+                f"{'Show' if on else 'Hide'} thumbnails in {self.node.title}",
+                show_thumbnails=on))
+            bar.addWidget(self.thumbs_check)
         self.status_label = QLabel()
         self.status_label.setStyleSheet("color: #555;")
         bar.addWidget(self.status_label)
@@ -189,6 +297,13 @@ class DataTableView(NodeView):
         self.resize(820, 560)
         self.on_data()
         self.on_status(self.node.status())
+
+    def shows_thumbnails(self) -> bool:
+        """Whether this view draws thumbnails (a view built on this one may not)."""
+        return hasattr(self.settings, "show_thumbnails") and type(self) is DataTableView
+
+    def is_ready(self) -> bool:
+        return self.image_thumbs is None or not self.image_thumbs.pending
 
     def make_model(self) -> TableModel:
         """The table model (a view built on this one, e.g. Predictions, adds to it)."""
@@ -201,6 +316,7 @@ class DataTableView(NodeView):
 
     def on_data(self) -> None:
         data = self.shown_table()
+        self._show_subset(data)
         if data is self.data_table:
             return
         self.data_table = data
@@ -208,6 +324,8 @@ class DataTableView(NodeView):
         self._updating = True
         try:
             self.model.set_table(data)
+            self._show_thumbnails()
+            self._show_subset(data)
             self._show_sort()
             if data is not None and data.y is not None:
                 self.table.setColumnWidth(0, 130)
@@ -216,8 +334,48 @@ class DataTableView(NodeView):
             self._updating = was
 
     def on_settings(self) -> None:
+        on = getattr(self.settings, "show_thumbnails", False)
+        if self.thumbs_check is not None and on != self._thumbs_on:
+            self.thumbs_check.blockSignals(True)
+            self.thumbs_check.setChecked(on)
+            self.thumbs_check.blockSignals(False)
+            self._show_thumbnails()
         self._show_sort()
         self._show_selection()
+
+    def _show_subset(self, data: Table | None) -> None:
+        subset = self.inputs().get("Data Subset")
+        mask = (np.isin(np.asarray(data.row_ids), np.asarray(subset.row_ids))
+                if data is not None and subset is not None else None)
+        self.model.set_subset(mask)
+
+    def _show_thumbnails(self) -> None:
+        """Thumbnails in the image column (paths resolved against the workflow's folder,
+        as the Image Viewer does), rows tall enough for them; none without images."""
+        if self.image_thumbs is None:
+            return  # a view built on this one draws (or not) its own
+        data = self.data_table
+        column = ""
+        self._thumbs_on = bool(getattr(self.settings, "show_thumbnails", False))
+        if data is not None and self.settings.show_thumbnails:
+            try:
+                column = image_column_of(data)
+            except NodeError:  # no image column: a plain table
+                column = ""
+        vh = self.table.verticalHeader()
+        text_row = self.table.fontMetrics().height() + 6
+        if not column or data is None:
+            self.model.set_thumbnails(None)
+            vh.setDefaultSectionSize(text_row)
+            return
+        bases = [b for b in (self.node.directory, Path.cwd()) if b is not None]
+        paths = [str(resolve_image_path(str(v), bases)) if v else ""
+                 for v in data.metas[column]]
+        self.model.set_thumbnails(self.image_thumbs, column, paths)
+        self.table.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+        vh.setDefaultSectionSize(max(text_row, THUMBNAIL_SIZE + 4))
+        if self.model.thumb_col >= 0:
+            self.table.setColumnWidth(self.model.thumb_col, THUMBNAIL_SIZE + 140)
 
     def _show_sort(self) -> None:
         """Sort as the settings say (the column is found by name: it survives a new
