@@ -154,6 +154,9 @@ class ProjectionView(HoverMixin, NodeView):
 
         self.legend = Legend(self._toggle_class, self._highlight)
         bar.addWidget(self.legend, 1)
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("color: #444;")
+        bar.addWidget(self.count_label)
         self.note_label = QLabel()
         self.note_label.setStyleSheet("color: #a60;")
         bar.addWidget(self.note_label)
@@ -359,7 +362,7 @@ class ProjectionView(HoverMixin, NodeView):
             self.message.setText("No data on the input.")
             self.message.setPos(0, 0)
             self.box.setRange(xRange=(-1, 1), yRange=(-1, 1))
-            self.plot_item.setTitle("")
+            self.count_label.setText("")
             return
         self.message.setText("")
         self._set_xy(xy)
@@ -447,7 +450,7 @@ class ProjectionView(HoverMixin, NodeView):
             title += f", {int(self.subset_mask.sum())} in the subset"
         if len(rows):
             title += f", {len(rows)} selected"
-        self.plot_item.setTitle(title, size="9pt", color="#444")
+        self.count_label.setText(title)  # a QLabel: re-laying out the plot costs ~15 ms
 
     def _set_points(self, shown: np.ndarray, faded: np.ndarray, sizes: np.ndarray,
                     selected: np.ndarray) -> None:
