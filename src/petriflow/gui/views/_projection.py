@@ -26,7 +26,6 @@ from typing import Any, ClassVar
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPoint, QPointF, Qt
-from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -98,6 +97,7 @@ class ProjectionView(HoverMixin, NodeView):
         self.highlighted: str | None = None
         self.labels: list[pg.TextItem] = []
         self._encoded_key: tuple[Any, ...] = ()
+        self._drawn_rows: np.ndarray = np.zeros(0, dtype=int)
         #: (table, selected, context, restored rows) of the last restored selection
         self._selection_cache: tuple[Any, list[int], dict[str, Any], list[int]] | None = None
         layout = QVBoxLayout(self)
@@ -284,24 +284,6 @@ class ProjectionView(HoverMixin, NodeView):
         self._restyle()
         self.set_settings(**{setting: value})  # saved with the workflow; no re-run
 
-    def _fill_hover_menu(self, table: Table | None) -> None:
-        chosen = set(self.settings.hover_columns)
-        names = column_choices(table)
-        if [a.text() for a in self.hover_menu.actions()] == names and chosen == {
-                a.text() for a in self.hover_menu.actions() if a.isChecked()}:
-            return
-        self.hover_menu.clear()
-        for name in names:
-            action = QAction(name, self.hover_menu)
-            action.setCheckable(True)
-            action.setChecked(name in chosen)
-            action.toggled.connect(self._on_hover_columns)
-            self.hover_menu.addAction(action)
-
-    def _on_hover_columns(self, _on: bool) -> None:
-        self.set_settings(hover_columns=[a.text() for a in self.hover_menu.actions()
-                                         if a.isChecked()])
-
     # ------------------------------------------------------------------ drawing
     def _move_points(self, table: Table) -> bool:
         """Fast path for a new layout of the same rows: move the points, keep the rest.
@@ -338,7 +320,8 @@ class ProjectionView(HoverMixin, NodeView):
             return False
         self.table = table
         self._encoded_key = self._settings_key()
-        self._restyle()
+        if not np.array_equal(self._selected(), self._drawn_rows):
+            self._restyle()  # else what is drawn is already this selection
         return True
 
     def _set_xy(self, xy: np.ndarray) -> None:
@@ -417,6 +400,7 @@ class ProjectionView(HoverMixin, NodeView):
         rows = np.asarray(self._selected(), dtype=int)
         rows = rows[(rows >= 0) & (rows < n)]
         selected[rows] = True
+        self._drawn_rows = rows
         has_subset = bool(self.subset_mask.any())
         enc = self.encoding
         faded = ~self.subset_mask if has_subset else np.zeros(n, dtype=bool)

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from PyQt6.QtCore import QPoint, Qt
-from PyQt6.QtGui import QColor, QImage, QPixmap
+from PyQt6.QtGui import QAction, QColor, QImage, QPixmap
 from PyQt6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from petriflow.core.node import Cancelled
 from petriflow.gui.views._facade import TaskRunner
+from petriflow.gui.views.plot.encode import column_choices
 
 __all__ = ["HOVER_EDGE", "HoverMixin", "HoverOverlay", "ThumbnailCache"]
 
@@ -158,6 +159,8 @@ class HoverMixin:
     plot: Any
     box: Any
     settings: Any
+    hover_menu: Any
+    set_settings: Any
 
     def init_hover(self) -> None:
         self.overlay = HoverOverlay(self.plot)
@@ -248,3 +251,22 @@ class HoverMixin:
     def _thumb_arrived(self, path: str) -> None:
         if self.overlay.isVisible() and self.overlay.path == path:
             self.overlay.set_image(self.thumb_cache.images.get(path))
+
+    def _fill_hover_menu(self, table: Any) -> None:
+        """The Hover menu: a checkable entry per column, ticked as the settings say."""
+        chosen = set(self.settings.hover_columns)
+        names = column_choices(table)
+        if [a.text() for a in self.hover_menu.actions()] == names and chosen == {
+                a.text() for a in self.hover_menu.actions() if a.isChecked()}:
+            return
+        self.hover_menu.clear()
+        for name in names:
+            action = QAction(name, self.hover_menu)
+            action.setCheckable(True)
+            action.setChecked(name in chosen)
+            action.toggled.connect(self._on_hover_columns)
+            self.hover_menu.addAction(action)
+
+    def _on_hover_columns(self, _on: bool) -> None:
+        self.set_settings(hover_columns=[a.text() for a in self.hover_menu.actions()
+                                         if a.isChecked()])
