@@ -18,8 +18,9 @@ from petriflow.core.ows import load_workflow
 from petriflow.core.scheduler import NodeState
 from petriflow.core.workflow import TextAnnotation
 from petriflow.gui import undo as cmd
+from petriflow.gui.canvas.annotation_items import ArrowAnnotationItem
 from petriflow.gui.canvas.scene import CanvasScene
-from petriflow.gui.presentation import CanvasEnlarger, StepHalo, nearest_note
+from petriflow.gui.presentation_canvas import CanvasEnlarger, StepHalo, nearest_note
 from petriflow.gui.settings_panel import SettingsPanel
 from tests.gui.test_canvas_legibility import LONGEST, problems
 
@@ -165,13 +166,23 @@ def test_bundled_examples_read_well_in_presentation_mode(qapp, name: str) -> Non
         item.set_output_summary(LONGEST)
     scene.layout_text()
     fonts = {n: i.title_item.font().toString() for n, i in scene.node_items.items()}
+    notes = {k: (i.pos(), i.transform(), i.isVisible(), i.boundingRect())
+             for k, i in scene.annotation_items.items()}
     enlarger = CanvasEnlarger(scene)
     enlarger.apply()
     assert problems(scene) == []
     for item in scene.node_items.values():
         assert " ".join(item.message_item.lines) == LONGEST  # wrapped, never elided
+    boxes = [r for n in scene.node_items.values() for r in n.footprint()]
+    for arrow in scene.annotation_items.values():  # an arrow never crosses node text
+        if isinstance(arrow, ArrowAnnotationItem) and arrow.isVisible():
+            line = arrow.path()
+            assert not any(box.contains(line.pointAtPercent(k / 50))
+                           for box in boxes for k in range(51))
     enlarger.restore()
     assert problems(scene) == []
     assert {n: i.title_item.font().toString() for n, i in scene.node_items.items()} == fonts
+    assert {k: (i.pos(), i.transform(), i.isVisible(), i.boundingRect())
+            for k, i in scene.annotation_items.items()} == notes
     assert {n: (i.pos().x(), i.pos().y()) for n, i in scene.node_items.items()} == {
         n.id: n.position for n in wf.nodes}

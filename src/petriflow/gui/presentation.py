@@ -3,8 +3,9 @@
 Why a module of its own: the mode is one feature that touches the canvas (larger text,
 thicker links, a halo on the running node), the window (a simpler toolbar, a caption bar,
 a side panel for the step's view) and the run control (Step, Auto-advance). Keeping it
-here leaves :mod:`petriflow.gui.canvas.scene` and the window shell as they were; the
-window only calls :func:`install_presentation`.
+here (the canvas side in :mod:`petriflow.gui.presentation_canvas`) leaves
+:mod:`petriflow.gui.canvas.scene` and the window shell as they were; the window only
+calls :func:`install_presentation`.
 
 Leaving the mode puts back exactly what entering changed: every font and pen it enlarged
 (the originals are kept per item), the toolbars and docks it hid, the view's zoom and the
@@ -13,201 +14,29 @@ pause state.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from PyQt6 import sip
 from PyQt6.QtCore import QObject, QSettings, Qt, QTimer
-from PyQt6.QtGui import QAction, QBrush, QColor, QFont, QFontMetricsF, QPen, QTransform
-from PyQt6.QtWidgets import (
-    QDockWidget,
-    QDoubleSpinBox,
-    QGraphicsEllipseItem,
-    QGraphicsItem,
-    QLabel,
-    QToolBar,
-    QWidget,
-)
+from PyQt6.QtGui import QAction, QTransform
+from PyQt6.QtWidgets import QDockWidget, QDoubleSpinBox, QLabel, QToolBar, QWidget
 
 from petriflow.core.scheduler import NodeState
-from petriflow.core.workflow import TextAnnotation, WorkflowEvent
-from petriflow.gui.canvas.annotation_items import TextAnnotationItem
-from petriflow.gui.canvas.node_item import RADIUS, NodeItem
+from petriflow.core.workflow import WorkflowEvent
+from petriflow.gui.presentation_canvas import CanvasEnlarger, StepHalo, nearest_note
 from petriflow.gui.settings_panel import SettingsPanel
 
 if TYPE_CHECKING:
-    from petriflow.gui.canvas.link_item import LinkItem
     from petriflow.gui.canvas.scene import CanvasScene
     from petriflow.gui.mainwindow import MainWindow
 
-__all__ = ["FONT_SCALE", "LINK_SCALE", "CanvasEnlarger", "Presenter", "install_presentation",
-           "nearest_note"]
+__all__ = ["Presenter", "install_presentation"]
 
-#: text on the canvas is this much larger in presentation mode (read from the back row)
-FONT_SCALE = 1.45
-#: nodes and notes are drawn this much further apart, to make room for the larger text
-SPREAD = 1.5
-#: links are this much thicker
-LINK_SCALE = 2.2
-#: a note further than this from a node (scene pixels) is about something else
-NOTE_REACH = 320.0
 #: seconds between automatic steps, unless the user chose otherwise
 DEFAULT_SECONDS = 5.0
 SECONDS_KEY = "presentation/auto_advance_seconds"
 #: states a stepped node ends in (then the next automatic step may come)
 FINISHED = (NodeState.DONE, NodeState.WARNING, NodeState.ERROR, NodeState.IDLE)
-
-
-def nearest_note(scene: CanvasScene, node_id: str, reach: float = NOTE_REACH) -> str | None:
-    """The text of the canvas note closest to the node (distance from the disc's centre
-    to the note's rectangle), if one is within ``reach``.
-
-    Why a reach: a workflow with a single note would otherwise caption every step with
-    it, though it was written about one part of the canvas.
-    """
-    x, y = scene.workflow.node(node_id).position
-    best: tuple[float, str] | None = None
-    for ann in scene.workflow.annotations:
-        if not isinstance(ann, TextAnnotation) or not ann.text.strip():
-            continue
-        ax, ay, aw, ah = ann.rect
-        dx = max(ax - x, 0.0, x - (ax + aw))
-        dy = max(ay - y, 0.0, y - (ay + ah))
-        d = math.hypot(dx, dy)
-        if d <= reach and (best is None or d < best[0]):
-            best = (d, ann.text.strip())
-    return best[1] if best is not None else None
-
-
-class StepHalo(QGraphicsEllipseItem):
-    """A glowing ring behind the node that runs, so the room sees which one it is.
-
-    A child of the node (it moves with it) stacked behind it; it stays inside the node's
-    disc-and-anchors footprint, so it never covers a title, status line or link label.
-    """
-
-    def __init__(self, node: NodeItem) -> None:
-        r = RADIUS + 6
-        super().__init__(-r, -r, 2 * r, 2 * r, node)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
-        self.setPen(QPen(QColor("#FF9800"), 6))
-        self.setBrush(QBrush(QColor(255, 193, 7, 110)))
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-
-
-def _scaled(font: QFont, scale: float) -> QFont:
-    out = QFont(font)
-    if font.pixelSize() > 0:
-        out.setPixelSize(round(font.pixelSize() * scale))
-    else:
-        out.setPointSizeF(font.pointSizeF() * scale)
-    return out
-
-
-def _set_measured_font(item: Any, font: QFont) -> None:
-    """Give a status line or link label a font. Both measure their text with a cached
-    ``QFontMetricsF`` (so the scene can fit text without painting); the cache goes with
-    the font, then the item measures itself again."""
-    item._font = QFont(font)
-    item._metrics = QFontMetricsF(item._font)
-    if hasattr(item, "_fit"):  # StatusLine: wrap and elide again at the new size
-        item._fit()
-    else:  # LinkLabel
-        item.prepareGeometryChange()
-        item._measure()
-        item.update()
-
-
-class CanvasEnlarger:
-    """Larger titles, status lines, link labels and notes, thicker links, on one scene.
-
-    Larger text needs more room between nodes, or the legibility rules (a label on a free
-    spot of its link, status lines that never meet) could not hold: the items are drawn
-    :data:`SPREAD` times as far apart, around the scene's origin. Only the items move;
-    the workflow's positions stay, and the canvas is not editable by dragging while the
-    mode is on (a drag would write the spread positions back). The scene's own layout
-    (text room between neighbours, label placement) then runs again at the new size.
-    What was changed is kept per item and put back by :meth:`restore`.
-    """
-
-    def __init__(self, scene: CanvasScene) -> None:
-        self.scene = scene
-        self._titles: dict[NodeItem, QFont] = {}
-        self._lines: dict[NodeItem, QFont] = {}
-        self._labels: dict[LinkItem, QFont] = {}
-        self._flags: dict[QGraphicsItem, QGraphicsItem.GraphicsItemFlag] = {}
-        self.active = False
-
-    def apply(self) -> None:
-        """Enlarge and spread every item not yet enlarged (nodes, links and notes added
-        since included), put every item at its spread place again (the scene resets a
-        node's place when the node changes) and thicken every link's pen (a link resets
-        it when its data or selection changes, so this runs again then)."""
-        self.active = True
-        movable = QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-        for nid, node in self.scene.node_items.items():
-            if node not in self._titles:
-                self._titles[node] = node.title_item.font()
-                node.title_item.setFont(_scaled(self._titles[node], FONT_SCALE))
-                self._lines[node] = QFont(node.message_item._font)
-                _set_measured_font(node.message_item, _scaled(self._lines[node], FONT_SCALE))
-                node._layout_message()
-            x, y = self.scene.workflow.node(nid).position
-            node.setPos(x * SPREAD, y * SPREAD)
-        for item in self.scene.annotation_items.values():
-            if isinstance(item, TextAnnotationItem):
-                x, y, _w, _h = item.annotation.rect
-                item.setPos(x * SPREAD, y * SPREAD)
-            item.setTransform(QTransform.fromScale(SPREAD, SPREAD))
-        for item in [*self.scene.node_items.values(), *self.scene.annotation_items.values()]:
-            if item not in self._flags:
-                self._flags[item] = item.flags()
-                item.setFlag(movable, False)
-        for link in self.scene.link_items.values():
-            if link not in self._labels:
-                self._labels[link] = QFont(link.label._font)
-                _set_measured_font(link.label, _scaled(self._labels[link], FONT_SCALE))
-            link.update_path()
-            self.thicken(link)
-        self.scene.layout_text()
-
-    def thicken(self, link: LinkItem) -> None:
-        link._restyle()  # the link's own style (data, enabled, selected) first
-        pen = link.pen()
-        pen.setWidthF(pen.widthF() * LINK_SCALE)
-        link.setPen(pen)
-
-    def rethicken(self) -> None:
-        if self.active:
-            for link in self.scene.link_items.values():
-                self.thicken(link)
-
-    def restore(self) -> None:
-        """Every font, pen, place and flag as it was before :meth:`apply`."""
-        self.active = False
-        for node, font in self._titles.items():
-            if not sip.isdeleted(node):
-                node.title_item.setFont(font)
-                _set_measured_font(node.message_item, self._lines[node])
-        for item, flags in self._flags.items():
-            if not sip.isdeleted(item):
-                item.setFlags(flags)
-        for nid, node in self.scene.node_items.items():
-            node.update_from(self.scene.workflow.node(nid))  # its own place, text laid out
-        for item in self.scene.annotation_items.values():
-            item.setTransform(QTransform())
-            item.update_from(item.annotation)
-        for link, font in self._labels.items():
-            if not sip.isdeleted(link):
-                _set_measured_font(link.label, font)
-        for link in self.scene.link_items.values():
-            link._restyle()
-            link.update_path()
-        self._titles.clear()
-        self._lines.clear()
-        self._labels.clear()
-        self._flags.clear()
-        self.scene.layout_text()
 
 
 class Presenter(QObject):
@@ -236,7 +65,8 @@ class Presenter(QObject):
         self._make_panels()
         window.document.replaced.connect(self._document_replaced)
         window.document.status_changed.connect(self._status_changed)
-        window.document.outputs_changed.connect(lambda *_: self._rethicken())
+        # a new summary may need more room; links restyle when data arrives
+        window.document.outputs_changed.connect(lambda *_: self._reapply())
 
     # ------------------------------------------------------------------ building
     def _make_actions(self) -> None:
@@ -317,6 +147,14 @@ class Presenter(QObject):
         dock.hide()
         return dock
 
+    def _set_caption(self, text: str) -> None:
+        """The caption bar as high as its text (a dock keeps its height otherwise)."""
+        self.caption.setText(text)
+        if self.caption_dock.isVisible():
+            width = max(self.caption_dock.width(), 200)
+            self.window.resizeDocks([self.caption_dock], [self.caption.heightForWidth(width)],
+                                    Qt.Orientation.Vertical)
+
     def _seconds_changed(self, value: float) -> None:
         self.auto_seconds = float(value)
         QSettings("Petriflow", "Petriflow").setValue(SECONDS_KEY, self.auto_seconds)
@@ -351,9 +189,9 @@ class Presenter(QObject):
         for d in docks:
             d.hide()
         self.toolbar.show()
-        self.caption.setText("Presentation mode: press F10 (Step) to run the next node, "
-                             "or turn on Auto-advance.")
         self.caption_dock.show()
+        self._set_caption("Presentation mode: press F10 (Step) to run the next node, "
+                          "or turn on Auto-advance.")
         self.enlarger = CanvasEnlarger(w.scene)
         self.enlarger.apply()
         self._follow(w.scene)
@@ -438,7 +276,7 @@ class Presenter(QObject):
         for node in w.workflow.nodes:
             if not w.workflow.snapshot().parents(node.id):
                 w.scheduler.invalidate(node.id)
-        self.caption.setText("Ready: F10 (Step) runs the first node.")
+        self._set_caption("Ready: F10 (Step) runs the first node.")
 
     def step(self) -> str | None:
         """Run the next ready node, put the halo on it, caption it with its note (or its
@@ -467,8 +305,8 @@ class Presenter(QObject):
         if busy:
             return  # a node still runs; the next step comes when it finished
         self.auto_action.setChecked(False)
-        self.caption.setText("The end: every node has run. Start Over runs the workflow "
-                             "again from its first node.")
+        self._set_caption("The end: every node has run. Start Over runs the workflow "
+                          "again from its first node.")
         w.statusBar().showMessage("Nothing is ready to run", 5000)
 
     def _highlight(self, nid: str) -> None:
@@ -488,7 +326,7 @@ class Presenter(QObject):
         node = self.window.workflow.node(nid)
         note = nearest_note(self.window.scene, nid)
         desc = node.node_type.description if node.node_type is not None else ""
-        self.caption.setText(f"{len(self.steps)}. {node.title}: {note or desc}".rstrip(": "))
+        self._set_caption(f"{len(self.steps)}. {node.title}: {note or desc}".rstrip(": "))
 
     def _show_view(self, nid: str) -> None:
         """The step's view in the side panel; the previous step's view is closed."""
@@ -502,7 +340,7 @@ class Presenter(QObject):
             old.deleteLater()
         if not self.side_dock.isVisible():
             self.side_dock.show()
-            width = max(360, self.window.width() * 2 // 5)
+            width = max(360, self.window.width() // 3)
             self.window.resizeDocks([self.side_dock], [width], Qt.Orientation.Horizontal)
             QTimer.singleShot(0, self.window.view.fit_workflow)
 

@@ -1,0 +1,244 @@
+"""Presentation mode on the canvas: larger text, thicker links, a halo on the running node.
+
+Why a module of its own: these are changes to the canvas items that must all be undone
+exactly when the mode ends, and they are tested on their own (the legibility rules at
+the larger size); :mod:`petriflow.gui.presentation` is the window side (actions, caption
+bar, side panel, stepping). It reaches into the status line's and link label's cached
+font metrics rather than growing the canvas modules, which are shared and near their
+size limit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from PyQt6 import sip
+from PyQt6.QtCore import QPointF, QRectF, Qt
+from PyQt6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen, QTransform
+from PyQt6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
+
+from petriflow.core.workflow import ArrowAnnotation, TextAnnotation
+from petriflow.gui.canvas.annotation_items import ArrowAnnotationItem, TextAnnotationItem
+from petriflow.gui.canvas.node_item import RADIUS, NodeItem
+
+if TYPE_CHECKING:
+    from petriflow.gui.canvas.link_item import LinkItem
+    from petriflow.gui.canvas.scene import CanvasScene
+
+__all__ = ["FONT_SCALE", "LINK_SCALE", "SPREADS", "CanvasEnlarger", "StepHalo",
+           "nearest_note"]
+
+#: text on the canvas is this much larger in presentation mode (read from the back row)
+FONT_SCALE = 1.6
+#: how much further apart nodes and notes may be drawn to make room for the larger
+#: text, tried in order: the first at which every label and status line fits is kept
+SPREADS = (1.2, 1.3, 1.4, 1.5, 1.65, 1.8, 2.0, 2.5)
+#: links are this much thicker
+LINK_SCALE = 2.2
+#: a note further than this from a node (scene pixels) is about something else
+NOTE_REACH = 320.0
+
+
+def nearest_note(scene: CanvasScene, node_id: str, reach: float = NOTE_REACH) -> str | None:
+    """The text of the canvas note closest to the node (distance from the disc's centre
+    to the note's rectangle), if one is within ``reach``.
+
+    Why a reach: a workflow with a single note would otherwise caption every step with
+    it, though it was written about one part of the canvas.
+    """
+    x, y = scene.workflow.node(node_id).position
+    best: tuple[float, str] | None = None
+    for ann in scene.workflow.annotations:
+        if not isinstance(ann, TextAnnotation) or not ann.text.strip():
+            continue
+        ax, ay, aw, ah = ann.rect
+        dx = max(ax - x, 0.0, x - (ax + aw))
+        dy = max(ay - y, 0.0, y - (ay + ah))
+        d = math.hypot(dx, dy)
+        if d <= reach and (best is None or d < best[0]):
+            best = (d, ann.text.strip())
+    return best[1] if best is not None else None
+
+
+class StepHalo(QGraphicsEllipseItem):
+    """A glowing ring behind the node that runs, so the room sees which one it is.
+
+    A child of the node (it moves with it) stacked behind it; it stays inside the node's
+    disc-and-anchors footprint, so it never covers a title, status line or link label.
+    """
+
+    def __init__(self, node: NodeItem) -> None:
+        r = RADIUS + 6
+        super().__init__(-r, -r, 2 * r, 2 * r, node)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+        self.setPen(QPen(QColor("#FF9800"), 6))
+        self.setBrush(QBrush(QColor(255, 193, 7, 110)))
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+
+def _scaled(font: QFont, scale: float) -> QFont:
+    out = QFont(font)
+    if font.pixelSize() > 0:
+        out.setPixelSize(round(font.pixelSize() * scale))
+    else:
+        out.setPointSizeF(font.pointSizeF() * scale)
+    return out
+
+
+def _set_measured_font(item: Any, font: QFont) -> None:
+    """Give a status line or link label a font. Both measure their text with a cached
+    ``QFontMetricsF`` (so the scene can fit text without painting); the cache goes with
+    the font, then the item measures itself again."""
+    item._font = QFont(font)
+    item._metrics = QFontMetricsF(item._font)
+    if hasattr(item, "_fit"):  # StatusLine: wrap and elide again at the new size
+        item._fit()
+    else:  # LinkLabel
+        item.prepareGeometryChange()
+        item._measure()
+        item.update()
+
+
+class CanvasEnlarger:
+    """Larger titles, status lines, link labels and notes, thicker links, on one scene.
+
+    Larger text needs more room between nodes, or the legibility rules (a label on a free
+    spot of its link, status lines that never meet) could not hold: the items are drawn
+    further apart (the least of :data:`SPREADS` at which everything fits, so the text is
+    as large on screen as it can be), around the scene's origin. Only the items move;
+    the workflow's positions stay, and the canvas is not editable by dragging while the
+    mode is on (a drag would write the spread positions back). The scene's own layout
+    (text room between neighbours, label placement) then runs again at the new size.
+    What was changed is kept per item and put back by :meth:`restore`.
+    """
+
+    def __init__(self, scene: CanvasScene) -> None:
+        self.scene = scene
+        self._titles: dict[NodeItem, QFont] = {}
+        self._lines: dict[NodeItem, QFont] = {}
+        self._labels: dict[LinkItem, QFont] = {}
+        self._flags: dict[QGraphicsItem, QGraphicsItem.GraphicsItemFlag] = {}
+        self.active = False
+        self.spread = 1.0
+
+    def apply(self) -> None:
+        """Enlarge and spread every item not yet enlarged (nodes, links and notes added
+        since included), put every item at its spread place again (the scene resets a
+        node's place when the node changes) and thicken every link's pen (a link resets
+        it when its data or selection changes, so this runs again then)."""
+        self.active = True
+        movable = QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+        for node in self.scene.node_items.values():
+            if node not in self._titles:
+                self._titles[node] = node.title_item.font()
+                node.title_item.setFont(_scaled(self._titles[node], FONT_SCALE))
+                self._lines[node] = QFont(node.message_item._font)
+                _set_measured_font(node.message_item, _scaled(self._lines[node], FONT_SCALE))
+                node._layout_message()
+        for link in self.scene.link_items.values():
+            if link not in self._labels:
+                self._labels[link] = QFont(link.label._font)
+                _set_measured_font(link.label, _scaled(self._labels[link], FONT_SCALE))
+            self.thicken(link)
+        for item in [*self.scene.node_items.values(), *self.scene.annotation_items.values()]:
+            if item not in self._flags:
+                self._flags[item] = item.flags()
+                item.setFlag(movable, False)
+        # never closer than before: the canvas must not jump back and forth as results
+        # (and their summaries) come in
+        for spread in [s for s in SPREADS if s >= self.spread] or [self.spread]:
+            self._place(spread)
+            if self.fits():
+                break
+
+    def _place(self, spread: float) -> None:
+        """Nodes and notes ``spread`` times as far from the origin, links following, and
+        the scene's text layout run at once."""
+        self.spread = spread
+        for nid, node in self.scene.node_items.items():
+            x, y = self.scene.workflow.node(nid).position
+            node.setPos(x * spread, y * spread)
+        for item in self.scene.annotation_items.values():
+            if isinstance(item, TextAnnotationItem):
+                x, y, _w, _h = item.annotation.rect
+                item.setPos(x * spread, y * spread)
+                item.setTransform(QTransform.fromScale(spread, spread))
+        for link in self.scene.link_items.values():
+            link.update_path()
+        self.scene.layout_text()
+        notes = {a.id: a for a in self.scene.workflow.annotations}
+        boxes = [r.adjusted(-4, -4, 4, 4) for n in self.scene.node_items.values()
+                 for r in n.footprint()]
+        for item in self.scene.annotation_items.values():
+            if isinstance(item, ArrowAnnotationItem) and item.annotation_id in notes:
+                self._place_arrow(item, notes[item.annotation_id], spread, boxes)
+
+    @staticmethod
+    def _place_arrow(item: ArrowAnnotationItem, arrow: ArrowAnnotation, spread: float,
+                     boxes: list[QRectF]) -> None:
+        """An arrow's tail stays on its (spread) note; its head comes back along the
+        arrow until the arrow is clear of every node's disc and text, which are larger
+        now; an arrow that cannot be cleared is hidden (the caption shows the note)."""
+        tail = QPointF(arrow.start[0] * spread, arrow.start[1] * spread)
+        head = QPointF(*arrow.end) + (tail - QPointF(*arrow.start))
+
+        def clear(t: float) -> bool:
+            return not any(box.contains(tail + (head - tail) * (t * k / 20))
+                           for box in boxes for k in range(21))
+
+        t = 1.0
+        while t > 0.3 and not clear(t):
+            t -= 0.05
+        end = tail + (head - tail) * t
+        item.update_from(replace(arrow, start=(tail.x(), tail.y()), end=(end.x(), end.y())))
+        item.setVisible(t > 0.3)
+
+    def fits(self) -> bool:
+        """Every link label on a free spot and every status line whole (wrapped, not
+        elided): the legibility rules of the normal size."""
+        if not all(link.label_fits for link in self.scene.link_items.values()):
+            return False
+        return all(" ".join(n.message_item.lines) == n.message_item.full_text
+                   for n in self.scene.node_items.values())
+
+    def thicken(self, link: LinkItem) -> None:
+        link._restyle()  # the link's own style (data, enabled, selected) first
+        pen = link.pen()
+        pen.setWidthF(pen.widthF() * LINK_SCALE)
+        link.setPen(pen)
+
+    def rethicken(self) -> None:
+        if self.active:
+            for link in self.scene.link_items.values():
+                self.thicken(link)
+
+    def restore(self) -> None:
+        """Every font, pen, place and flag as it was before :meth:`apply`."""
+        self.active = False
+        for node, font in self._titles.items():
+            if not sip.isdeleted(node):
+                node.title_item.setFont(font)
+                _set_measured_font(node.message_item, self._lines[node])
+        for item, flags in self._flags.items():
+            if not sip.isdeleted(item):
+                item.setFlags(flags)
+        for nid, node in self.scene.node_items.items():
+            node.update_from(self.scene.workflow.node(nid))  # its own place, text laid out
+        notes = {a.id: a for a in self.scene.workflow.annotations}
+        for item in self.scene.annotation_items.values():
+            item.setTransform(QTransform())
+            item.setVisible(True)
+            item.update_from(notes.get(item.annotation_id, item.annotation))  # type: ignore[arg-type]
+        for link, font in self._labels.items():
+            if not sip.isdeleted(link):
+                _set_measured_font(link.label, font)
+        for link in self.scene.link_items.values():
+            link._restyle()
+            link.update_path()
+        self._titles.clear()
+        self._lines.clear()
+        self._labels.clear()
+        self._flags.clear()
+        self.scene.layout_text()
