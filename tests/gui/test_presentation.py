@@ -186,3 +186,28 @@ def test_bundled_examples_read_well_in_presentation_mode(qapp, name: str) -> Non
             for k, i in scene.annotation_items.items()} == notes
     assert {n: (i.pos().x(), i.pos().y()) for n, i in scene.node_items.items()} == {
         n.id: n.position for n in wf.nodes}
+
+
+def test_auto_advance_presents_the_image_clustering_example(make_window, qtbot) -> None:
+    """The bundled example, from a paused open to its end, without a key between steps:
+    every node once, each after the nodes that feed it, and the last view in the panel."""
+    from petriflow.bundled import find_example
+    from petriflow.core.registry import default_registry
+
+    window = make_window(reg=default_registry())
+    window.pause_action.setChecked(True)
+    window.toggle_pause()
+    assert window.open_example(find_example("image-clustering").path)
+    _activate(qtbot, window)
+    presenter = window.presenter
+    presenter.auto_seconds = 0.05
+    _key(window, Qt.Key.Key_F11)
+    presenter.auto_action.trigger()
+    qtbot.waitUntil(lambda: not presenter.auto_action.isChecked(), timeout=240_000)
+    wf = window.workflow
+    assert sorted(presenter.steps) == sorted(n.id for n in wf.nodes)
+    for link in wf.links:  # in order: a source is always shown before what it feeds
+        assert presenter.steps.index(link.source_id) < presenter.steps.index(link.sink_id)
+    assert all(window.scheduler.status(n.id).state == NodeState.DONE for n in wf.nodes)
+    assert presenter.side_dock.isVisible()
+    assert presenter.side_dock.windowTitle() == wf.node(presenter.steps[-1]).title
