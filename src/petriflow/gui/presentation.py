@@ -302,8 +302,9 @@ class Presenter(QObject):
     def _at_end(self) -> None:
         w = self.window
         busy = w.scheduler is not None and not w.scheduler.is_settled()
-        if busy:
-            return  # a node still runs; the next step comes when it finished
+        if busy:  # a node still runs; the next one is ready when it finished
+            w.statusBar().showMessage("Still running: Step again when it finished", 5000)
+            return
         self.auto_action.setChecked(False)
         self._set_caption("The end: every node has run. Start Over runs the workflow "
                           "again from its first node.")
