@@ -88,15 +88,18 @@ class Presenter(QObject):
         self.restart_action.triggered.connect(lambda *_: self.start_over())
         self.exit_action = QAction("E&xit Presentation", w)
         self.exit_action.triggered.connect(lambda *_: self.mode_action.setChecked(False))
-        menu = self._view_menu()
-        if menu is not None:
-            menu.addSeparator()
-            menu.addAction(self.mode_action)
+        view, run = self._menu("View"), self._menu("Run")
+        if view is not None:
+            view.addSeparator()
+            view.addAction(self.mode_action)
+        if run is not None:  # beside Pause and Step; both enter the mode when needed
+            run.addSeparator()
+            run.addActions([self.auto_action, self.restart_action])
 
-    def _view_menu(self) -> Any:
+    def _menu(self, title: str) -> Any:
         bar = self.window.menuBar()
         for act in bar.actions() if bar is not None else []:
-            if act.text().replace("&", "") == "View" and act.menu() is not None:
+            if act.text().replace("&", "") == title and act.menu() is not None:
                 return act.menu()
         return None
 
@@ -268,6 +271,8 @@ class Presenter(QObject):
         w = self.window
         if w.scheduler is None:
             return
+        if not self.active:
+            self.set_active(True)
         if not w.pause_action.isChecked():
             w.pause_action.setChecked(True)
             w.toggle_pause()
@@ -291,7 +296,7 @@ class Presenter(QObject):
         if nid is None:
             self._at_end()
             return None
-        w.statusBar().showMessage(f"Step: running {w.workflow.node(nid).title!r}", 5000)
+        w._show_message(f"Step: running {w.workflow.node(nid).title!r}", 5000)
         self.current = nid
         self.steps.append(nid)
         self._highlight(nid)
@@ -303,12 +308,12 @@ class Presenter(QObject):
         w = self.window
         busy = w.scheduler is not None and not w.scheduler.is_settled()
         if busy:  # a node still runs; the next one is ready when it finished
-            w.statusBar().showMessage("Still running: Step again when it finished", 5000)
+            w._show_message("Still running: Step again when it finished", 5000)
             return
         self.auto_action.setChecked(False)
         self._set_caption("The end: every node has run. Start Over runs the workflow "
                           "again from its first node.")
-        w.statusBar().showMessage("Nothing is ready to run", 5000)
+        w._show_message("Nothing is ready to run", 5000)
 
     def _highlight(self, nid: str) -> None:
         self._remove_halo()

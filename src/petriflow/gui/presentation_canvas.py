@@ -168,12 +168,13 @@ class CanvasEnlarger:
         for link in self.scene.link_items.values():
             link.update_path()
         self.scene.layout_text()
-        notes = {a.id: a for a in self.scene.workflow.annotations}
+        arrows = {a.id: a for a in self.scene.workflow.annotations
+                  if isinstance(a, ArrowAnnotation)}
         boxes = [r.adjusted(-4, -4, 4, 4) for n in self.scene.node_items.values()
                  for r in n.footprint()]
         for item in self.scene.annotation_items.values():
-            if isinstance(item, ArrowAnnotationItem) and item.annotation_id in notes:
-                self._place_arrow(item, notes[item.annotation_id], spread, boxes)
+            if isinstance(item, ArrowAnnotationItem) and item.annotation_id in arrows:
+                self._place_arrow(item, arrows[item.annotation_id], spread, boxes)
 
     @staticmethod
     def _place_arrow(item: ArrowAnnotationItem, arrow: ArrowAnnotation, spread: float,
@@ -204,12 +205,15 @@ class CanvasEnlarger:
                    for n in self.scene.node_items.values())
 
     def thicken(self, link: LinkItem) -> None:
+        """The link's own pen (its data, enabled and selected states), only wider: a
+        thin line is lost on a projector."""
         link._restyle()  # the link's own style (data, enabled, selected) first
         pen = link.pen()
         pen.setWidthF(pen.widthF() * LINK_SCALE)
         link.setPen(pen)
 
     def rethicken(self) -> None:
+        """Thicken again after links restyled themselves (new data, a selection)."""
         if self.active:
             for link in self.scene.link_items.values():
                 self.thicken(link)
