@@ -11,8 +11,13 @@
   splits the textures (``-00`` … ``-09`` to train, the rest held out), Logistic
   Regression's Model → Predictions of the held-out images → Annotate Images (least sure
   first) → Image Viewer, so the least confident predictions come first.
+* ``image-exploration.ows`` — look at a collection: Import Images → Image Embedder →
+  Image Grid (similar images side by side; six grass images selected) → Save Images,
+  and → UMAP and MDS (points drawn as thumbnails), which highlight the selection.
+  Save Images has no folder until one is chosen (an example must not write into the
+  folder it ships in); ``--set "Save Images.folder=DIR"`` saves the selection headless.
 
-Both read the bundled images (``workflows/data/textures``, a path relative to the
+All read the bundled images (``workflows/data/textures``, a path relative to the
 workflow file) so they run offline on a fresh machine; another folder is one
 ``--set "Import Images.folder=DIR"`` away.
 """
@@ -26,7 +31,7 @@ from petriflow.core.ows import save_workflow
 from petriflow.core.registry import default_registry
 from petriflow.core.table import Table
 from petriflow.core.workflow import ArrowAnnotation, TextAnnotation, Workflow
-from petriflow.nodes._selection import cells_context
+from petriflow.nodes._selection import cells_context, rows_context
 from petriflow.nodes.import_images import ImportImages
 
 HERE = Path(__file__).resolve().parents[1] / "workflows"
@@ -154,10 +159,45 @@ def prediction() -> Workflow:
     return wf
 
 
+def exploration() -> Workflow:
+    wf = Workflow(
+        title="Image exploration",
+        description="Embed images, lay them out on a grid with similar images side by "
+                    "side, see the selected ones in UMAP and MDS and save them to a folder.",
+    )
+    # the grid and Save Images on the main row; UMAP above and MDS below take the
+    # grid's rows and its selection (their Data Subset), so no link crosses a node
+    imp = node(wf, "petriflow.import_images", "Import Images", 0, 220, folder=FOLDER)
+    emb = node(wf, "petriflow.image_embedder", "Image Embedder", 200, 220)
+    # six grass images selected, tied to these images (nodes/_selection.py): pointed at
+    # another folder the grid drops the selection with a note
+    images = bundled_images()
+    names = [str(v) for v in images.column("image name")]
+    picked = [i for i, name in enumerate(names) if name.startswith("grass")][:6]
+    grid = node(wf, "petriflow.image_grid", "Image Grid", 400, 220, selected=picked,
+                selection_context=rows_context(images, picked, HERE))
+    save = node(wf, "petriflow.save_images", "Save Images", 650, 220)
+    umap = node(wf, "petriflow.umap", "UMAP", 650, 40)
+    mds = node(wf, "petriflow.mds", "MDS", 650, 400, thumbnails=True)
+    wf.add_link(imp.id, "Data", emb.id, "Images")
+    wf.add_link(emb.id, "Embeddings", grid.id, "Embeddings")
+    wf.add_link(grid.id, "Selected Images", save.id, "Data")
+    for plot in (umap, mds):  # the grid's Data is the embeddings (plus grid cells)
+        wf.add_link(grid.id, "Data", plot.id, "Data")
+        wf.add_link(grid.id, "Selected Images", plot.id, "Data Subset")
+    wf.add_annotation(TextAnnotation(
+        "", (760.0, 180.0, 260.0, 80.0),
+        "Select images in the Image Grid: UMAP and MDS highlight them; choose a folder "
+        "in Save Images to write them there, one subfolder per class.", "text/plain",
+        {"size": 12}))
+    return wf
+
+
 def main() -> None:
     for name, build in (("image-clustering.ows", clustering),
                         ("image-classification.ows", classification),
-                        ("image-prediction.ows", prediction)):
+                        ("image-prediction.ows", prediction),
+                        ("image-exploration.ows", exploration)):
         save_workflow(build(), HERE / name, backup=False)  # no .bak among the examples
         print(HERE / name)
 

@@ -23,8 +23,8 @@ from petriflow import bundled, cli, load_workflow
 from petriflow.core.scheduler import Scheduler
 
 ROOT = Path(__file__).resolve().parents[1]
-NAMES = ["image-classification", "image-clustering", "image-prediction",
-         "morphological-profiling"]
+NAMES = ["image-classification", "image-clustering", "image-exploration",
+         "image-prediction", "morphological-profiling"]
 
 
 def test_every_example_is_listed_with_a_one_line_description(capsys):

@@ -31,7 +31,7 @@ def by_title(report: dict) -> dict:
 
 
 @pytest.mark.parametrize("name", ["image-clustering.ows", "image-classification.ows",
-                                  "image-prediction.ows"])
+                                  "image-prediction.ows", "image-exploration.ows"])
 def test_examples_are_saved_by_the_current_code(name):
     """The shipped files load without warnings and re-save to the same bytes."""
     path = WORKFLOWS / name
@@ -91,6 +91,30 @@ def test_image_prediction_example(tmp_path):
     u = np.array([float(r[header.index("uncertainty")]) for r in rows])
     assert np.all(np.diff(u) <= 1e-9)  # the least confident prediction first
     assert "Logistic Regression" in header  # the predicted class, the viewer's titles
+
+
+def test_image_exploration_example(tmp_path):
+    """Image Grid's six selected grass images reach UMAP and MDS as their subset and Save
+    Images, which writes them into the folder given with --set, by class (issue 16.8);
+    without a folder (as shipped) it says so and writes nothing."""
+    report = run(tmp_path, "image-exploration.ows")
+    nodes = by_title(report)
+    assert all(n["state"] in ("done", "warning") for n in nodes.values()), nodes
+    assert nodes["Save Images"]["warnings"] == ["No folder chosen; nothing was saved."]
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    report = run(tmp_path, "image-exploration.ows", "--set",
+                 f"Save Images.folder={folder}")
+    nodes = by_title(report)
+    assert all(n["state"] == "done" for n in nodes.values()), nodes
+    selected = tmp_path / "out" / nodes["Image Grid"]["outputs"]["Selected Images"]["file"]
+    header, *rows = [line.split(",") for line in selected.read_text().splitlines()]
+    names = sorted(r[header.index("image name")] for r in rows)
+    assert len(names) == 6 and all(n.startswith("grass") for n in names)
+    assert sorted(p.stem for p in (folder / "grass").iterdir()) == names
+    assert [p.name for p in folder.iterdir()] == ["grass"]
+    for title in ("UMAP", "MDS"):
+        assert nodes[title]["outputs"]["Data"]["shape"][0] == 48
 
 
 @pytest.mark.skipif(not (SHARED / "data" / "bone-healing").is_dir(),

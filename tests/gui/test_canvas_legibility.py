@@ -99,7 +99,8 @@ def problems(scene: CanvasScene) -> list[str]:
 
 
 @pytest.mark.parametrize("name", ["image-clustering", "image-classification",
-                                  "image-prediction", "morphological-profiling"])
+                                  "image-prediction", "image-exploration",
+                                  "morphological-profiling"])
 @pytest.mark.parametrize("spacing", [1.0, 1.5])
 def test_bundled_examples_read_well(qapp, name: str, spacing: float) -> None:
     wf = spread(load_workflow(WORKFLOWS / f"{name}.ows"), spacing)
