@@ -16,7 +16,7 @@ from PyQt6.QtWidgets import QApplication
 
 from petriflow.core.ows import load_workflow
 from petriflow.core.scheduler import NodeState
-from petriflow.core.workflow import TextAnnotation
+from petriflow.core.workflow import ArrowAnnotation, TextAnnotation
 from petriflow.gui import undo as cmd
 from petriflow.gui.canvas.annotation_items import ArrowAnnotationItem
 from petriflow.gui.canvas.scene import CanvasScene
@@ -153,6 +153,16 @@ def test_nearest_note_within_reach_else_none(window) -> None:
     window.undo_stack.push(cmd.AddAnnotationCommand(
         window.workflow, TextAnnotation("near", (60, -20, 100, 30), "close by")))
     assert nearest_note(window.scene, nid) == "close by"
+    # a note belongs to one node: the closest, or the one its arrow points at
+    other = window.add_node("tests.source", QPointF(300, 0))
+    window.undo_stack.push(cmd.AddAnnotationCommand(
+        window.workflow, TextAnnotation("mid", (120, 80, 100, 30), "about the other")))
+    assert nearest_note(window.scene, other) == "about the other"
+    assert nearest_note(window.scene, nid) == "close by"
+    window.undo_stack.push(cmd.AddAnnotationCommand(
+        window.workflow, ArrowAnnotation("arr", (170, 80), (10, 30))))
+    assert nearest_note(window.scene, nid) == "close by"  # the closer of its two notes
+    assert nearest_note(window.scene, other) is None
 
 
 @pytest.mark.parametrize("name", ["image-clustering", "image-classification",

@@ -19,7 +19,7 @@ from PyQt6.QtCore import QPointF, QRectF, Qt
 from PyQt6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen, QTransform
 from PyQt6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
 
-from petriflow.core.workflow import ArrowAnnotation, TextAnnotation
+from petriflow.core.workflow import ArrowAnnotation, TextAnnotation, Workflow
 from petriflow.gui.canvas.annotation_items import ArrowAnnotationItem, TextAnnotationItem
 from petriflow.gui.canvas.node_item import RADIUS, NodeItem
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from petriflow.gui.canvas.scene import CanvasScene
 
 __all__ = ["FONT_SCALE", "LINK_SCALE", "SPREADS", "CanvasEnlarger", "StepHalo",
-           "nearest_note"]
+           "nearest_note", "note_owners"]
 
 #: text on the canvas is this much larger in presentation mode (read from the back row)
 FONT_SCALE = 1.6
@@ -37,29 +37,53 @@ FONT_SCALE = 1.6
 SPREADS = (1.2, 1.3, 1.4, 1.5, 1.65, 1.8, 2.0, 2.5)
 #: links are this much thicker
 LINK_SCALE = 2.2
+#: an arrow whose tail is this close to a note (scene pixels) is that note's
+ARROW_GRIP = 30.0
 #: a note further than this from a node (scene pixels) is about something else
 NOTE_REACH = 320.0
 
 
-def nearest_note(scene: CanvasScene, node_id: str, reach: float = NOTE_REACH) -> str | None:
-    """The text of the canvas note closest to the node (distance from the disc's centre
-    to the note's rectangle), if one is within ``reach``.
+def _distance(point: tuple[float, float], rect: tuple[float, float, float, float]) -> float:
+    x, y = point
+    ax, ay, aw, ah = rect
+    return math.hypot(max(ax - x, 0.0, x - (ax + aw)), max(ay - y, 0.0, y - (ay + ah)))
 
-    Why a reach: a workflow with a single note would otherwise caption every step with
-    it, though it was written about one part of the canvas.
+
+def note_owners(workflow: Workflow, reach: float = NOTE_REACH) -> dict[str, str]:
+    """Which node each text note is about: the node an arrow from the note points at,
+    else the node closest to the note (within ``reach``). Note id -> node id.
+
+    Why not simply the note closest to a node: one note near two nodes would caption
+    both, though it was written about one of them (and a single note in a workflow
+    would caption every step).
     """
-    x, y = scene.workflow.node(node_id).position
-    best: tuple[float, str] | None = None
-    for ann in scene.workflow.annotations:
-        if not isinstance(ann, TextAnnotation) or not ann.text.strip():
+    nodes = {n.id: n.position for n in workflow.nodes}
+    notes = [a for a in workflow.annotations
+             if isinstance(a, TextAnnotation) and a.text.strip()]
+    owners: dict[str, str] = {}
+    for note in notes:
+        near = sorted((_distance(pos, note.rect), nid) for nid, pos in nodes.items())
+        if near and near[0][0] <= reach:
+            owners[note.id] = near[0][1]
+    for arrow in workflow.annotations:
+        if not isinstance(arrow, ArrowAnnotation) or not nodes:
             continue
-        ax, ay, aw, ah = ann.rect
-        dx = max(ax - x, 0.0, x - (ax + aw))
-        dy = max(ay - y, 0.0, y - (ay + ah))
-        d = math.hypot(dx, dy)
-        if d <= reach and (best is None or d < best[0]):
-            best = (d, ann.text.strip())
-    return best[1] if best is not None else None
+        tail = [n for n in notes if _distance(arrow.start, n.rect) <= ARROW_GRIP]
+        head = min((math.dist(arrow.end, pos), nid) for nid, pos in nodes.items())
+        if tail and head[0] <= ARROW_GRIP + 60:  # within a disc and its text of the tip
+            owners[tail[0].id] = head[1]
+    return owners
+
+
+def nearest_note(scene: CanvasScene, node_id: str, reach: float = NOTE_REACH) -> str | None:
+    """The text of the note about this node (see :func:`note_owners`), the closest one
+    when several are."""
+    wf = scene.workflow
+    pos = wf.node(node_id).position
+    owners = note_owners(wf, reach)
+    mine = [(_distance(pos, a.rect), a.text.strip()) for a in wf.annotations
+            if isinstance(a, TextAnnotation) and owners.get(a.id) == node_id]
+    return min(mine)[1] if mine else None
 
 
 class StepHalo(QGraphicsEllipseItem):
