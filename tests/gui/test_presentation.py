@@ -165,8 +165,7 @@ def test_nearest_note_within_reach_else_none(window) -> None:
     assert nearest_note(window.scene, other) is None
 
 
-@pytest.mark.parametrize("name", ["image-clustering", "image-classification",
-                                  "image-prediction", "morphological-profiling"])
+@pytest.mark.parametrize("name", sorted(p.stem for p in WORKFLOWS.glob("*.ows")))
 def test_bundled_examples_read_well_in_presentation_mode(qapp, name: str) -> None:
     """Labels never hidden, status lines never meet: the legibility rules at the larger
     size, with the longest summary on every node; and all back after leaving."""
