@@ -8,6 +8,8 @@ which a workflow on the bundled textures is built with the API. Each comes from
     python scripts/make_doc_screenshots.py --predictions   # view-predictions.png only
     python scripts/make_doc_screenshots.py --annotate   # view-annotate-images.png only
     python scripts/make_doc_screenshots.py --projections   # view-pca/tsne/umap/mds.png only
+    python scripts/make_doc_screenshots.py --exploration   # canvas-image-exploration.png,
+        # view-data-table.png, view-hierarchical-clustering-pruned.png only
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ WANTED = {"PCA": "view-pca.png", "t-SNE": "view-tsne.png", "kNN": "view-knn.png"
 #: the projection views only (``--projections``)
 PROJECTIONS = ("PCA", "t-SNE", "UMAP", "MDS")
 #: example workflows whose canvas is shown in docs/canvas.md
-CANVASES = ("image-clustering", "image-classification", "image-prediction")
+CANVASES = ("image-clustering", "image-classification", "image-prediction",
+            "image-exploration")
 #: views of the clustering example shown in the widget guides: title -> file
 CLUSTERING_VIEWS = {"Hierarchical Clustering": "view-hierarchical-clustering.png",
                     "Image Viewer": "view-image-viewer.png"}
@@ -196,7 +199,62 @@ def annotate_view() -> int:
     return code
 
 
+def tables_workflow(folder: Path) -> Workflow:
+    """Data Table with thumbnails and ten brick images as its Data Subset, and a
+    dendrogram pruned to depth 4 with leaves coloured by texture (the widget guides of
+    Data Table and Hierarchical Clustering)."""
+    reg = default_registry()
+    wf = Workflow(title="Data Table and dendrogram on the textures")
+    ids = {}
+    for qualified_name, title, x, y, settings in (
+            ("petriflow.import_images", "Import Images", 60, 150, {"folder": str(folder)}),
+            ("petriflow.image_embedder", "Image Embedder", 220, 150, {}),
+            ("petriflow.select_rows", "Select Rows", 380, 40,
+             {"conditions": [{"column": "image name", "op": "contains", "value": "brick-0"}]}),
+            ("petriflow.data_table", "Data Table", 540, 40, {}),
+            ("petriflow.distances", "Distances", 380, 220, {"metric": "cosine"}),
+            ("petriflow.hierarchical_clustering", "Hierarchical Clustering", 540, 220,
+             {"max_depth": 4, "selection_mode": "top_n", "top_n": 2})):
+        n = wf.add_node(reg.get(qualified_name), title=title, position=(x, y))
+        if settings:
+            wf.update_settings(n.id, **settings)
+        ids[title] = n.id
+    for src, out, dst, inp in (("Import Images", "Data", "Image Embedder", "Images"),
+                               ("Import Images", "Data", "Select Rows", "Data"),
+                               ("Import Images", "Data", "Data Table", "Data"),
+                               ("Select Rows", "Matching Data", "Data Table", "Data Subset"),
+                               ("Image Embedder", "Embeddings", "Distances", "Data"),
+                               ("Distances", "Distances", "Hierarchical Clustering",
+                                "Distances")):
+        wf.add_link(ids[src], out, ids[dst], inp)
+    return wf
+
+
+def exploration() -> int:
+    """The image-exploration example's canvas, and the Data Table and pruned dendrogram
+    views (``--exploration``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        shots = Path(tmp) / "canvas"
+        code = screenshot(ROOT / "workflows" / "image-exploration.ows", shots)
+        if code != 0:
+            return code
+        shutil.copyfile(shots / "canvas.png", IMAGES / "canvas-image-exploration.png")
+        print(IMAGES / "canvas-image-exploration.png")
+        wf_path = Path(tmp) / "tables.ows"
+        save_workflow(tables_workflow(TEXTURES), wf_path)
+        code = screenshot(wf_path, Path(tmp) / "views")
+        if code == 0:
+            for shot, target in (("Data Table.png", "view-data-table.png"),
+                                 ("Hierarchical Clustering.png",
+                                  "view-hierarchical-clustering-pruned.png")):
+                shutil.copyfile(Path(tmp) / "views" / shot, IMAGES / target)
+                print(IMAGES / target)
+    return code
+
+
 def main() -> int:
+    if "--exploration" in sys.argv[1:]:
+        return exploration()
     if "--predictions" in sys.argv[1:]:
         return predictions_view()
     if "--annotate" in sys.argv[1:]:

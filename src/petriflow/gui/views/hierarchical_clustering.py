@@ -86,7 +86,11 @@ class HierarchicalClusteringView(NodeView):
         self._pending: CancelToken | None = None
         #: the tree's items as rows (what a manual selection is tied to)
         self._items: Table | None = None
-        layout = QHBoxLayout(self)
+        # controls and tree side by side, above the row that "Add to report" and "?"
+        # join (a horizontal top layout would put them beside the tree)
+        outer = QVBoxLayout(self)
+        layout = QHBoxLayout()
+        outer.addLayout(layout, 1)
         side = QVBoxLayout()
         form = QFormLayout()
         self.linkage_combo = QComboBox()
