@@ -5,12 +5,16 @@ and the look saved as settings."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from PyQt6.QtCore import QPoint, Qt
+from PIL import Image
+from PyQt6.QtCore import QEvent, QPoint, QPointF, Qt
+from PyQt6.QtGui import QMouseEvent
 from PyQt6.QtTest import QTest
+from PyQt6.QtWidgets import QApplication
 
 from petriflow.analysis.clustering import dendrogram_geometry, hierarchical_linkage
 from petriflow.analysis.dendrogram_pruning import node_depths, prune_tree
@@ -28,6 +32,8 @@ N = 16
 @dataclass
 class RowsSettings:
     seed: int = 0
+    #: where to write one image per row (row 5's is left missing); "" = no images
+    folder: str = ""
 
 
 class Rows(Node):
@@ -45,11 +51,16 @@ class Rows(Node):
         X[np.arange(N), group // 2] = 10.0
         X[np.arange(N), 2 + group] = 3.0
         X += rng.normal(scale=0.1, size=X.shape)
-        t = Table.from_arrays(
-            X, classes=[f"g{g % 2}" for g in group],
-            metas={"image name": [f"img{i}.png" for i in range(N)],
-                   "well": [f"W{i:02d}" for i in range(N)],
-                   "plate": [f"plate{g}" for g in group]})
+        metas = {"image name": [f"img{i}.png" for i in range(N)],
+                 "well": [f"W{i:02d}" for i in range(N)],
+                 "plate": [f"plate{g}" for g in group]}
+        if self.settings.folder:
+            metas["image"] = [f"{self.settings.folder}/img{i}.png" for i in range(N)]
+            for i, path in enumerate(metas["image"]):
+                if i != 5:
+                    Image.new("RGB", (64, 32), (30, 30, 10 * i)).save(path)
+        t = Table.from_arrays(X, classes=[f"g{g % 2}" for g in group], metas=metas,
+                              image_column="image" if self.settings.folder else None)
         return {"Data": t}
 
 
@@ -64,9 +75,9 @@ def choose(combo, text: str) -> None:
 
 
 @pytest.fixture
-def hc(make_window, qtbot):
+def hc(make_window, qtbot, tmp_path):
     win = make_window(reg=NodeRegistry([Rows, Distances, HierarchicalClustering]))
-    src = win.add_node("tests.rows")
+    src = win.add_node("tests.rows", settings=RowsSettings(folder=str(tmp_path)))
     dist = win.add_node("petriflow.distances")
     node = win.add_node("petriflow.hierarchical_clustering")
     win.undo_stack.push(AddLinkCommand(win.workflow, src, "Data", dist, "Data"))
@@ -151,3 +162,45 @@ def test_prune_tree_keeps_every_item_once():
     # the shown tree's leaf order is the full tree's
     firsts = [int(geom.first_leaf[p.nodes[k]]) for k in p.geom.leaf_order]
     assert firsts == sorted(firsts)
+
+
+def move(widget, pos: QPoint) -> None:
+    """A pointer move without a button (QTest.mouseMove only moves the cursor then,
+    which offscreen delivers no event)."""
+    event = QMouseEvent(QEvent.Type.MouseMove, QPointF(pos), QPointF(widget.mapToGlobal(pos)),
+                        Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def hover(qtbot, view, leaf: int) -> None:
+    """Move the pointer onto ``leaf``'s label; wait for the overlay."""
+    d = view.dendrogram
+    move(d, QPoint(round(d._x_of_height(0.0)) + 40, d.node_point(leaf).y()))
+    qtbot.waitUntil(lambda: view.hover.isVisible() and view.hover.row == leaf, timeout=3_000)
+
+
+def test_hovering_a_leaf_shows_its_image_off_the_gui_thread(hc, qtbot):
+    _, _, view = hc
+    d = view.dendrogram
+    leaf = next(i for i in range(N) if i != 5)
+    hover(qtbot, view, leaf)
+    qtbot.waitUntil(lambda: view.hover.loaded, timeout=10_000)
+    assert view.hover.text.text().startswith(d.tree.labels[leaf])
+    shown = view.hover.image.pixmap().toImage()
+    assert (shown.width(), shown.height()) == (64, 32)
+    assert shown.pixelColor(10, 10).blue() == 10 * leaf
+    cache = view.hover_images
+    assert cache.decode_threads and threading.get_ident() not in cache.decode_threads
+    # a missing file: a placeholder and the reason
+    hover(qtbot, view, 5)
+    qtbot.waitUntil(lambda: "file not found" in view.hover.text.text(), timeout=10_000)
+    assert "img5.png" in view.hover.image.toolTip()
+    # pruned: a collapsed leaf shows its first item's image and its count
+    view.depth_spin.setValue(2)
+    qtbot.waitUntil(lambda: d.tree.n == 4, timeout=3_000)
+    assert not view.hover.isVisible()  # the old leaf is gone
+    hover(qtbot, view, 0)
+    assert "(the first of 4 items)" in view.hover.text.text()
+    move(d, QPoint(3, 3))  # off the leaves
+    qtbot.waitUntil(lambda: not view.hover.isVisible(), timeout=3_000)

@@ -90,6 +90,8 @@ class DendrogramWidget(QWidget):
     cut_released = pyqtSignal(float)
     #: Ctrl/⌘+wheel: (zoom factor to apply, widget y under the cursor)
     zoom_requested = pyqtSignal(float, float)
+    #: the pointer is over leaf (item index of the painted tree; -1: none) at this pixel
+    hovered = pyqtSignal(int, QPoint)
 
     LEFT, RIGHT_LABELS, TOP, BOTTOM = 12, 170, 12, 12
 
@@ -103,7 +105,8 @@ class DendrogramWidget(QWidget):
         self._dragging_cut = False
         self._segment_cache: tuple[Any, list[QLineF], np.ndarray] | None = None
         self.setMinimumSize(QSize(360, 200))
-        self.setMouseTracking(False)
+        self.setMouseTracking(True)  # a hovered leaf shows its image (the view's overlay)
+        self._hovered = -1
         self.setAutoFillBackground(True)
 
     def set_tree(self, tree: Tree | None) -> None:
@@ -453,7 +456,17 @@ class DendrogramWidget(QWidget):
             self.update()
             self.cut_moved.emit(self.cut_ratio)
         else:
+            leaf = self.leaf_at(event.position()) if not event.buttons() else -1
+            if leaf != self._hovered or leaf >= 0:
+                self._hovered = leaf
+                self.hovered.emit(leaf, event.position().toPoint())
             super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        if self._hovered >= 0:
+            self._hovered = -1
+            self.hovered.emit(-1, QPoint())
+        super().leaveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._dragging_cut:

@@ -18,9 +18,11 @@ GUI thread. The dendrogram widget and the tree it paints live in
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from PyQt6 import sip
-from PyQt6.QtCore import QEvent, QObject, Qt
+from PyQt6.QtCore import QEvent, QObject, QPoint, Qt
 from PyQt6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -59,8 +61,10 @@ from petriflow.gui.views.dendrogram import (
 )
 from petriflow.gui.views.dendrogram_look import annotated_tree, leaf_columns, per_shown_leaf
 from petriflow.gui.views.export_actions import add_export_actions
+from petriflow.gui.views.plot.hover import HoverOverlay, ThumbnailCache
 from petriflow.nodes._selection import clusters_context, restore_clusters
 from petriflow.nodes.hierarchical_clustering import item_table
+from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
 
 __all__ = ["HierarchicalClusteringView"]
 
@@ -192,6 +196,12 @@ class HierarchicalClusteringView(NodeView):
         tree_box.addWidget(self.legend)
         tree_box.addWidget(self.scroll, 1)
         layout.addLayout(tree_box, 1)
+        # the hovered leaf's image (a collapsed leaf: its first item's), decoded on the
+        # node's task runner by the projections' cache; the overlay shows at once
+        self.hover = HoverOverlay(self)
+        self.hover_images = ThumbnailCache(self.node.tasks)
+        self._paths: list[str] | None = None
+        self.dendrogram.hovered.connect(self._on_hover)
         add_export_actions(self, image=self.dendrogram)
         self.resize(900, 760)
         self._updating = True
@@ -324,6 +334,8 @@ class HierarchicalClusteringView(NodeView):
         """Paint :attr:`tree` as the look settings say (labels, colours, pruning)."""
         look = self._look_settings()
         self._look = (id(self.tree), *look)
+        self._paths = None
+        self.hover.clear()
         self._fill_columns()
         if self.tree is None:
             self.shown, self.pruned = None, None
@@ -344,6 +356,45 @@ class HierarchicalClusteringView(NodeView):
         if shown < 0 or self.pruned is None:
             return shown
         return int(self.pruned.nodes[shown])
+
+    # ------------------------------------------------------------------ hover
+    def leaf_paths(self) -> list[str]:
+        """Each item's image file, resolved against the workflow's folder ("": none)."""
+        if self._paths is None:
+            items, self._paths = self._items, []
+            if items is not None and self.tree is not None and len(items) == self.tree.n:
+                try:
+                    values = items.metas[image_column_of(items)]
+                except Exception:  # no image column: names only (the tooltip)
+                    return self._paths
+                bases = [b for b in (self.node.directory, Path.cwd()) if b is not None]
+                self._paths = [str(resolve_image_path(str(v), bases)) if v else ""
+                               for v in values]
+        return self._paths
+
+    def _on_hover(self, leaf: int, at: QPoint) -> None:
+        paths = self.leaf_paths()
+        shown = self.shown
+        if leaf < 0 or shown is None or not paths:
+            self.hover.clear()
+            return
+        if leaf == self.hover.row and self.hover.isVisible():
+            return
+        items = self.pruned.members[leaf] if self.pruned is not None else [leaf]
+        lines = [shown.labels[leaf]]
+        if len(items) > 1:
+            lines.append(f"(the first of {len(items)} items)")
+        code = int(shown.classes[leaf]) if shown.classes is not None else -1
+        if code >= 0:
+            lines.append(shown.class_values[code])
+        path = paths[int(items[0])]
+        image = self.hover_images.get(path, self._hover_arrived)
+        self.hover.show_row(leaf, lines, image, path, self.dendrogram.mapTo(self, at))
+
+    def _hover_arrived(self, path: str) -> None:
+        if sip.isdeleted(self.hover) or not self.hover.isVisible() or self.hover.path != path:
+            return  # the pointer moved on (the image stays cached)
+        self.hover.set_image(self.hover_images.images[path])
 
     def current_clusters(self) -> list[int]:
         """Selected cluster nodes as the node computes them (left to right): the same
