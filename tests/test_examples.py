@@ -124,7 +124,11 @@ def test_classification_on_another_folder_via_set(tmp_path):
     report = run(tmp_path, "image-classification.ows", "--set",
                  f"Import Images.folder={folder}")
     nodes = by_title(report)
-    assert nodes["Image Embedder"]["outputs"]["Embeddings"]["shape"] == [37, 1000]
+    # the example embeds with squeezenet-pooled (issue 15.4): its documented width
+    from petriflow.analysis.embedding import get_embedder
+
+    dim = get_embedder("squeezenet-pooled").dim
+    assert nodes["Image Embedder"]["outputs"]["Embeddings"]["shape"] == [37, dim]
     ev = json.loads((tmp_path / "out" / nodes["Test and Score"]["outputs"]
                      ["Evaluation Results"]["file"]).read_text())
     assert ev["class_values"] == ["D14", "D7"]

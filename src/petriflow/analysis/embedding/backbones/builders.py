@@ -9,6 +9,7 @@ load.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from petriflow.analysis.embedding.backbones.weights import (
 )
 
 __all__ = [
+    "SQUEEZENET_FIRES",
     "build_convnext_tiny",
     "build_dino_vits16",
     "build_efficientnet_b0",
@@ -29,6 +31,8 @@ __all__ = [
     "build_vit_b16",
     "dino_timm_to_torchvision",
     "load_strict",
+    "squeezenet_pooled_builder",
+    "squeezenet_pooled_dim",
 ]
 
 
@@ -66,6 +70,71 @@ def build_squeezenet(weights: WeightsFile) -> Any:
             return self.conv10(self.features(x)).mean(dim=(2, 3))
 
     return SqueezeNetEmbedding()
+
+
+#: SqueezeNet 1.1's fire modules -> their index in torchvision's ``features`` and their
+#: output channels (expand 1×1 + expand 3×3, after ReLU)
+SQUEEZENET_FIRES: dict[str, tuple[int, int]] = {
+    "fire2": (3, 128), "fire3": (4, 128), "fire4": (6, 256), "fire5": (7, 256),
+    "fire6": (9, 384), "fire7": (10, 384), "fire8": (11, 512), "fire9": (12, 512),
+}
+
+
+def squeezenet_pooled_dim(fires: tuple[str, ...]) -> int:
+    """Length of a pooled SqueezeNet vector: the fires' channels plus conv10's 1000."""
+    return sum(SQUEEZENET_FIRES[f][1] for f in fires) + 1000
+
+
+def squeezenet_pooled_builder(fires: tuple[str, ...]) -> Callable[[WeightsFile], Any]:
+    """A builder of SqueezeNet 1.1 whose vector pools intermediate layers too.
+
+    Why: the 1000 conv10 values are ImageNet class evidence; the fire modules before it
+    hold more generic texture and shape features that microscopy separates better with
+    (docs/benchmarks.md, "Issue 15.4"). Each
+    named fire module's output (after its ReLU) is averaged over space, then the block is
+    L2-normalised and multiplied by the square root of its length (unit RMS per value:
+    every block weighs the same whatever its width, and the scale suits Logistic
+    Regression's default C=1, which plain L2 norms over-regularise); conv10 (before its
+    ReLU, averaged, as in ``squeezenet``) follows, scaled the same way. Order: the fires
+    in network order, then conv10.
+    """
+    unknown = [f for f in fires if f not in SQUEEZENET_FIRES]
+    if unknown:
+        raise EmbedderError(f"not SqueezeNet 1.1 fire modules: {', '.join(unknown)}")
+    taps = sorted(SQUEEZENET_FIRES[f][0] for f in fires)
+
+    def build(weights: WeightsFile) -> Any:
+        import torch
+        from torch import nn
+
+        base = build_squeezenet(weights)
+
+        def unit_rms(v: torch.Tensor) -> torch.Tensor:
+            norm = v.norm(dim=1, keepdim=True).clamp_min(1e-12)
+            return v / norm * float(v.shape[1]) ** 0.5
+
+        class PooledSqueezeNet(nn.Module):
+            """Averaged fire outputs + averaged conv10, each block at unit RMS."""
+
+            def __init__(self) -> None:
+                super().__init__()
+                self.features = base.features
+                self.conv10 = base.conv10
+                self.taps = tuple(taps)
+
+            def forward(self, x: torch.Tensor) -> torch.Tensor:
+                """Images → (N, fires' channels + 1000)."""
+                blocks = []
+                for i, layer in enumerate(self.features):
+                    x = layer(x)
+                    if i in self.taps:
+                        blocks.append(unit_rms(x.mean(dim=(2, 3))))
+                blocks.append(unit_rms(self.conv10(x).mean(dim=(2, 3))))
+                return torch.cat(blocks, dim=1)
+
+        return PooledSqueezeNet()
+
+    return build
 
 
 def _load_strict(net: Any, state: dict[str, Any], path: Path, ignore: tuple[str, ...] = ()) -> None:
