@@ -6,6 +6,11 @@ the same strict load, :mod:`...backbones.status`), with everything slow on the n
 task runner: checking a status hashes files of up to 500 MB, a download takes minutes.
 Consent is asked once per model per session, before the first byte is fetched. Nothing
 here is written to the workflow: weights live in the weights folder only.
+
+"Mirror…" is the app's preference for an institution's mirror (the same as
+``PETRIFLOW_WEIGHTS_MIRROR``, which it overrides when set): a base URL under which the
+official file names are fetched; stored in the user's QSettings, not in workflows, and the
+official checksum is enforced all the same, so a mirror cannot bring other weights.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from __future__ import annotations
 from typing import Any
 
 from PyQt6 import sip
-from PyQt6.QtCore import QObject, pyqtSignal
+from PyQt6.QtCore import QObject, QSettings, pyqtSignal
 from PyQt6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QProgressBar,
@@ -27,7 +33,30 @@ from PyQt6.QtWidgets import (
 
 from petriflow.core.node import Cancelled, CancelToken
 
-__all__ = ["ModelWeightsPanel"]
+__all__ = ["MIRROR_KEY", "ModelWeightsPanel", "mirror_setting", "set_mirror_setting"]
+
+#: QSettings key of the weights mirror preference (a base URL; empty: none)
+MIRROR_KEY = "weights/mirror"
+
+
+def app_settings() -> QSettings:
+    """The user's Petriflow preferences (tests point this at a private file)."""
+    return QSettings("Petriflow", "Petriflow")
+
+
+def mirror_setting() -> str:
+    """The mirror base URL from the preferences, or ``""``."""
+    return str(app_settings().value(MIRROR_KEY, "") or "").strip()
+
+
+def set_mirror_setting(url: str) -> None:
+    """Store (or, with ``""``, clear) the mirror; anything but an http(s) URL is refused
+    with a message saying what is expected."""
+    url = url.strip()
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise ValueError(f"A mirror is a base URL starting with http:// or https://, "
+                         f"not {url!r}.")
+    app_settings().setValue(MIRROR_KEY, url.rstrip("/"))
 
 #: model ids whose download the user agreed to in this session (asked once per model)
 _CONSENTED: set[str] = set()
@@ -71,6 +100,9 @@ class ModelWeightsPanel(QWidget):
                                     "it must fit the network exactly")
         self.file_button.clicked.connect(self.use_file)
         row.addWidget(self.file_button)
+        self.mirror_button = QPushButton("Mirror…")
+        self.mirror_button.clicked.connect(self.edit_mirror)
+        row.addWidget(self.mirror_button)
         layout.addLayout(row)
         self.note_label = QLabel()  # the last download's or file's outcome, one line
         self.note_label.setWordWrap(True)
@@ -90,6 +122,37 @@ class ModelWeightsPanel(QWidget):
         progress_row.addWidget(self.cancel_button)
         layout.addLayout(progress_row)
         self._set_downloading(False)
+        self._show_mirror()
+
+    # ------------------------------------------------------------------ mirror
+    def _show_mirror(self) -> None:
+        mirror = mirror_setting()
+        self.mirror_button.setToolTip(
+            f"Weights are fetched from the mirror {mirror} (checksums still enforced); "
+            "click to change" if mirror else
+            "Fetch weights from your institution's mirror instead of the public source "
+            "(a base URL holding the official file names; checksums still enforced)")
+
+    def ask_mirror(self, current: str) -> str | None:
+        """Ask for the mirror's base URL; None when cancelled (tests replace this)."""
+        text, ok = QInputDialog.getText(
+            self, "Weights mirror",
+            "Base URL under which the official weights file names are fetched\n"
+            "(empty: the public source, or PETRIFLOW_WEIGHTS_MIRROR if set):", text=current)
+        return text if ok else None
+
+    def edit_mirror(self) -> None:
+        """Change the mirror preference; a value that is not a URL is refused in a note."""
+        answer = self.ask_mirror(mirror_setting())
+        if answer is None:
+            return
+        try:
+            set_mirror_setting(answer)
+        except ValueError as exc:
+            self.note(str(exc))
+            return
+        self.note("")
+        self._show_mirror()
 
     # ------------------------------------------------------------------ state
     @property
@@ -190,10 +253,12 @@ class ModelWeightsPanel(QWidget):
         )
 
         off = spec.official
+        mirror = mirror_setting()
         if spec.id not in _CONSENTED:
             if not self.confirm_download(
                     f"Download the {spec.display_name} weights?\n\n{off.filename}, about "
-                    f"{off.size / 1e6:.0f} MB, licence {off.licence}\nfrom {source_url(off)}"
+                    f"{off.size / 1e6:.0f} MB, licence {off.licence}\nfrom "
+                    f"{source_url(off, mirror)}"
                     f"\n\nThe file's SHA-256 is checked before it is used; it is stored in "
                     f"the weights folder, never in the workflow."):
                 return
@@ -206,7 +271,7 @@ class ModelWeightsPanel(QWidget):
         def fetch(token: CancelToken) -> Any:
             return download_official(spec.id, spec.display_name, off,
                                      progress=relay.progress.emit,
-                                     cancel=lambda: token.cancelled)
+                                     cancel=lambda: token.cancelled, mirror=mirror)
 
         def done(result: Any, error: BaseException | None) -> None:
             from petriflow.analysis.embedding.backbones.download import DownloadCancelled

@@ -81,9 +81,10 @@ def part_path(folder: Path, filename: str) -> Path:
     return folder / f"{filename}.part"
 
 
-def source_url(official: OfficialWeights) -> str:
-    """The official URL, or the same file name under ``PETRIFLOW_WEIGHTS_MIRROR``."""
-    mirror = os.environ.get(MIRROR_ENV, "").strip()
+def source_url(official: OfficialWeights, mirror: str | None = None) -> str:
+    """The official URL, or the same file name under a mirror: ``mirror`` (the app's
+    preference) when given and not empty, else ``PETRIFLOW_WEIGHTS_MIRROR``."""
+    mirror = (mirror or "").strip() or os.environ.get(MIRROR_ENV, "").strip()
     if mirror:
         return mirror.rstrip("/") + "/" + official.filename
     return official.url
@@ -97,8 +98,10 @@ def download_official(
     folder: Path | None = None,
     progress: Callable[[DownloadProgress], object] | None = None,
     cancel: Callable[[], object] | None = None,
+    mirror: str | None = None,
 ) -> Path:
-    """Fetch ``official`` into the weights folder and return its path there.
+    """Fetch ``official`` into the weights folder and return its path there (from
+    ``mirror`` or ``PETRIFLOW_WEIGHTS_MIRROR`` when set: :func:`source_url`).
 
     A file already in place with the right checksum is returned at once (nothing is
     fetched, nothing replaced). Raises :class:`WeightsDownloadError` (one line) on any
@@ -117,7 +120,7 @@ def download_official(
         return target
     _make_writable_folder(folder)
     part = part_path(folder, official.filename)
-    url = source_url(official)
+    url = source_url(official, mirror)
     download_url(url, part, expected_size=None, progress=progress, cancel=cancel,
                  what=f"the {display} weights")
     digest = _sha256(part)
