@@ -201,7 +201,7 @@ def annotate_view() -> int:
 
 def tables_workflow(folder: Path) -> Workflow:
     """Data Table with thumbnails and ten brick images as its Data Subset, and a
-    dendrogram pruned to depth 4 with leaves coloured by texture (the widget guides of
+    dendrogram pruned to depth 4 with thumbnails at its leaves (the widget guides of
     Data Table and Hierarchical Clustering)."""
     reg = default_registry()
     wf = Workflow(title="Data Table and dendrogram on the textures")
@@ -214,7 +214,8 @@ def tables_workflow(folder: Path) -> Workflow:
             ("petriflow.data_table", "Data Table", 540, 40, {}),
             ("petriflow.distances", "Distances", 380, 220, {"metric": "cosine"}),
             ("petriflow.hierarchical_clustering", "Hierarchical Clustering", 540, 220,
-             {"max_depth": 4, "selection_mode": "top_n", "top_n": 2})):
+             {"max_depth": 4, "selection_mode": "top_n", "top_n": 2,
+              "leaf_thumbnails": True})):
         n = wf.add_node(reg.get(qualified_name), title=title, position=(x, y))
         if settings:
             wf.update_settings(n.id, **settings)

@@ -124,7 +124,7 @@ def test_prune_draws_fewer_leaves_and_a_collapsed_leaf_selects_its_rows(hc, qtbo
     qtbot.waitUntil(lambda: win.workflow.node(node).settings.max_depth == 2, timeout=3_000)
     assert d.tree.n == 4  # the four groups, each collapsed
     assert view.pruned is not None and sorted(view.pruned.counts()) == [4, 4, 4, 4]
-    assert all(label.startswith("4 items: ") for label in d.tree.labels)
+    assert all(label.endswith(" … (4)") for label in d.tree.labels)
     leaf = 1
     members = view.pruned.members[leaf]
     assert "4 items" in d.tooltip_at(d.node_point(leaf).toPointF() + QPoint(80, 0).toPointF())
@@ -204,3 +204,25 @@ def test_hovering_a_leaf_shows_its_image_off_the_gui_thread(hc, qtbot):
     assert "(the first of 4 items)" in view.hover.text.text()
     move(d, QPoint(3, 3))  # off the leaves
     qtbot.waitUntil(lambda: not view.hover.isVisible(), timeout=3_000)
+
+
+def test_thumbnails_at_the_leaves(hc, qtbot):
+    win, node, view = hc
+    d = view.dendrogram
+    assert d.thumbnail_of is None
+    QTest.mouseClick(view.thumbs_check, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.workflow.node(node).settings.leaf_thumbnails, timeout=3_000)
+    assert d.thumbnail_of is not None and d._row_height() >= 12
+    d.grab()  # painting asks for the visible leaves' images
+    cache = view.leaf_images
+    qtbot.waitUntil(lambda: len(cache.images) == N and not cache.pending, timeout=20_000)
+    assert threading.get_ident() not in cache.decode_threads
+    shot = d.grab().toImage()
+    for leaf in (0, 9):  # 64 × 32 images of blue 10 * leaf, fitted left of the label
+        y = d.node_point(leaf).y()
+        x = round(d._x_of_height(0.0) + 6 + 8 + (d._row_height() - 2) / 2)
+        color = shot.pixelColor(x, y)
+        assert (color.red(), color.green(), color.blue()) == (30, 30, 10 * leaf)
+    assert isinstance(cache.images[view.leaf_paths()[5]], str)  # missing: a grey square
+    QTest.mouseClick(view.thumbs_check, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: d.thumbnail_of is None, timeout=3_000)

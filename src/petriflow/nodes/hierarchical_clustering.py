@@ -145,8 +145,10 @@ class HierarchicalClustering(Node):
         annotation: str = field(default="", metadata={"label": "leaf labels"})
         color_by: str = field(default="", metadata={"label": "colour by"})
         max_depth: int = field(default=0, metadata={"label": "pruning depth"})
+        #: each leaf's image beside its label when the rows are tall enough (view only)
+        leaf_thumbnails: bool = field(default=False, metadata={"label": "leaf thumbnails"})
 
-    view_settings = ("annotation", "color_by", "max_depth")
+    view_settings = ("annotation", "color_by", "max_depth", "leaf_thumbnails")
     settings_version = 2
 
     @classmethod

@@ -19,6 +19,7 @@ and its link to the node's settings (:mod:`petriflow.gui.views.hierarchical_clus
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ from PyQt6.QtGui import (
     QFont,
     QFontMetricsF,
     QHelpEvent,
+    QImage,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -45,7 +47,7 @@ from petriflow.core.types import DistanceMatrix
 from petriflow.gui.views._common import class_colors
 from petriflow.nodes.hierarchical_clustering import linkage_tree
 
-__all__ = ["ClassLegend", "DendrogramWidget", "Tree", "build_tree", "leaf_labels"]
+__all__ = ["ClassLegend", "DendrogramWidget", "Tree", "build_tree", "leaf_colors", "leaf_labels"]
 
 #: selected clusters: near-black branches on alternating light grey bands, never a hue
 #: (hues are the classes'); clusters are told apart by their tags C1, C2, …
@@ -58,6 +60,10 @@ PICK_TOLERANCE = 5.0
 ZOOM_STEP = 1.5
 #: zooming stops when a leaf row is this tall (pixels)
 MAX_ROW_HEIGHT = 40.0
+#: leaf thumbnails are drawn when rows are at least this tall (pixels)
+THUMBNAIL_MIN_ROW = 12.0
+#: the colour of the "other" group when leaves are coloured by a column of many values
+OTHER_COLOR = "#9a9a9a"
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,9 @@ class DendrogramWidget(QWidget):
         self.setMinimumSize(QSize(360, 200))
         self.setMouseTracking(True)  # a hovered leaf shows its image (the view's overlay)
         self._hovered = -1
+        #: leaf (item of the painted tree) -> its thumbnail, None while it decodes; set
+        #: by the view to draw thumbnails at the leaves (rows of THUMBNAIL_MIN_ROW px+)
+        self.thumbnail_of: Callable[[int], QImage | None] | None = None
         self.setAutoFillBackground(True)
 
     def set_tree(self, tree: Tree | None) -> None:
@@ -325,7 +334,7 @@ class DendrogramWidget(QWidget):
         tree = self.tree
         assert tree is not None
         n = tree.n
-        colors = class_colors(len(tree.class_values))
+        colors = leaf_colors(tree.class_values)
         codes = tree.classes if tree.classes is not None else np.full(n, -1)
         x_leaf = self._x_of_height(0.0) + 6
         r = max(min(row_h * 0.3, 4.0), 1.5)
@@ -365,11 +374,28 @@ class DendrogramWidget(QWidget):
             items = np.flatnonzero(visible).tolist()
         else:
             items = range(n)
+        thumbs = self.thumbnail_of if row_h >= THUMBNAIL_MIN_ROW else None
+        edge = row_h - 2
+        if thumbs is not None:  # a thumbnail left of each label, the label shortened
+            width -= edge + 4
         for item in items:
             code = int(codes[item])
-            p.setPen(colors[code] if code >= 0 else QColor("#444"))
             y = ys[item]
-            p.drawText(QRectF(x_leaf + 8, y - row_h / 2, width + 2, row_h),
+            x_text = x_leaf + 8
+            if thumbs is not None:
+                image = thumbs(item)
+                box = QRectF(x_text, y - edge / 2, edge, edge)
+                if image is not None and not image.isNull():
+                    fitted = image.size().scaled(round(edge), round(edge),
+                                                 Qt.AspectRatioMode.KeepAspectRatio)
+                    p.drawImage(QRectF(box.center().x() - fitted.width() / 2,
+                                       box.center().y() - fitted.height() / 2,
+                                       fitted.width(), fitted.height()), image)
+                else:  # loading, or no image: a grey square
+                    p.fillRect(box, QColor("#e8e8e8"))
+                x_text += edge + 4
+            p.setPen(colors[code] if code >= 0 else QColor("#444"))
+            p.drawText(QRectF(x_text, y - row_h / 2, width + 2, row_h),
                        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                        metrics.elidedText(tree.labels[item], Qt.TextElideMode.ElideMiddle,
                                           width))
@@ -501,13 +527,22 @@ class ClassLegend(QWidget):
             if widget is not None:
                 widget.deleteLater()
         self.entries = list(class_values)
-        for name, color in zip(class_values, class_colors(len(class_values)), strict=True):
+        for name, color in zip(class_values, leaf_colors(class_values), strict=True):
             label = QLabel(f'<span style="color:{color.name()}">&#9679;</span>&nbsp;'
                            f"{html.escape(name)}")
             label.setToolTip(f"{column} {name}: leaf markers and names in this colour")
             self._layout.addWidget(label)
         self._layout.addStretch(1)
         self.setVisible(bool(class_values))
+
+
+def leaf_colors(values: tuple[str, ...] | list[str]) -> list[QColor]:
+    """Colours of leaf values: the class palette, grey for a last "other (…)" group
+    (many values grouped by :mod:`petriflow.gui.views.dendrogram_look`)."""
+    colors = class_colors(len(values))
+    if values and str(values[-1]).startswith("other ("):
+        colors[-1] = QColor(OTHER_COLOR)
+    return colors
 
 
 def leaf_labels(table: Table | None, n: int, column: str = "") -> list[str]:

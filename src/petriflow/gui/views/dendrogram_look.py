@@ -6,8 +6,9 @@ module turns the full tree (as the node clusters it) and the view settings
 (``annotation``, ``color_by``, ``max_depth``) into that tree, without recomputing the
 linkage. Colours follow the projections' rules (:mod:`petriflow.gui.views.plot.encode`):
 the most frequent values of a column and "other", so a column of 10,000 file names still
-gives a legend one can read. A collapsed subtree is one leaf named by its item count and
-coloured by its most common value; its tooltip lists its first items.
+gives a legend one can read. A collapsed subtree is one leaf named by its first item and
+its count ("img3.png … (17)": both ends survive eliding), coloured by its most common
+value; its tooltip lists its first items.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def annotated_tree(tree: Tree, table: Table | None, annotation: str, color_by: s
             shown_labels.append(first)
             tips.append(first)
         else:
-            shown_labels.append(f"{len(items)} items: {first}, …")
+            shown_labels.append(f"{first} … ({len(items)})")
             names = [labels[int(i)] for i in items[:TIP_ITEMS]]
             more = f"\n… and {len(items) - TIP_ITEMS} more" if len(items) > TIP_ITEMS else ""
             tips.append(f"{len(items)} items (a subtree collapsed by pruning):\n"

@@ -23,8 +23,10 @@ from pathlib import Path
 import numpy as np
 from PyQt6 import sip
 from PyQt6.QtCore import QEvent, QObject, QPoint, Qt
+from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -67,6 +69,9 @@ from petriflow.nodes.hierarchical_clustering import item_table
 from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
 
 __all__ = ["HierarchicalClusteringView"]
+
+#: the longest edge (pixels) leaf thumbnails are decoded at (rows are at most 40 px)
+LEAF_EDGE = 64
 
 _MODE_LABELS = {"manual": "Manual (click branches)", "height_ratio": "Height ratio",
                 "top_n": "Top N"}
@@ -155,6 +160,13 @@ class HierarchicalClusteringView(NodeView):
             f"Show the whole dendrogram in {self.node.title}", max_depth=v))
         look.addRow("Prune at depth", self.depth_spin)
         side.addLayout(look)
+        self.thumbs_check = QCheckBox("Thumbnails at leaves")
+        self.thumbs_check.setToolTip("Each leaf's image beside its name (zoom in for larger "
+                                     "ones; a collapsed leaf shows its first item's)")
+        self.thumbs_check.toggled.connect(lambda on: self.set_settings(
+            f"{'Show' if on else 'Hide'} leaf thumbnails in {self.node.title}",
+            leaf_thumbnails=on))
+        side.addWidget(self.thumbs_check)
         side.addWidget(QLabel("<b>Zoom</b>"))
         zoom_bar = QHBoxLayout()
         self.zoom_out_button = QPushButton("−")
@@ -200,6 +212,7 @@ class HierarchicalClusteringView(NodeView):
         # node's task runner by the projections' cache; the overlay shows at once
         self.hover = HoverOverlay(self)
         self.hover_images = ThumbnailCache(self.node.tasks)
+        self.leaf_images = ThumbnailCache(self.node.tasks, edge=LEAF_EDGE)
         self._paths: list[str] | None = None
         self.dendrogram.hovered.connect(self._on_hover)
         add_export_actions(self, image=self.dendrogram)
@@ -213,7 +226,8 @@ class HierarchicalClusteringView(NodeView):
         self.on_status(self.node.status())
 
     def is_ready(self) -> bool:
-        return self._pending is None
+        """The tree is built and the leaf thumbnails asked for are decoded."""
+        return self._pending is None and not self.leaf_images.pending
 
     # ------------------------------------------------------------------ zoom
     def max_zoom(self) -> float:
@@ -301,6 +315,9 @@ class HierarchicalClusteringView(NodeView):
         self.ratio_spin.setValue(s.cut_ratio)
         self.top_spin.setValue(s.top_n)
         self.depth_spin.setValue(s.max_depth)
+        self.thumbs_check.blockSignals(True)
+        self.thumbs_check.setChecked(s.leaf_thumbnails)
+        self.thumbs_check.blockSignals(False)
         self._fill_columns()
         if self._look is not None and self._look[1:] != self._look_settings():
             self._show_tree()
@@ -310,9 +327,9 @@ class HierarchicalClusteringView(NodeView):
             self._show_selection()
 
     # ------------------------------------------------------------------ look
-    def _look_settings(self) -> tuple[str, str, int]:
+    def _look_settings(self) -> tuple[str, str, int, bool]:
         s = self.settings
-        return (s.annotation, s.color_by, s.max_depth)
+        return (s.annotation, s.color_by, s.max_depth, s.leaf_thumbnails)
 
     def _fill_columns(self) -> None:
         """The label and colour choices: the items' columns (kept while they stay)."""
@@ -341,8 +358,10 @@ class HierarchicalClusteringView(NodeView):
             self.shown, self.pruned = None, None
             self.legend.set_classes(())
         else:
-            self.shown, self.pruned = annotated_tree(self.tree, self._items, *look)
+            self.shown, self.pruned = annotated_tree(self.tree, self._items, *look[:3])
             self.legend.set_classes(self.shown.class_values, look[1] or "Class")
+        self.dendrogram.thumbnail_of = (self._leaf_thumbnail if look[3] and self.leaf_paths()
+                                        else None)
         self.dendrogram.set_tree(self.shown)
         self.set_zoom(min(self.zoom, self.max_zoom()))
         self._show_selection()
@@ -390,6 +409,20 @@ class HierarchicalClusteringView(NodeView):
         path = paths[int(items[0])]
         image = self.hover_images.get(path, self._hover_arrived)
         self.hover.show_row(leaf, lines, image, path, self.dendrogram.mapTo(self, at))
+
+    def _leaf_thumbnail(self, leaf: int) -> QImage | None:
+        """The painted leaf's image (a collapsed leaf: its first item's); None while it
+        decodes (the tree repaints when it arrives) or when it cannot be read."""
+        paths = self.leaf_paths()
+        if not paths:
+            return None
+        item = int(self.pruned.members[leaf][0]) if self.pruned is not None else leaf
+        image = self.leaf_images.get(paths[item], self._leaf_arrived)
+        return image if isinstance(image, QImage) else None
+
+    def _leaf_arrived(self, _path: str) -> None:
+        if not sip.isdeleted(self.dendrogram):  # the view may have closed meanwhile
+            self.dendrogram.update()
 
     def _hover_arrived(self, path: str) -> None:
         if sip.isdeleted(self.hover) or not self.hover.isVisible() or self.hover.path != path:
