@@ -216,3 +216,25 @@ def test_squeezenet_pooled_ends_with_squeezenets_vector() -> None:
         start += width
     with pytest.raises(builders.EmbedderError, match="fire1"):
         builders.squeezenet_pooled_builder(("fire1",))
+
+
+def test_squeezenet_pooled_uses_a_file_added_for_it(tmp_path: Path, monkeypatch) -> None:
+    """`petriflow models add squeezenet-pooled FILE` is used by that model (a fine-tuned
+    SqueezeNet state dict, loaded strictly), while plain ``squeezenet`` keeps ndf's."""
+    from petriflow.analysis.embedding import get_embedder
+    from petriflow.analysis.embedding.backbones.status import add_custom_weights
+    from petriflow.analysis.torchvision_compat import import_torchvision
+
+    monkeypatch.setenv("PETRIFLOW_WEIGHTS_DIR", str(tmp_path / "weights"))
+    torch.manual_seed(2)
+    own = import_torchvision().models.squeezenet1_1(weights=None).state_dict()
+    path = tmp_path / "tuned.pth"
+    torch.save(own, path)
+    pooled = get_embedder("squeezenet-pooled")
+    status = add_custom_weights(pooled, path)
+    assert status.state == "custom"
+    located = pooled.locate(None, False)
+    assert located.source == "custom file" and located.path != path  # a stored copy
+    assert get_embedder("squeezenet").locate(None, False).source == "ndf package"
+    net = pooled.build(located)
+    torch.testing.assert_close(net.conv10.weight, own["classifier.1.weight"])

