@@ -42,7 +42,7 @@ def test_orange_channel_names():
     reg = default_registry()
     expect = {
         "import_images": ((), ("Data", "Skipped Files")),
-        "data_table": (("Data",), ("Selected Data", "Data")),
+        "data_table": (("Data", "Data Subset"), ("Selected Data", "Data")),  # issue 16.6
         "image_viewer": (("Data",), ("Selected Images", "Data")),
         "distances": (("Data",), ("Distances",)),
         "hierarchical_clustering": (("Distances", "Data Subset"), ("Selected Data", "Data")),
