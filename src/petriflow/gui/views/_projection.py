@@ -503,6 +503,7 @@ class ProjectionView(HoverMixin, NodeView):
 
     def data_to_widget(self, x: float, y: float) -> QPoint:
         """Pixel on ``canvas`` of a data point: for tests and the hover overlay."""
+        self.box.prepareForPaint()  # a pending auto-range first (what the next paint shows)
         scene = self.box.mapViewToScene(QPointF(float(x), float(y)))
         return self.plot.mapFromScene(scene)
 
