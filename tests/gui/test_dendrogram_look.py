@@ -19,6 +19,7 @@ from PyQt6.QtWidgets import QApplication
 from petriflow.analysis.clustering import dendrogram_geometry, hierarchical_linkage
 from petriflow.analysis.dendrogram_pruning import node_depths, prune_tree
 from petriflow.core.node import Node, Output
+from petriflow.core.ows import parse_workflow, workflow_to_bytes
 from petriflow.core.registry import NodeRegistry
 from petriflow.core.table import Table
 from petriflow.gui.undo import AddLinkCommand
@@ -107,6 +108,20 @@ def test_label_and_colour_by_a_chosen_column(hc, qtbot):
     codes = d.tree.classes
     assert [d.tree.class_values[c] for c in codes] == [f"plate{i // 4}" for i in range(N)]
     d.grab()
+    # saved with the workflow: a reopened view (and a reloaded file) shows the same look
+    view.close()
+    qtbot.waitUntil(lambda: win.live_view(node) is None, timeout=3_000)
+    view = win.open_node(node)
+    qtbot.waitUntil(lambda: view.shown is not None, timeout=10_000)
+    d = view.dendrogram
+    assert view.annotation_combo.currentData() == "well"
+    assert view.color_combo.currentText() == "plate"
+    assert d.tree.labels == [f"W{i:02d}" for i in range(N)]
+    assert view.legend.entries == [f"plate{g}" for g in range(4)]
+    again = parse_workflow(workflow_to_bytes(win.workflow),
+                           NodeRegistry([Rows, Distances, HierarchicalClustering]))
+    saved = again.node(node).settings
+    assert (saved.annotation, saved.color_by) == ("well", "plate")
     # undoing the colour choices (one step per key press) restores the class colours
     while win.workflow.node(node).settings.color_by:
         win.undo_stack.undo()
