@@ -16,7 +16,8 @@ check of that choice. Companion of ``benchmarks/accuracy_pooled.py``.
     python benchmarks/pooled_selection.py [--seeds 10] [--nested-seeds 3] [--procs N]
                                           [--configs N]
 
-About 1,400 CPU-seconds (16 cores: ~1.5 min; the shared 2-core machine: tens of minutes).
+Roughly 2,000 CPU-seconds (estimated from runs on 16 cores, ~2 min there; the shared
+2-core machine: the better part of an hour).
 """
 
 from __future__ import annotations
