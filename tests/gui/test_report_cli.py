@@ -8,6 +8,7 @@ QApplication and the imported views are shared, which keeps this quick on 2 core
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def test_every_example_reports_every_node_with_a_picture(example, qapp, tmp_path
     assert parsed.addresses == parsed.images
     assert "could not be shown" not in text
     assert "Every node ran without error" in text
-    assert text.count("done in ") == len(titles)  # state and time taken per node
+    # state and time taken per node (image-exploration's Save Images has no folder on
+    # purpose, so it ends in a warning that says so)
+    assert len(re.findall(r"(?:done|warning) in \d", text)) == len(titles)
 
 
 def test_a_view_that_fails_is_noted_and_the_rest_kept(qapp, tmp_path, monkeypatch):
