@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["describe_change", "setting_label", "setting_meta"]
+__all__ = ["describe_change", "selection_words", "setting_label", "setting_meta"]
 
 
 def setting_meta(settings_cls: type, name: str) -> Mapping[str, Any]:
@@ -37,20 +37,31 @@ def setting_label(settings_cls: type, name: str) -> str:
     return str(label) if label else name.replace("_", " ").strip()
 
 
+def selection_words(settings_cls: type, name: str, value: Any) -> tuple[int, str] | None:
+    """For a ``selects`` field: how many things ``value`` selects and the right noun
+    ("3 rows" -> ``(3, "rows")``); None for any other field. The undo stack and the
+    report both count selections this way."""
+    nouns = setting_meta(settings_cls, name).get("selects")
+    if not nouns:
+        return None
+    one, many = (nouns if isinstance(nouns, tuple)
+                 else (str(nouns).removesuffix("s"), str(nouns)))
+    try:
+        n = len(value)
+    except TypeError:
+        n = 0 if value is None else 1
+    return n, (one if n == 1 else many)
+
+
 def describe_change(settings_cls: type, title: str, changes: Mapping[str, Any]) -> str:
     """One undo-stack line for setting ``changes`` of the node titled ``title``."""
     for name, value in changes.items():
-        nouns = setting_meta(settings_cls, name).get("selects")
-        if nouns:
-            one, many = (nouns if isinstance(nouns, tuple)
-                         else (str(nouns).removesuffix("s"), str(nouns)))
-            try:
-                n = len(value)
-            except TypeError:
-                n = 1
+        counted = selection_words(settings_cls, name, value)
+        if counted is not None:
+            n, noun = counted
             if not n:
                 return f"Clear the selection in {title}"
-            return f"Select {n} {one if n == 1 else many} in {title}"
+            return f"Select {n} {noun} in {title}"
     labels = [setting_label(settings_cls, name) for name in changes]
     if not labels:
         return f"Change {title}"

@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from petriflow.core.describe import setting_label, setting_meta
+from petriflow.core.describe import selection_words, setting_label
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix, EvaluationResults, Learner, Model
 
@@ -61,15 +61,10 @@ def describe_settings(settings: Any) -> list[str]:
         if f.name.startswith("_") or f.name.endswith("_context"):
             continue
         value = getattr(settings, f.name)
-        nouns = setting_meta(cls, f.name).get("selects")
-        if nouns:
-            one, many = (nouns if isinstance(nouns, tuple)
-                         else (str(nouns).removesuffix("s"), str(nouns)))
-            try:
-                n = len(value)
-            except TypeError:
-                n = 0 if value is None else 1
-            text = f"{n} {one if n == 1 else many}" if n else "nothing"
+        counted = selection_words(cls, f.name, value)
+        if counted is not None:
+            n, noun = counted
+            text = f"{n} {noun}" if n else "nothing"
         else:
             text = describe_value(value)
         lines.append(f"{setting_label(cls, f.name)}: {text}")

@@ -18,14 +18,12 @@ import numpy as np
 from PyQt6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QSize, Qt
 from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
-    QListView,
     QPushButton,
     QSlider,
     QVBoxLayout,
@@ -36,7 +34,7 @@ from petriflow.core.node import NodeError
 from petriflow.core.table import Table
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import NodeFacade, NodeView, class_colors
-from petriflow.gui.views.image_viewer import ThumbnailModel
+from petriflow.gui.views.image_viewer import ThumbnailModel, thumbnail_list
 from petriflow.nodes._selection import row_keys
 from petriflow.nodes.annotate_images import UNCERTAINTY_COLUMN, class_values_of, matched_keys
 from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
@@ -110,16 +108,7 @@ class AnnotateImagesView(NodeView):
         layout.addLayout(bar)
 
         self.model = ThumbnailModel(self, self.node.tasks)
-        self.list = QListView()
-        self.list.setViewMode(QListView.ViewMode.IconMode)
-        self.list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.list.setMovement(QListView.Movement.Static)
-        self.list.setUniformItemSizes(True)
-        self.list.setWordWrap(False)
-        self.list.setSpacing(6)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.list.setDragEnabled(False)
-        self.list.setModel(self.model)
+        self.list = thumbnail_list(self.model)
         self.list.installEventFilter(self)  # the digit keys
         layout.addWidget(self.list, 1)
         self.resize(900, 660)

@@ -64,7 +64,9 @@ from petriflow.gui.views.dendrogram import ClassLegend
 from petriflow.gui.views.export_actions import add_export_actions
 from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
 
-__all__ = ["ImagePreview", "ImageViewerView", "ThumbnailModel", "decode_thumbnail"]
+__all__ = [
+    "ImagePreview", "ImageViewerView", "ThumbnailModel", "decode_thumbnail", "thumbnail_list",
+]
 
 #: decoded thumbnails kept in memory (per view)
 CACHE_ITEMS = 2000
@@ -219,6 +221,23 @@ class ThumbnailModel(QAbstractListModel):
         return done
 
 
+def thumbnail_list(model: ThumbnailModel) -> QListView:
+    """A grid of ``model``'s thumbnails as every image view shows them: uniform cells
+    that reflow with the window, extended selection, and a drag that selects instead
+    of moving images (the Image Viewer and Annotate Images look and behave alike)."""
+    view = QListView()
+    view.setViewMode(QListView.ViewMode.IconMode)
+    view.setResizeMode(QListView.ResizeMode.Adjust)
+    view.setMovement(QListView.Movement.Static)
+    view.setUniformItemSizes(True)
+    view.setWordWrap(False)
+    view.setSpacing(6)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setDragEnabled(False)
+    view.setModel(model)
+    return view
+
+
 class ImagePreview(QDialog):
     """A larger view of one image, scaled to fit the window; Esc closes it.
 
@@ -312,16 +331,7 @@ class ImageViewerView(NodeView):
         self.legend = ClassLegend()  # titles are coloured by class
         layout.addWidget(self.legend)
         self.model = ThumbnailModel(self, self.node.tasks)
-        self.list = QListView()
-        self.list.setViewMode(QListView.ViewMode.IconMode)
-        self.list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.list.setMovement(QListView.Movement.Static)
-        self.list.setUniformItemSizes(True)
-        self.list.setWordWrap(False)
-        self.list.setSpacing(6)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.list.setDragEnabled(False)  # a drag from a thumbnail selects, not moves
-        self.list.setModel(self.model)
+        self.list = thumbnail_list(self.model)
         self._selection = SelectionOnRelease(self.list, self._on_selection)
         self.list.viewport().installEventFilter(self)  # double-click: preview
         self.list.installEventFilter(self)  # Space: preview
