@@ -15,8 +15,9 @@ Usage (on a machine with CUDA)::
     python benchmarks/gpu_throughput.py --images ../shared/data --min-images 6000 \
         --models squeezenet,inception-v3 --precisions fp32,fp16
 
-The last line per model reads ``MODEL PRECISION: network N img/s, pipeline P img/s
-(P/N = R)``.
+``--decode threads|processes`` picks how the pipeline decodes (worker processes are what
+``embed_paths`` uses on a GPU from 256 images). The last line per model reads
+``MODEL PRECISION [DECODE]: network N img/s, pipeline P img/s (P/N = R)``.
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ def main() -> int:
     ap.add_argument("--precisions", default="fp32,fp16")
     ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--workers", type=int, default=None, help="decode threads (default: auto)")
+    ap.add_argument("--decode", choices=("threads", "processes"), default="processes",
+                    help="pipeline decoding in CPU threads or worker processes")
     ap.add_argument("--seconds", type=float, default=5.0, help="network-only timing window")
     ap.add_argument("--device", default="cuda", help="cuda (the point); cpu for a smoke run")
     args = ap.parse_args()
@@ -134,14 +137,16 @@ def main() -> int:
                 # warm-up of the pipeline (threads, cuDNN autotune) on a slice, then timed
                 embed_paths(paths[:512], model, device=dev, cache=False,
                             weights_path=wpath, precision=precision,
-                            batch_size=args.batch_size, workers=args.workers)
+                            batch_size=args.batch_size, workers=args.workers,
+                            decode=args.decode)
                 t0 = time.perf_counter()
                 res = embed_paths(paths, model, device=dev, cache=False,
                                   weights_path=wpath, precision=precision,
-                                  batch_size=args.batch_size, workers=args.workers)
+                                  batch_size=args.batch_size, workers=args.workers,
+                                  decode=args.decode)
                 dt = time.perf_counter() - t0
                 pipe = len(res.vectors) / dt
-                print(f"{model} {precision}: network {net:,.0f} img/s, pipeline "
+                print(f"{model} {precision} [{args.decode}]: network {net:,.0f} img/s, pipeline "
                       f"{pipe:,.0f} img/s (P/N = {pipe / net:.2f}; {len(res.vectors)} images "
                       f"in {dt:.1f} s, {len(res.skipped)} skipped)", flush=True)
     return 0
