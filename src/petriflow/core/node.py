@@ -317,6 +317,35 @@ def settings_to_dict(settings: Any) -> dict[str, Any]:
     return {f.name: _plain(getattr(settings, f.name)) for f in dataclasses.fields(settings)}
 
 
+_ATOMS = (int, float, str, bool, type(None))
+
+
+def copy_value(value: Any) -> Any:
+    """A deep copy of a settings value, fast for flat lists of numbers and strings.
+
+    Why: settings are copied on every edit (the workflow's update, the undo step) and a
+    selection holds 20,000 positions and as many identity keys; ``copy.deepcopy`` visits
+    each item (~20 ms), while a list of immutable items only needs a new list."""
+    import copy
+
+    if isinstance(value, list) and all(type(v) in _ATOMS for v in value):
+        return list(value)
+    if isinstance(value, dict):
+        return {k: copy_value(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
+def copy_settings(settings: Any) -> Any:
+    """A deep copy of a settings dataclass (:func:`copy_value` per field)."""
+    if not dataclasses.is_dataclass(settings) or isinstance(settings, type):
+        import copy
+
+        return copy.deepcopy(settings)
+    values = {f.name: copy_value(getattr(settings, f.name))
+              for f in dataclasses.fields(settings) if f.init}
+    return dataclasses.replace(settings, **values)
+
+
 def coerce_setting(settings_cls: type, name: str, value: Any) -> Any:
     """Check and convert one value for field ``name`` of ``settings_cls``.
 
@@ -360,6 +389,9 @@ def _coerce(hint: Any, value: Any, name: str) -> Any:
         if not isinstance(value, list | tuple | set | frozenset):
             raise ValueError(f"setting {name!r} expects a list, got {value!r}")
         inner = args[0] if args else Any
+        if inner in (int, str) and all(type(v) is inner for v in value):
+            # a selection of 20,000 rows: the per-item checks below cost ~30 ms
+            return tuple(value) if origin is tuple else origin(value)
         items = [_coerce(inner, v, name) for v in value]
         return tuple(items) if origin is tuple else origin(items)
     if origin is dict:

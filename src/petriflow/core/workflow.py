@@ -17,7 +17,6 @@ link; the scheduler reads an immutable :meth:`Workflow.snapshot` per scheduling 
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from petriflow.core.graph import GraphSnapshot, LinkIndex
-from petriflow.core.node import Input, Node, Output, coerce_setting
+from petriflow.core.node import Input, Node, Output, coerce_setting, copy_value
 from petriflow.core.registry import NodeRegistry, default_registry
 
 __all__ = [
@@ -397,7 +396,11 @@ class Workflow:
         def changed(old: Any) -> Any:
             cls = type(old)
             values = {k: coerce_setting(cls, k, v) for k, v in changes.items()}
-            return dataclasses.replace(copy.deepcopy(old), **values)
+            # the fields being replaced are not copied (a 20,000-row selection and its
+            # context took ~40 ms to deep-copy only to be thrown away); the others are
+            kept = {f.name: copy_value(getattr(old, f.name)) for f in dataclasses.fields(old)
+                    if f.init and f.name not in values}
+            return dataclasses.replace(old, **kept, **values)
 
         with self._lock:
             event = self._replace_settings(node_id, changed)

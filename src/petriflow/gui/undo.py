@@ -19,7 +19,7 @@ from typing import Any
 from PyQt6.QtGui import QUndoCommand
 
 from petriflow.core.describe import describe_change
-from petriflow.core.node import Node
+from petriflow.core.node import Node, copy_settings
 from petriflow.core.workflow import Annotation, Link, UnknownNodeInfo, Workflow
 
 __all__ = [
@@ -214,13 +214,15 @@ class SettingsCommand(QUndoCommand):
         settings_cls = type(node.settings)
         super().__init__(text or describe_change(settings_cls, node.title, changes))
         self.workflow, self.node_id, self.changes = workflow, node_id, changes
-        self.old = copy.deepcopy(node.settings)
+        # copy_settings: a lasso's 20,000-row selection deep-copied item by item cost
+        # ~25 ms of the lasso's response
+        self.old = copy_settings(node.settings)
 
     def redo(self) -> None:
         self.workflow.update_settings(self.node_id, **self.changes)
 
     def undo(self) -> None:
-        self.workflow.set_settings(self.node_id, copy.deepcopy(self.old))
+        self.workflow.set_settings(self.node_id, copy_settings(self.old))
 
 
 class AddAnnotationCommand(QUndoCommand):
