@@ -3,7 +3,8 @@
 A projection node computes an (n, 2) layout for its input rows, appends it as two metas
 (e.g. ``mds-x``, ``mds-y``) and outputs ``Selected Data`` (the rows whose positions are
 in the ``selected`` setting, input order) and ``Data`` (all rows, plus a ``Selected``
-Yes/No meta). The view draws the layout from ``Data`` and writes ``selected``.
+Yes/No meta; with several selection groups, the group: :func:`grouped_selection_outputs`).
+The view draws the layout from ``Data`` and writes ``selected``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from petriflow.analysis.selection import SELECTED_META
 from petriflow.core.node import Input, Node, Output, Progress
 from petriflow.core.table import Table
-from petriflow.nodes._selection import mark_unverified, restore_rows
+from petriflow.nodes._selection import mark_unverified, restore_row_groups
 from petriflow.nodes._shared import selection_outputs
 
 if TYPE_CHECKING:
@@ -103,10 +105,38 @@ def projection_outputs(
     """The two standard outputs of a projection node; ``selected`` is restored under
     its ``context`` (the rows the user picked, if they are in ``table``; ``base``: the
     workflow's folder)."""
-    restored = restore_rows(table, selected, context or {}, "points", base)
+    return grouped_selection_outputs(with_coordinates(table, layout, names), selected,
+                                     context or {}, progress, base)
+
+
+def group_label(group: int) -> str:
+    """A selection group's name in the outputs, as Orange writes it (G1, G2, …)."""
+    return f"G{group}"
+
+
+def grouped_selection_outputs(table: Table, selected: list[int], context: dict[str, Any],
+                              progress: Progress, base: Path | None = None,
+                              ) -> dict[str, Table | None]:
+    """``Selected Data`` and annotated ``Data`` of a selection restored under its
+    context; with several selection groups (the view's Shift+Ctrl lasso), as Orange's
+    scatter plot: ``Selected`` is the group ("G1", "G2", …) in ``Selected Data`` and
+    "G1"… or "Unselected" in ``Data`` (one group keeps the Yes/No flag every selecting
+    node writes, so downstream filters on it still work)."""
+    restored, groups = restore_row_groups(table, selected, context, "points", base)
     restored.report(progress)
-    return selection_outputs(with_coordinates(table, layout, names), restored.selection,
-                             progress)
+    out = selection_outputs(table, restored.selection, progress)
+    if set(groups) <= {1}:
+        return out
+    group_of: dict[int, int] = {}
+    for p, g in zip(restored.selection, groups, strict=True):
+        if 0 <= int(p) < len(table):
+            group_of.setdefault(int(p), g)
+    rows = np.asarray(sorted(group_of), dtype=int)
+    column = np.full(len(table), "Unselected", dtype=object)
+    column[rows] = [group_label(group_of[p]) for p in rows.tolist()]
+    out["Selected Data"] = table.take(rows).with_meta(SELECTED_META, column[rows])
+    out["Data"] = table.with_meta(SELECTED_META, column)
+    return out
 
 
 def orange_selection(s: dict[str, Any], t: Translation) -> None:

@@ -21,10 +21,10 @@ from petriflow.nodes._projection import (
     PROJECTION_VIEW_SETTINGS,
     ProjectionNode,
     ProjectionSettings,
+    grouped_selection_outputs,
     orange_selection,
 )
-from petriflow.nodes._selection import restore_rows
-from petriflow.nodes._shared import check_subset, column_numbers, selection_outputs
+from petriflow.nodes._shared import check_subset, column_numbers
 
 if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
@@ -122,10 +122,8 @@ class ScatterPlot(ProjectionNode):
         x, y = self.axes(data, progress)
         cancel.check()
         s = self.settings
-        restored = restore_rows(data, s.selected, s.selection_context, "points",
-                                self.context.workflow_dir)
-        restored.report(progress)
-        out = selection_outputs(data, restored.selection, progress)
+        out = grouped_selection_outputs(data, s.selected, s.selection_context, progress,
+                                        self.context.workflow_dir)
         missing = int(np.count_nonzero(np.isnan(axis_values(data, x))
                                        | np.isnan(axis_values(data, y))))
         if missing:

@@ -6,7 +6,8 @@ large and the others faded, which is how the paper's figures show "where are the
 images in the map". Hovering a point shows its image and chosen columns at once
 (:mod:`.plot.hover`). The wheel zooms, a right or middle drag pans, Home or *Reset*
 shows everything. A left drag selects inside the rectangle — or, with *Lasso* on, the
-free-hand outline; Shift adds, Ctrl/⌘/Alt removes, a click clears. The selection is the
+free-hand outline; Shift adds, Ctrl/⌘/Alt removes, Shift+Ctrl makes a new selection
+group (:mod:`.plot.groups`), a click clears. The selection is the
 node's ``selected`` setting (row positions) with its identity context; every choice of
 the view is a view setting, saved with the workflow without re-running the node.
 
@@ -38,7 +39,7 @@ from PyQt6.QtWidgets import (
 
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
-from petriflow.gui.views._common import NodeFacade, NodeView, row_selection, rows_context
+from petriflow.gui.views._common import NodeFacade, NodeView, rows_context
 from petriflow.gui.views.export_actions import add_export_actions
 from petriflow.gui.views.plot.canvas import PlotAxes, PlotCanvas, inside
 from petriflow.gui.views.plot.encode import (
@@ -50,6 +51,7 @@ from petriflow.gui.views.plot.encode import (
     shape_columns,
     size_values,
 )
+from petriflow.gui.views.plot.groups import REMOVE, combine, selected_groups
 from petriflow.gui.views.plot.hover import HoverMixin
 from petriflow.gui.views.plot.points import PointsLayer, styled
 from petriflow.gui.views.plot.thumbnails import ThumbnailLayer
@@ -67,8 +69,6 @@ SHAPE_MAX_VALUES = len(MARKERS)
 POINT_SIZE, SUBSET_SIZE = 8.0, 12.0
 #: labels (text items) are drawn for at most this many points
 MAX_LABELS = 500
-_REMOVE = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-           | Qt.KeyboardModifier.MetaModifier)
 
 
 class ProjectionView(HoverMixin, NodeView):
@@ -98,8 +98,9 @@ class ProjectionView(HoverMixin, NodeView):
         self.labels: list[pg.TextItem] = []
         self._encoded_key: tuple[Any, ...] = ()
         self._drawn_rows: np.ndarray = np.zeros(0, dtype=int)
-        #: (table, selected, context, restored rows) of the last restored selection
-        self._selection_cache: tuple[Any, list[int], dict[str, Any], list[int]] | None = None
+        #: (table, selected, context, restored rows, their groups) of the last restore
+        self._selection_cache: tuple[Any, list[int], dict[str, Any], list[int],
+                                     list[int]] | None = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.add_controls(top)
@@ -396,10 +397,12 @@ class ProjectionView(HoverMixin, NodeView):
         table = self.table
         if n == 0 or table is None or len(self.encoding.index) != n:
             return
-        selected = np.zeros(n, dtype=bool)
-        rows = np.asarray(self._selected(), dtype=int)
-        rows = rows[(rows >= 0) & (rows < n)]
-        selected[rows] = True
+        selected = np.zeros(n, dtype=int)  # each point's selection group, 0 = none
+        chosen, groups = self._selection()
+        rows, group = np.asarray(chosen, dtype=int), np.asarray(groups, dtype=int)
+        inside_data = (rows >= 0) & (rows < n)
+        rows = rows[inside_data]
+        selected[rows] = group[inside_data] if len(group) == len(inside_data) else 1
         self._drawn_rows = rows
         has_subset = bool(self.subset_mask.any())
         enc = self.encoding
@@ -414,7 +417,8 @@ class ProjectionView(HoverMixin, NodeView):
         sizes = np.where(self.subset_mask, np.maximum(self.sizes, SUBSET_SIZE), self.sizes)
         if self.settings.thumbnails and len(shown) <= self.thumbnails.max_points:
             self.points.clear()
-            self.thumbnails.show(self.xy[shown], self._image_paths_at(shown), selected[shown],
+            self.thumbnails.show(self.xy[shown], self._image_paths_at(shown),
+                                 selected[shown] > 0,
                                  [enc.lut[i] for i in enc.index[shown]])
         else:
             self.thumbnails.clear()
@@ -434,6 +438,8 @@ class ProjectionView(HoverMixin, NodeView):
             title += f", {int(self.subset_mask.sum())} in the subset"
         if len(rows):
             title += f", {len(rows)} selected"
+            if len(set(groups)) > 1:
+                title += f" in {len(set(groups))} groups"
         self.count_label.setText(title)  # a QLabel: re-laying out the plot costs ~15 ms
 
     def _set_points(self, shown: np.ndarray, faded: np.ndarray, sizes: np.ndarray,
@@ -477,18 +483,25 @@ class ProjectionView(HoverMixin, NodeView):
     # ------------------------------------------------------------------ selection
     def _selected(self) -> list[int]:
         """Positions of the points the node selects (the saved selection's rows)."""
+        return self._selection()[0]
+
+    def _selection(self) -> tuple[list[int], list[int]]:
+        """The selected positions and each one's selection group (1, 2, …)."""
         s = self.settings
         cached = self._selection_cache
         if (cached is not None and cached[1] == s.selected
                 and cached[2] == s.selection_context and _same_rows(cached[0], self.table)):
-            return cached[3]  # restoring 20,000 rows by identity costs ~40 ms a time
-        rows = row_selection(self.table, s.selected, s.selection_context, self.node.directory)
-        self._selection_cache = (self.table, list(s.selected), s.selection_context, rows)
-        return rows
+            return cached[3], cached[4]  # restoring 20,000 rows by identity costs ~40 ms
+        rows, groups = selected_groups(self.table, s.selected, s.selection_context,
+                                       self.node.directory)
+        self._selection_cache = (self.table, list(s.selected), s.selection_context, rows,
+                                 groups)
+        return rows, groups
 
-    def _select(self, rows: list[int]) -> None:
-        context = rows_context(self.table, rows, self.node.directory)
-        self._selection_cache = (self.table, list(rows), context, list(rows))
+    def _select(self, rows: list[int], groups: list[int] | None = None) -> None:
+        groups = [1] * len(rows) if groups is None else groups
+        context = rows_context(self.table, rows, self.node.directory, groups)
+        self._selection_cache = (self.table, list(rows), context, list(rows), list(groups))
         self.set_settings(selected=rows, selection_context=context)
 
     @property
@@ -515,16 +528,11 @@ class ProjectionView(HoverMixin, NodeView):
         if len(self.xy) == 0:
             return
         mask = inside(poly, self.xy) & self._visible()
-        new = set(np.flatnonzero(mask).tolist())
-        current = set(self._selected())
-        if modifiers & Qt.KeyboardModifier.ShiftModifier:
-            new |= current
-        elif modifiers & _REMOVE:
-            new = current - new
-        self._select(sorted(new))
+        rows, groups = self._selection()
+        self._select(*combine(rows, groups, np.flatnonzero(mask), modifiers))
 
     def _on_clicked(self, modifiers: Any) -> None:
-        if modifiers & (Qt.KeyboardModifier.ShiftModifier | _REMOVE):
+        if modifiers & (Qt.KeyboardModifier.ShiftModifier | REMOVE):
             return  # a click with a modifier keeps the selection
         if self._selected():
             self._select([])

@@ -21,10 +21,13 @@ from pyqtgraph.Qt import internals
 
 from petriflow.gui.views.plot.encode import SYMBOLS
 
-__all__ = ["PointsLayer", "Style", "styled"]
+__all__ = ["RING_COLORS", "PointsLayer", "Style", "styled"]
 
-#: a style: (symbol, size in pixels, fill colour, selection ring)
-Style = tuple[str, int, QColor, bool]
+#: a style: (symbol, size in pixels, fill colour, selection ring: 0 = none, else the
+#: selection group, whose colour is ``RING_COLORS[(ring - 1) % len(RING_COLORS)]``)
+Style = tuple[str, int, QColor, int]
+#: ring colours of selection groups 1, 2, … (group 1 black, as a single selection)
+RING_COLORS = ("#000000", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e")
 
 
 class PointsLayer(pg.GraphicsObject):
@@ -36,6 +39,8 @@ class PointsLayer(pg.GraphicsObject):
         self.sprite: np.ndarray = np.zeros(0, dtype=int)
         #: the symbol of each drawn point (tests and exports)
         self.symbols: np.ndarray = np.zeros(0, dtype=object)
+        #: the distinct styles drawn (tests: the selection groups' rings)
+        self.styles: list[Style] = []
         self.atlas = QPixmap()
         self.rects: np.ndarray = np.zeros((0, 4), dtype=int)
         self._bounds = QRectF()
@@ -49,6 +54,7 @@ class PointsLayer(pg.GraphicsObject):
         self.sprite = np.asarray(sprite, dtype=int)
         self.symbols = np.array([s[0] for s in styles] + [None], dtype=object)[:-1][
             self.sprite] if len(styles) else np.zeros(0, dtype=object)
+        self.styles = styles
         self._render_atlas(styles)
         if len(self.xy):
             lo, hi = self.xy.min(axis=0), self.xy.max(axis=0)
@@ -65,7 +71,8 @@ class PointsLayer(pg.GraphicsObject):
     def _render_atlas(self, styles: list[Style]) -> None:
         images = []
         for symbol, size, color, ring in styles:
-            pen = QPen(QColor("black"), 1.5) if ring else pg.mkPen(None)
+            pen = (QPen(QColor(RING_COLORS[(ring - 1) % len(RING_COLORS)]), 1.5) if ring
+                   else pg.mkPen(None))
             images.append(renderSymbol(symbol, size, pen, QBrush(color)))
         width = sum(im.width() for im in images)
         height = max((im.height() for im in images), default=0)
@@ -135,21 +142,26 @@ def styled(xy: np.ndarray, color: np.ndarray, lut: list[str], shape: np.ndarray,
            ) -> tuple[np.ndarray, np.ndarray, list[Style]]:
     """Positions in drawing order (faded, plain, selected), each point's sprite index and
     the distinct styles. A style is one integer (colour, fading, symbol, size, ring):
-    bounded, so the distinct ones are found without sorting 50,000 keys."""
+    bounded, so the distinct ones are found without sorting 50,000 keys. ``selected`` is
+    a mask or each point's selection group (0 = not selected; rings cycle colours)."""
+    ring = np.asarray(selected).astype(int)
+    ring = np.where(ring > 0, (ring - 1) % len(RING_COLORS) + 1, 0)
+    rings = len(RING_COLORS) + 1
+    selected = ring > 0
     symbol = shape % len(SYMBOLS)
     size = np.clip(np.rint(sizes), 1, 63).astype(int)
-    key = (((color * 2 + fade) * len(SYMBOLS) + symbol) * 64 + size) * 2 + selected
+    key = (((color * 2 + fade) * len(SYMBOLS) + symbol) * 64 + size) * rings + ring
     present = np.zeros(int(key.max(initial=0)) + 1, dtype=bool)
     present[key] = True
     uniq = np.flatnonzero(present)
     sprite = (np.cumsum(present) - 1)[key]
     styles: list[Style] = []
     for k in uniq.tolist():
-        k, ring = divmod(k, 2)
+        k, r = divmod(k, rings)
         k, px = divmod(k, 64)
         k, sym = divmod(k, len(SYMBOLS))
         c, f = divmod(k, 2)
-        styles.append((SYMBOLS[sym], px, faded(lut[c]) if f else QColor(lut[c]), bool(ring)))
+        styles.append((SYMBOLS[sym], px, faded(lut[c]) if f else QColor(lut[c]), r))
     order = np.concatenate([np.flatnonzero(fade & ~selected),
                             np.flatnonzero(~fade & ~selected), np.flatnonzero(selected)])
     return xy[order], sprite[order], styles

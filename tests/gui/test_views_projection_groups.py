@@ -1,0 +1,143 @@
+"""Selection groups in the projection scatter (issue 16.3), as in Orange's scatter plot:
+two lassos drawn with the real mouse, the second with Shift+Ctrl, make two groups; the
+node's Selected Data has a ``Selected`` column G1/G2 and its annotated Data marks every
+row's group ("Unselected" for the rest). The groups are saved with the workflow (plain
+literals in the selection's identity context), restored on the same data, dropped with
+a note on other data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QEvent, QPoint, QPointF, Qt
+from PyQt6.QtGui import QMouseEvent
+from PyQt6.QtTest import QTest
+from PyQt6.QtWidgets import QApplication
+
+from petriflow.core.ows import load_workflow, save_workflow, workflow_to_bytes
+from petriflow.core.registry import NodeRegistry
+from petriflow.core.scheduler import NodeState, Scheduler
+from petriflow.gui.views.plot.groups import combine
+from petriflow.nodes.pca import PCA
+from petriflow.nodes.scatter_plot import ScatterPlot
+from tests.gui.test_views_projection_plot import N, Pics, folder, open_view
+from tests.gui.views_helpers import wait_settled
+
+__all__ = ["folder"]  # the fixture, used by name below
+
+NEW_GROUP = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window(reg=NodeRegistry([Pics, PCA, ScatterPlot]))
+
+
+def move(widget, pos: QPoint, mods) -> None:
+    """A move with the left button held and ``mods`` (QTest.mouseMove sends no buttons)."""
+    QApplication.sendEvent(widget, QMouseEvent(
+        QEvent.Type.MouseMove, QPointF(pos), QPointF(widget.mapToGlobal(pos)),
+        Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, mods))
+
+
+def lasso(view, rows: np.ndarray, mods=Qt.KeyboardModifier.NoModifier) -> None:
+    """A free-hand outline (a hexagon) 10 px around the points of ``rows``."""
+    px = [view.data_to_widget(*view.xy[r]) for r in rows]
+    x0, x1 = min(p.x() for p in px) - 10, max(p.x() for p in px) + 10
+    y0, y1 = min(p.y() for p in px) - 10, max(p.y() for p in px) + 10
+    xm = (x0 + x1) // 2
+    pts = [QPoint(x0, y0), QPoint(xm, y0 - 4), QPoint(x1, y0), QPoint(x1, y1),
+           QPoint(xm, y1 + 4), QPoint(x0, y1)]
+    canvas = view.canvas
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, mods, pts[0])
+    for a, b in zip(pts, pts[1:] + pts[:1], strict=True):
+        for i in range(1, 5):
+            move(canvas, a + (b - a) * (i / 4), mods)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, mods, pts[0])
+
+
+def groups_of(table) -> list[str]:
+    return [str(v) for v in table.metas["Selected"]]
+
+
+@pytest.mark.parametrize("node", ["petriflow.pca", "petriflow.scatter_plot"])
+def test_two_lassos_with_the_group_modifier_make_two_groups(window, qtbot, folder, node,
+                                                            tmp_path) -> None:
+    proj, view = open_view(window, qtbot, node, folder=str(folder))
+    view.lasso_button.setChecked(True)
+    labels = np.arange(N) % 3
+    c0, c1 = np.flatnonzero(labels == 0), np.flatnonzero(labels == 1)
+    lasso(view, c0)
+    lasso(view, c1, NEW_GROUP)
+    wf = window.workflow
+    s = wf.node(proj).settings
+    assert s.selected == sorted([*c0, *c1])
+    wait_settled(qtbot, window, timeout=60_000)
+    selected = window.scheduler.output(proj, "Selected Data")
+    want = ["G1" if labels[r] == 0 else "G2" for r in sorted([*c0, *c1])]
+    assert groups_of(selected) == want
+    annotated = window.scheduler.output(proj, "Data")
+    assert groups_of(annotated) == [["G1", "G2", "Unselected"][k] for k in labels]
+    assert "2 groups" in view.count_label.text()
+    # the rings tell the groups apart: two ring colours among the drawn styles
+    assert len({ring for *_, ring in view.points.styles if ring}) == 2
+
+    # Shift adds to the last group; a plain lasso starts over with one group
+    c2 = np.flatnonzero(labels == 2)
+    lasso(view, c2, Qt.KeyboardModifier.ShiftModifier)
+    assert view._selection() == (list(range(N)), [int(k in (1, 2)) + 1 for k in labels])
+
+    # saved with the workflow: restored on the same data, dropped on other data
+    lasso(view, c0)
+    lasso(view, c2, NEW_GROUP)
+    wait_settled(qtbot, window, timeout=60_000)
+    path = tmp_path / "w.ows"
+    save_workflow(wf, path)
+    again = load_workflow(path, registry=NodeRegistry([Pics, PCA, ScatterPlot]))
+    assert workflow_to_bytes(again) == path.read_bytes()  # literals only
+    src = next(n.id for n in again.nodes if n.node_type is Pics)
+    with Scheduler(again) as scheduler:
+        assert scheduler.wait(60)
+        out = scheduler.output(proj, "Selected Data")
+        assert groups_of(out) == ["G1" if labels[r] == 0 else "G2"
+                                  for r in sorted([*c0, *c2])]
+        other = tmp_path / "other"
+        other.mkdir()
+        again.update_settings(src, folder=str(other))
+        assert scheduler.wait(60)
+        assert scheduler.output(proj, "Selected Data") is None
+        assert (scheduler.output(proj, "Data").metas["Selected"] == "No").all()
+        status = scheduler.status(proj)
+        assert status.state is NodeState.WARNING and "other data" in status.message
+
+
+def test_combine_follows_orange() -> None:
+    none = Qt.KeyboardModifier.NoModifier
+    rows, groups = combine([], [], np.array([1, 2]), none)
+    assert (rows, groups) == ([1, 2], [1, 1])
+    rows, groups = combine(rows, groups, np.array([2, 5]), NEW_GROUP)
+    assert (rows, groups) == ([1, 2, 5], [1, 2, 2])  # 2 moved to the new group
+    rows, groups = combine(rows, groups, np.array([7]), Qt.KeyboardModifier.ShiftModifier)
+    assert (rows, groups) == ([1, 2, 5, 7], [1, 2, 2, 2])  # Shift: the last group
+    rows, groups = combine(rows, groups, np.array([1, 5]), Qt.KeyboardModifier.ControlModifier)
+    assert (rows, groups) == ([2, 7], [2, 2])
+    assert combine(rows, groups, np.array([3]), none) == ([3], [1])
+
+
+def test_positions_set_by_code_stay_one_group(tmp_path: Path) -> None:
+    """A selection without groups writes the Yes/No flag every selecting node writes."""
+    from petriflow.core.node import Progress
+    from petriflow.nodes._projection import grouped_selection_outputs
+    from petriflow.nodes._selection import rows_context
+    from tests.nodes.conftest import run_node
+
+    pics = run_node(Pics, {}, folder=str(tmp_path))["Data"]
+    prog = Progress()
+    out = grouped_selection_outputs(pics, [0, 1], {}, prog)
+    assert groups_of(out["Data"])[:3] == ["Yes", "Yes", "No"]
+    context = rows_context(pics, [0, 1, 4], groups=[1, 3, 3])
+    assert context["groups"] == [1, 3, 3]
+    out = grouped_selection_outputs(pics, [0, 1, 4], context, prog)
+    assert groups_of(out["Selected Data"]) == ["G1", "G3", "G3"]
