@@ -84,6 +84,8 @@ class Restored:
 
 # ---------------------------------------------------------------------------- identity
 _KEYS: dict[tuple[int, str, bool], tuple[weakref.ref[Table], list[str]]] = {}
+#: path keys by image column (tables derived from one another share the column array)
+_PATH_KEYS: dict[tuple[int, str], tuple[weakref.ref[Any], list[str]]] = {}
 
 
 def _posix(value: Any) -> str:
@@ -175,14 +177,25 @@ def _fast_path_keys(column: Any, root: str) -> list[str] | None:
     """:func:`_path_key` of every row at once when every row has a plain (posix, text)
     image path, else None (the per-row loop handles the rest). Same keys, a fifth of
     the time: a view writing a lasso's context re-keys each new output table."""
+    cache_key = (id(column), root)
+    cached = _PATH_KEYS.get(cache_key)
+    if cached is not None and cached[0]() is column:
+        return cached[1]  # each re-run's output table shares its input's image column
     values = column.tolist() if isinstance(column, np.ndarray) else list(column)
     if not all(type(v) is str and v and "\\" not in v for v in values):
         return None
     if not root:
-        return ["file:" + v for v in values]
-    prefix = root + "/"
-    cut = len(prefix)
-    return ["file:" + (v[cut:] if v.startswith(prefix) else v) for v in values]
+        keys = ["file:" + v for v in values]
+    else:
+        prefix = root + "/"
+        cut = len(prefix)
+        keys = ["file:" + (v[cut:] if v.startswith(prefix) else v) for v in values]
+    if isinstance(column, np.ndarray):
+        if len(_PATH_KEYS) > 32:
+            for k in [k for k, (ref, _) in _PATH_KEYS.items() if ref() is None]:
+                del _PATH_KEYS[k]
+        _PATH_KEYS[cache_key] = (weakref.ref(column), keys)
+    return keys
 
 
 def data_fingerprint(table: Table, ordered: bool = False) -> str:
