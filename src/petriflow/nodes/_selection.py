@@ -146,9 +146,9 @@ def row_keys(table: Table, base: Path | str | None = None, *,
     # and the Selected flag change with settings, not with the data
     metas = [np.asarray(v) for k, v in table.metas.items()
              if k != "Selected" and np.asarray(v).dtype == object]
-    raw = _fast_path_keys(column, root) if column is not None and not portable else None
-    if raw is None:
-        raw = []
+    keys = _fast_path_keys(column, root) if column is not None and not portable else None
+    if keys is None:
+        raw: list[str] = []
         for i in range(n):
             if column is not None and column[i] not in (None, ""):
                 if portable:
@@ -158,14 +158,7 @@ def row_keys(table: Table, base: Path | str | None = None, *,
                     raw.append(_path_key(column[i], root))
             else:
                 raw.append(_content_key(table, i, metas))
-    keys = raw
-    if len(set(raw)) < len(raw):  # repeated keys are rare: number them only then
-        seen: dict[str, int] = {}
-        keys = []
-        for key in raw:
-            count = seen.get(key, 0) + 1
-            seen[key] = count
-            keys.append(key if count == 1 else f"{key}#{count}")
+        keys = _numbered(raw)
     if len(_KEYS) > 32:  # forget tables that are gone
         for k in [k for k, (ref, _) in _KEYS.items() if ref() is None]:
             del _KEYS[k]
@@ -173,10 +166,24 @@ def row_keys(table: Table, base: Path | str | None = None, *,
     return keys
 
 
+def _numbered(raw: list[str]) -> list[str]:
+    """``raw`` with a repeated key numbered ``#2``, ``#3``… (so every key names one row)."""
+    if len(set(raw)) == len(raw):  # repeats are rare: number them only then
+        return raw
+    seen: dict[str, int] = {}
+    keys = []
+    for key in raw:
+        count = seen.get(key, 0) + 1
+        seen[key] = count
+        keys.append(key if count == 1 else f"{key}#{count}")
+    return keys
+
+
 def _fast_path_keys(column: Any, root: str) -> list[str] | None:
-    """:func:`_path_key` of every row at once when every row has a plain (posix, text)
-    image path, else None (the per-row loop handles the rest). Same keys, a fifth of
-    the time: a view writing a lasso's context re-keys each new output table."""
+    """:func:`_path_key` of every row at once (numbered, :func:`_numbered`) when every
+    row has a plain (posix, text) image path, else None (the per-row loop handles the
+    rest). Same keys, a fifth of the time, and cached by column: a view writing a
+    lasso's context keys each new output table, which shares its input's column."""
     cache_key = (id(column), root)
     cached = _PATH_KEYS.get(cache_key)
     if cached is not None and cached[0]() is column:
@@ -190,6 +197,7 @@ def _fast_path_keys(column: Any, root: str) -> list[str] | None:
         prefix = root + "/"
         cut = len(prefix)
         keys = ["file:" + (v[cut:] if v.startswith(prefix) else v) for v in values]
+    keys = _numbered(keys)
     if isinstance(column, np.ndarray):
         if len(_PATH_KEYS) > 32:
             for k in [k for k, (ref, _) in _PATH_KEYS.items() if ref() is None]:
