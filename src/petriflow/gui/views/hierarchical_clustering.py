@@ -188,7 +188,7 @@ class HierarchicalClusteringView(NodeView):
         side.addWidget(self.info)
         side_box = QWidget()
         side_box.setLayout(side)
-        side_box.setFixedWidth(200)
+        side_box.setFixedWidth(232)  # room for "(image name)" in the Label combo
         layout.addWidget(side_box)
         self.zoom = 1.0
         self.dendrogram = DendrogramWidget()
