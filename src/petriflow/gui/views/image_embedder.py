@@ -23,7 +23,6 @@ from PyQt6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -33,7 +32,7 @@ from petriflow.analysis.embedding import EmbeddingCache, available_embedders, cl
 from petriflow.core.node import Cancelled
 from petriflow.core.scheduler import NodeState, NodeStatus
 from petriflow.gui.views import register_view
-from petriflow.gui.views._common import NodeFacade, NodeView
+from petriflow.gui.views._common import NodeFacade, NodeView, progress_with_cancel
 from petriflow.gui.views.model_weights import ModelWeightsPanel
 
 __all__ = ["ImageEmbedderView"]
@@ -101,15 +100,8 @@ class ImageEmbedderView(NodeView):
             lambda: self.set_settings(cluster=self.cluster_edit.text().strip()))
         form.addRow("Cluster", self.cluster_edit)
         layout.addLayout(form)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop embedding; images done so far stay in the cache")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(lambda: self.node.cancel())
-        progress_row = QHBoxLayout()
-        progress_row.addWidget(self.progress, 1)
-        progress_row.addWidget(self.cancel_button)
+        self.progress, self.cancel_button, progress_row = progress_with_cancel(
+            self.node, "Stop embedding; images done so far stay in the cache")
         layout.addLayout(progress_row)
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)

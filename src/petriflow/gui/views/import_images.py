@@ -17,7 +17,6 @@ from PyQt6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -28,7 +27,7 @@ from PyQt6.QtWidgets import (
 from petriflow.core.scheduler import NodeState, NodeStatus
 from petriflow.core.table import Table
 from petriflow.gui.views import register_view
-from petriflow.gui.views._common import NodeFacade, NodeView
+from petriflow.gui.views._common import NodeFacade, NodeView, progress_with_cancel
 
 __all__ = ["RECENT_FOLDERS", "ImportImagesView"]
 
@@ -80,15 +79,7 @@ class ImportImagesView(NodeView):
         self.reload_button.clicked.connect(self.reload)
         row.addWidget(self.reload_button)
         layout.addLayout(row)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setTextVisible(True)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(lambda: self.node.cancel())
-        progress_row = QHBoxLayout()
-        progress_row.addWidget(self.progress, 1)
-        progress_row.addWidget(self.cancel_button)
+        self.progress, self.cancel_button, progress_row = progress_with_cancel(self.node)
         layout.addLayout(progress_row)
         self.summary = QLabel()
         layout.addWidget(self.summary)
