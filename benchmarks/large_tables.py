@@ -30,26 +30,12 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from qt_loop import app, spin_until
+
 N_ROWS = 20_000
 OPEN_S, ACTION_S, SCAN_S = 5.0, 3.0, 60.0
-_APP: list[Any] = []
 
 
-def app():
-    from PyQt6.QtWidgets import QApplication
-
-    if not _APP:
-        _APP.append(QApplication.instance() or QApplication([]))
-    return _APP[0]
-
-
-def spin_until(cond: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.perf_counter() + timeout_s
-    while not cond():
-        app().processEvents()
-        if time.perf_counter() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.005)
 
 
 def timed(fn: Callable[[], Any]) -> float:

@@ -31,27 +31,17 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from qt_loop import app
+from qt_loop import spin_until as _spin_until
+
 TARGETS = {"hover": 50.0, "lasso": 100.0, "pan": 33.0, "new data": 300.0}
-_APP: list[Any] = []
 #: a cProfile.Profile to run around the lasso's release (``--profile``)
 PROFILE: Any = None
 
 
-def app() -> Any:
-    from PyQt6.QtWidgets import QApplication
-
-    if not _APP:
-        _APP.append(QApplication.instance() or QApplication([]))
-    return _APP[0]
-
-
 def spin_until(cond: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.perf_counter() + timeout_s
-    while not cond():
-        app().processEvents()
-        if time.perf_counter() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.0005)
+    """qt_loop.spin_until with a 0.5 ms poll: the latencies timed here are milliseconds."""
+    _spin_until(cond, timeout_s, what, pause=0.0005)
 
 
 def source_node(n: int, folder: Path, files: int) -> type:

@@ -35,12 +35,15 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from qt_loop import app, spin_until
+
 TMP = Path(tempfile.mkdtemp(prefix="petriflow-e2e-"))
 # a fresh, private embedding cache: the embedder really computes, the user's cache is untouched
 os.environ["PETRIFLOW_CACHE_DIR"] = str(TMP / "cache")
@@ -88,24 +91,8 @@ class SyntheticImages(Node):
 
 
 # ---------------------------------------------------------------------- helpers
-_APP: list[Any] = []  # keeps the QApplication alive
 
 
-def app():
-    from PyQt6.QtWidgets import QApplication
-
-    if not _APP:
-        _APP.append(QApplication.instance() or QApplication([]))
-    return _APP[0]
-
-
-def spin_until(cond: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.perf_counter() + timeout_s
-    while not cond():
-        app().processEvents()
-        if time.perf_counter() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.005)
 
 
 def make_window(embedding: str = "in_process"):
