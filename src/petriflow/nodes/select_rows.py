@@ -34,6 +34,29 @@ _ORANGE_STRING: list[str | None] = ["==", "!=", None, None, None, None, None, No
                                     "contains", None, None, None, "is defined"]
 
 
+#: Orange's operator indices for a categorical variable ("is defined" takes no value)
+_ORANGE_DISCRETE: list[str] = ["==", "!=", "in", "is defined"]
+
+
+def _orange_discrete(name: str, op_index: int | None,
+                     values: list[Any]) -> dict[str, Any] | str | None:
+    """One of Orange's categorical conditions as ours; "unset" when no value was
+    chosen (Orange skips that condition), None when it cannot be carried: values saved
+    as positions in Orange's list of the column's values (not names) mean nothing
+    without Orange's domain."""
+    if op_index is None or not 0 <= op_index < len(_ORANGE_DISCRETE):
+        return None
+    op = _ORANGE_DISCRETE[op_index]
+    if op == "is defined":
+        return {"column": name, "op": op, "value": None}
+    if any(not isinstance(v, str) for v in values):
+        return None
+    chosen = [v for v in values if v]
+    if not chosen:
+        return "unset"
+    return {"column": name, "op": op, "value": chosen if op == "in" else chosen[0]}
+
+
 def condition_mask(table: Table, cond: Mapping[str, Any]) -> np.ndarray:
     """Rows of ``table`` that meet one condition ``{"column", "op", "value"}``."""
     column, op, value = str(cond.get("column", "")), cond.get("op", "=="), cond.get("value")
@@ -111,21 +134,32 @@ class SelectRows(Node):
     def from_orange_settings(cls, s: dict[str, Any], version: int | None,
                              t: Translation) -> set[str]:
         """Orange's Select Rows: ``conditions`` of the current context (name, type,
-        operator index, values) for numeric and text columns, and ``conjunction``-free
-        "all conditions" (Orange always combines with AND). Conditions on categorical
-        columns store value *indices* of a domain we do not have: not carried."""
+        operator index, values) for numeric, text and categorical columns (Orange always
+        combines them with AND). Orange saves a categorical condition's values by name
+        (settings version 2), so "is", "is not", "is one of" and "is defined" carry; a
+        value saved as an index of a domain we do not have, or the "All variables"
+        rows, do not."""
         used = {"conditions", "purge_attributes", "purge_classes", "remove_redundant",
                 "update_on_change"}
         ctx = t.context_values(s)
         conds = ctx.get("conditions", s.get("conditions"))
         ours: list[dict[str, Any]] = []
-        dropped = 0
+        dropped = unset = 0
         for c in conds if isinstance(conds, list | tuple) else ():
             if not (isinstance(c, list | tuple) and len(c) >= 4):
                 dropped += 1
                 continue
             name, kind, op_index = c[0], c[1], t.as_int(c[2])
             values = list(c[3]) if isinstance(c[3], list | tuple) else []
+            if t.as_int(kind) == 1 and isinstance(name, str):
+                cond = _orange_discrete(name, op_index, values)
+                if cond is None:
+                    dropped += 1
+                elif isinstance(cond, dict):
+                    ours.append(cond)
+                else:  # "unset"
+                    unset += 1
+                continue
             table = {2: _ORANGE_CONTINUOUS, 3: _ORANGE_STRING}.get(t.as_int(kind) or 0)
             op = table[op_index] if table and op_index is not None and \
                 0 <= op_index < len(table) else None
@@ -139,8 +173,12 @@ class SelectRows(Node):
             t.values["conditions"] = ours
             t.carried["conditions"] = f"{len(ours)} condition(s)"
         if dropped:
-            t.skip("conditions", f"{dropped} condition(s) on categorical columns or with "
-                   "other operators are not carried")
+            t.skip("conditions", f"{dropped} condition(s) with other operators, on all "
+                   "variables at once, or with categorical values saved by position are "
+                   "not carried")
+        if unset:
+            t.notes.append(f"{unset} categorical condition(s) without a chosen value "
+                           "left out (Orange ignores them too)")
         for key in ("purge_attributes", "purge_classes"):
             if s.get(key):
                 t.skip(key, "removing unused values is not available")
