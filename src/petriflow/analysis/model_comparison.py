@@ -18,7 +18,8 @@ import numpy as np
 
 from petriflow.core.types import EvaluationResults
 
-__all__ = ["Comparison", "compare_models", "correlated_ttest", "fold_scores"]
+__all__ = ["COMPARISON_COLUMNS", "Comparison", "compare_models", "comparison_rows",
+           "correlated_ttest", "fold_scores"]
 
 #: scores where smaller is better (the comparison flips their sign)
 LOWER_IS_BETTER = frozenset({"LogLoss"})
@@ -111,3 +112,40 @@ def compare_models(results: EvaluationResults, score: str = "AUC", rope: float =
                     scores[i], scores[j], rho, rope)
     return Comparison(tuple(results.learner_names), score, better, negligible,
                       int(usable.sum()))
+
+
+#: columns of ``comparison_rows`` (``petriflow run --out`` writes them as a CSV)
+COMPARISON_COLUMNS = ("model", "compared with", "score", "P(model better)",
+                      "P(difference negligible)", "P(compared with better)",
+                      "negligible below", "folds")
+
+
+def comparison_rows(results: EvaluationResults,
+                    settings: object = None) -> list[tuple[str, ...]] | str | None:
+    """Test and Score's comparison table as rows (header first), one per ordered pair.
+
+    ``settings`` are Test and Score's (``comparison_score``, ``use_rope``, ``rope``: the
+    numbers its view shows). None with fewer than two learners (no table); the reason as
+    text when the results cannot be compared (one fold, leave-one-out).
+    """
+    from petriflow.analysis.evaluation import SCORE_NAMES
+
+    if len(results.learner_names) < 2:
+        return None
+    score = getattr(settings, "comparison_score", "AUC")
+    score = score if score in SCORE_NAMES else "AUC"
+    rope = float(getattr(settings, "rope", 0.0)) if getattr(settings, "use_rope", False) \
+        else 0.0
+    try:
+        comp = compare_models(results, score, rope)
+    except ValueError as exc:
+        return f"not computed: {exc}"
+    rows: list[tuple[str, ...]] = [COMPARISON_COLUMNS]
+    for i, name in enumerate(comp.names):
+        for j, other in enumerate(comp.names):
+            if i != j:
+                better, negligible = float(comp.better[i, j]), float(comp.negligible[i, j])
+                rows.append((name, other, score, f"{better:.6f}", f"{negligible:.6f}",
+                             f"{max(0.0, 1.0 - better - negligible):.6f}", f"{rope:g}",
+                             str(comp.n_folds)))
+    return rows

@@ -15,12 +15,14 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from petriflow.analysis.model_comparison import comparison_rows
 from petriflow.commands.common import load_or_exit
 from petriflow.commands.examples import workflow_argument
 from petriflow.compat.orange.bypass import BypassError, bypass_placeholder
 from petriflow.core.atomic import atomic_write_bytes
 from petriflow.core.run_export import export_value, safe_filename
 from petriflow.core.scheduler import NodeState, NodeStatus, Scheduler
+from petriflow.core.types import EvaluationResults
 from petriflow.core.workflow import Workflow
 
 __all__ = ["apply_override", "parse_override", "register", "run_workflow"]
@@ -217,7 +219,9 @@ def write_report(workflow: Workflow, scheduler: Scheduler, out: Path, elapsed: f
         outputs = {}
         for name, value in scheduler.outputs(node.id).items():
             stem = f"{safe_filename(node.id)}_{safe_filename(node.title)}_{safe_filename(name)}"
-            outputs[name] = export_value(value, out, stem)
+            comparison = comparison_rows(value, node.settings) \
+                if isinstance(value, EvaluationResults) else None
+            outputs[name] = export_value(value, out, stem, comparison)
         nodes.append({
             "id": node.id,
             "title": node.title,
