@@ -6,9 +6,11 @@ layouts and stop on cancellation between iterations (scikit-learn's ``smacof`` c
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -23,6 +25,7 @@ __all__ = [
     "mds_smacof",
     "pca_projection",
     "torgerson_init",
+    "tsne_init",
     "tsne_projection",
 ]
 
@@ -179,9 +182,85 @@ def pca_projection(
     return PCAResult(T * signs, comps * signs[:, None], pca.explained_variance_ratio_, pca.mean_)
 
 
+def _signed(X: np.ndarray) -> np.ndarray:
+    """Each axis flipped so that its largest |value| is positive (as Torgerson's)."""
+    signs = np.sign(X[np.abs(X).argmax(axis=0), np.arange(X.shape[1])])
+    signs[signs == 0] = 1.0
+    return X * signs
+
+
+def tsne_init(X: np.ndarray | None = None, D: np.ndarray | None = None) -> np.ndarray:
+    """The starting layout: the first two principal components of ``X``, or classical
+    scaling of the distances ``D`` (the same layout when ``D`` is Euclidean between the
+    rows of ``X``), signs fixed, scaled as scikit-learn's "pca" init (PC1 sd 1e-4).
+
+    Why our own: scikit-learn refuses its PCA init with precomputed distances, and a
+    Distances input must give the layout the equivalent metric gives on the data.
+    """
+    if D is not None:
+        Y = torgerson_init(D)
+    else:
+        assert X is not None
+        Xc = np.asarray(X, dtype=np.float64)
+        Xc = Xc - Xc.mean(axis=0)
+        # scores of the top two components: the SVD of the centred data
+        U, S, _ = np.linalg.svd(Xc, full_matrices=False)
+        k = min(2, len(S))
+        Y = np.zeros((len(Xc), 2))
+        Y[:, :k] = U[:, :k] * S[:k]
+        Y = _signed(Y)
+    sd = float(np.std(Y[:, 0]))
+    return (Y / (sd if sd > 0 else 1.0) * 1e-4).astype(np.float32)
+
+
+#: the thread's observer of scikit-learn's t-SNE iterations (see _watch_sklearn_tsne)
+_tsne_observer = threading.local()
+
+
+def _observed(objective: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(objective)
+    def wrapper(params: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        observe = getattr(_tsne_observer, "fn", None)
+        if observe is not None:
+            observe(params)
+        return objective(params, *args, **kwargs)
+
+    wrapper._petriflow_observed = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _watch_sklearn_tsne() -> bool:
+    """Let this thread see every iteration of scikit-learn's t-SNE.
+
+    scikit-learn's TSNE has no callback; its gradient descent calls the KL objective
+    once per iteration with the current layout. The objectives are wrapped once (the
+    wrapper only reads the layout, so results are unchanged) and the wrapper calls the
+    observer of the calling thread, so concurrent t-SNE runs in other threads neither
+    see nor disturb each other. False if scikit-learn's internals moved (then no live
+    layouts, same result).
+    """
+    try:
+        from sklearn.manifold import _t_sne
+    except ImportError:  # pragma: no cover - scikit-learn is a dependency
+        return False
+    names = ("_kl_divergence_bh", "_kl_divergence")
+    if not all(callable(getattr(_t_sne, name, None)) for name in names):
+        return False
+    with _WATCH_LOCK:
+        for name in names:
+            f = getattr(_t_sne, name)
+            if not getattr(f, "_petriflow_observed", False):
+                setattr(_t_sne, name, _observed(f))
+    return True
+
+
+_WATCH_LOCK = threading.Lock()
+
+
 def tsne_projection(
-    X: np.ndarray,
+    X: np.ndarray | None = None,
     *,
+    distances: np.ndarray | None = None,
     perplexity: float = 30.0,
     early_exaggeration: float = 12.0,
     max_iter: int = 1000,
@@ -189,18 +268,38 @@ def tsne_projection(
     pca_components: int = 50,
     normalize: bool = False,
     random_state: int = 0,
+    callback: Callable[[int, np.ndarray], None] | None = None,
+    callback_every: int = 50,
+    check: Callable[[], None] | None = None,
 ) -> np.ndarray:
-    """t-SNE (scikit-learn, Barnes-Hut) after an optional PCA to ``pca_components``."""
+    """t-SNE (scikit-learn, Barnes-Hut) of the rows of ``X`` (after an optional PCA to
+    ``pca_components``) or of precomputed ``distances`` (``metric`` and the PCA do not
+    apply then).
+
+    ``callback(iteration, layout)`` gets a copy of the layout every ``callback_every``
+    iterations (the live view); ``check()`` runs every iteration and may raise to
+    cancel. Neither changes the result: the same seed gives the same layout with or
+    without them.
+    """
     from sklearn.manifold import TSNE
 
     from petriflow.analysis.preprocess import standardize
 
-    X = np.asarray(X, dtype=np.float64)
-    if normalize:
-        X = standardize(X)
-    n = X.shape[0]
-    if 0 < pca_components < X.shape[1] and n > pca_components:
-        X = pca_projection(X, pca_components, random_state=random_state).transformed
+    init: np.ndarray | str
+    if distances is not None:
+        D = np.asarray(distances, dtype=np.float64)
+        n = D.shape[0]
+        data, sk_metric, init = D, "precomputed", tsne_init(D=D)
+    else:
+        assert X is not None
+        Xf = np.asarray(X, dtype=np.float64)
+        if normalize:
+            Xf = standardize(Xf)
+        n = Xf.shape[0]
+        if 0 < pca_components < Xf.shape[1] and n > pca_components:
+            Xf = pca_projection(Xf, pca_components, random_state=random_state).transformed
+        data, sk_metric = Xf, metric
+        init = tsne_init(X=Xf) if metric == "euclidean" else "random"
     perplexity = min(float(perplexity), max((n - 1) / 3.0, 1.0))
     import inspect
 
@@ -210,9 +309,26 @@ def tsne_projection(
         perplexity=perplexity,
         early_exaggeration=early_exaggeration,
         **{iter_kw: max(250, int(max_iter))},
-        metric=metric,
-        init="pca" if metric == "euclidean" else "random",
+        metric=sk_metric,
+        init=init,
         random_state=random_state,
         learning_rate="auto",
     )
-    return tsne.fit_transform(X)
+    if (callback is None and check is None) or not _watch_sklearn_tsne():
+        return np.asarray(tsne.fit_transform(data))
+    count = 0
+
+    def observe(params: np.ndarray) -> None:
+        nonlocal count
+        if check is not None:
+            check()
+        if callback is not None and count > 0 and callback_every > 0 \
+                and count % callback_every == 0:
+            callback(count, np.array(params, dtype=np.float64).reshape(n, 2))
+        count += 1
+
+    _tsne_observer.fn = observe
+    try:
+        return np.asarray(tsne.fit_transform(data))
+    finally:
+        _tsne_observer.fn = None

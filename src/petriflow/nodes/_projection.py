@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from petriflow.analysis.selection import SELECTED_META
-from petriflow.core.node import Input, Node, Output, Progress
+from petriflow.core.node import Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
+from petriflow.core.types import DistanceMatrix
 from petriflow.nodes._selection import mark_unverified, restore_row_groups
 from petriflow.nodes._shared import selection_outputs
 
@@ -86,6 +87,33 @@ class ProjectionNode(Node):
     @classmethod
     def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
         return migrate_projection_settings(values, version)
+
+
+def distance_rows(data: Table | None, dm: DistanceMatrix, what: str,
+                  ) -> tuple[Table, np.ndarray]:
+    """The rows a projection of the distances ``dm`` lays out, and the matrix (float64).
+
+    The rows are ``data`` if connected (it must match), else the table the distances
+    were computed from (so its metas, e.g. the image column, still colour the points and
+    show thumbnails), else rows named by the matrix's labels. As Orange's MDS and t-SNE.
+    """
+    if dm.axis != 0:
+        raise NodeError(f"{what} needs distances between rows, not columns.")
+    if data is not None and len(data) != len(dm):
+        raise NodeError(
+            f"Data has {len(data)} rows but the distance matrix is "
+            f"{len(dm)}×{len(dm)}; connect matching inputs."
+        )
+    if len(dm) == 0:
+        raise NodeError("The distance matrix is empty.")
+    table = data if data is not None else dm.table
+    if table is None:
+        labels = dm.labels or tuple(str(i + 1) for i in range(len(dm)))
+        table = Table.from_arrays(np.zeros((len(dm), 0)), [], metas={"label": list(labels)})
+    D = np.asarray(dm.values, dtype=np.float64)
+    if not np.isfinite(D).all():
+        raise NodeError("The distance matrix contains missing or infinite values.")
+    return table, D
 
 
 def with_coordinates(table: Table, layout: np.ndarray, names: tuple[str, str]) -> Table:

@@ -16,6 +16,7 @@ from petriflow.core.types import DistanceMatrix
 from petriflow.nodes._projection import (
     ProjectionNode,
     ProjectionSettings,
+    distance_rows,
     orange_selection,
     projection_outputs,
     with_coordinates,
@@ -97,23 +98,7 @@ class MDS(ProjectionNode):
         if s.max_iter < 1:
             raise NodeError("Max iterations must be at least 1.")
         if dm is not None:
-            if dm.axis != 0:
-                raise NodeError("MDS needs distances between rows, not columns.")
-            if data is not None and len(data) != len(dm):
-                raise NodeError(
-                    f"Data has {len(data)} rows but the distance matrix is "
-                    f"{len(dm)}×{len(dm)}; connect matching inputs."
-                )
-            table = data if data is not None else dm.table
-            if table is None:
-                labels = dm.labels or tuple(str(i + 1) for i in range(len(dm)))
-                table = Table.from_arrays(np.zeros((len(dm), 0)), [],
-                                          metas={"label": list(labels)})
-            if len(dm) == 0:
-                raise NodeError("The distance matrix is empty.")
-            D = np.asarray(dm.values, dtype=np.float64)
-            if not np.isfinite(D).all():
-                raise NodeError("The distance matrix contains missing or infinite values.")
+            table, D = distance_rows(data, dm, "MDS")
         else:
             assert data is not None
             table = data

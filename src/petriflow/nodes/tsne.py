@@ -1,4 +1,11 @@
-"""t-SNE: a 2-D map that keeps similar items close."""
+"""t-SNE: a 2-D map that keeps similar items close.
+
+Of the rows of Data (features, optional PCA first) or of a Distances matrix (as
+Orange's t-SNE; the rows are then Data if connected, else the table the distances came
+from, so its image column still gives thumbnails). The layout is published every
+:data:`LIVE_EVERY` iterations while the optimisation runs (the view redraws it) and the
+run stops between iterations on cancel; neither changes the result for a seed.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from petriflow.analysis.projection import TSNEMetric, tsne_projection
-from petriflow.core.node import CancelToken, NodeError, Progress
+from petriflow.core.node import CancelToken, Input, NodeError, Progress
 from petriflow.core.table import Table
+from petriflow.core.types import DistanceMatrix
 from petriflow.nodes._projection import (
     ProjectionNode,
     ProjectionSettings,
+    distance_rows,
     orange_selection,
     projection_outputs,
+    with_coordinates,
 )
 from petriflow.nodes._shared import check_subset, features_or_error
 
@@ -21,6 +33,8 @@ if TYPE_CHECKING:
     from petriflow.compat.orange.settings import Translation
 
 COORDS = ("t-SNE-x", "t-SNE-y")
+#: iterations between the layouts published to the view while t-SNE runs
+LIVE_EVERY = 25
 
 
 class TSNE(ProjectionNode):
@@ -30,6 +44,12 @@ class TSNE(ProjectionNode):
     description = "t-distributed stochastic neighbour embedding: a 2-D map of neighbourhoods."
     keywords = ("tsne", "t-sne", "projection", "embedding", "manifold")
     priority = 50
+    inputs = (
+        Input("Data", Table, default=True, required=False, id="data"),
+        Input("Distances", DistanceMatrix, required=False, id="distances"),
+        Input("Data Subset", Table, required=False, id="data_subset"),
+    )
+    needs_one_of = ("Data", "Distances")
     replaces = ("Orange.widgets.unsupervised.owtsne.OWtSNE",)
 
     @classmethod
@@ -82,26 +102,52 @@ class TSNE(ProjectionNode):
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
     ) -> dict[str, Any]:
-        data: Table = inputs["Data"]
+        data: Table | None = inputs.get("Data")
+        dm: DistanceMatrix | None = inputs.get("Distances")
         s = self.settings
+        if data is None and dm is None:
+            return {"Selected Data": None, "Data": None}
         if s.perplexity <= 0:
             raise NodeError("Perplexity must be positive.")
-        X = features_or_error(data, progress, "t-SNE", min_rows=3)
-        check_subset(data, inputs.get("Data Subset"), progress)
-        max_perp = max((len(X) - 1) / 3.0, 1.0)
+        X: np.ndarray | None = None
+        D: np.ndarray | None = None
+        if dm is not None:
+            table, D = distance_rows(data, dm, "t-SNE")
+            if len(table) < 3:
+                raise NodeError("t-SNE needs at least 3 rows.")
+            if (D < 0).any():
+                raise NodeError("The distance matrix has negative values.")
+            n = len(table)
+            what = f"t-SNE of the {n}×{n} distances (metric and PCA do not apply)"
+        else:
+            assert data is not None
+            table = data
+            X = features_or_error(data, progress, "t-SNE", min_rows=3)
+            n = len(X)
+            what = f"t-SNE of {n} rows"
+        check_subset(table, inputs.get("Data Subset"), progress)
+        max_perp = max((n - 1) / 3.0, 1.0)
         if s.perplexity > max_perp:
             progress.warn(
-                f"Perplexity {s.perplexity:g} is too large for {len(X)} rows; "
+                f"Perplexity {s.perplexity:g} is too large for {n} rows; "
                 f"used {max_perp:.1f}."
             )
-        progress(5, f"t-SNE of {len(X)} rows")
+        progress(5, what)
         cancel.check()
+        total = max(250, int(s.max_iter))
+
+        def publish(it: int, layout: np.ndarray) -> None:
+            progress(5 + 95.0 * it / total, f"{what}: iteration {it}")
+            progress.partial_result({"Data": with_coordinates(table, layout, COORDS)})
+
         layout = tsne_projection(
-            X, perplexity=s.perplexity, early_exaggeration=s.early_exaggeration,
-            max_iter=s.max_iter, metric=s.metric, pca_components=s.pca_components,
-            normalize=s.normalize, random_state=s.random_seed,
+            X, distances=D, perplexity=s.perplexity,
+            early_exaggeration=s.early_exaggeration, max_iter=s.max_iter,
+            metric=s.metric, pca_components=s.pca_components, normalize=s.normalize,
+            random_state=s.random_seed, callback=publish, callback_every=LIVE_EVERY,
+            check=cancel.check,
         )
         cancel.check()
         progress(100, "done")
-        return projection_outputs(data, layout, COORDS, s.selected, progress,
+        return projection_outputs(table, layout, COORDS, s.selected, progress,
                                   s.selection_context, self.context.workflow_dir)

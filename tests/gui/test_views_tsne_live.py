@@ -1,0 +1,68 @@
+"""t-SNE's view while t-SNE runs (issue 16.3): the map is redrawn as the optimisation
+goes (intermediate layouts from the node's run, through the node facade), a real click on
+Cancel stops it, and a Distances input (from the Distances node) lays out the rows of the
+table the distances came from, so their columns still colour the points."""
+
+from __future__ import annotations
+
+import numpy as np
+from PyQt6.QtCore import Qt
+from PyQt6.QtTest import QTest
+
+from petriflow.core.registry import NodeRegistry
+from petriflow.core.scheduler import NodeState
+from petriflow.gui.undo import AddLinkCommand, SettingsCommand
+from petriflow.nodes.distances import Distances
+from petriflow.nodes.tsne import TSNE
+from tests.gui.test_views_projections import Blobs, N
+from tests.gui.views_helpers import wait_settled
+
+
+def test_live_layouts_reach_the_view_and_cancel_stops(make_window, qtbot) -> None:
+    win = make_window(reg=NodeRegistry([Blobs, TSNE]))
+    src = win.add_node("tests.blobs")
+    tsne = win.add_node("petriflow.tsne")
+    # long enough to cancel half-way: 4,000 iterations on 60 points
+    win.undo_stack.push(SettingsCommand(win.workflow, tsne, max_iter=4000))
+    view = win.open_node(tsne)
+    qtbot.waitExposed(view)
+    assert not view.cancel_button.isVisible()  # nothing runs
+    win.undo_stack.push(AddLinkCommand(win.workflow, src, "Data", tsne, "Data"))
+    # at least two intermediate layouts drawn, each a different map of the 60 rows
+    frames: list[np.ndarray] = []
+    view.node.partial_result.connect(lambda _out: frames.append(view.xy.copy()))
+    qtbot.waitUntil(lambda: len(frames) >= 2, timeout=60_000)
+    assert view.partial_draws >= 2
+    assert frames[0].shape == (N, 2) and not np.allclose(frames[0], frames[-1])
+    assert win.scheduler.status(tsne).state is NodeState.RUNNING
+    qtbot.waitUntil(view.cancel_button.isVisible, timeout=5_000)
+    QTest.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.scheduler.status(tsne).state is NodeState.IDLE,
+                    timeout=30_000)
+    assert win.scheduler.status(tsne).message == "Cancelled"
+    assert win.scheduler.output(tsne, "Data") is None
+    drawn = view.partial_draws
+    qtbot.wait(500)
+    assert view.partial_draws == drawn  # no more layouts after the cancel
+    assert len(view.xy) == N  # the last map stays on screen
+    assert not view.cancel_button.isVisible()
+
+
+def test_distances_input_draws_the_rows_of_their_table(make_window, qtbot) -> None:
+    win = make_window(reg=NodeRegistry([Blobs, Distances, TSNE]))
+    src = win.add_node("tests.blobs")
+    dist = win.add_node("petriflow.distances")
+    tsne = win.add_node("petriflow.tsne")
+    win.undo_stack.push(SettingsCommand(win.workflow, dist, metric="euclidean"))
+    win.undo_stack.push(SettingsCommand(win.workflow, tsne, max_iter=300))
+    win.undo_stack.push(AddLinkCommand(win.workflow, src, "Data", dist, "Data"))
+    win.undo_stack.push(AddLinkCommand(win.workflow, dist, "Distances", tsne, "Distances"))
+    wait_settled(qtbot, win, timeout=60_000)
+    view = win.open_node(tsne)
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: len(view.xy) == N, timeout=10_000)
+    # coloured by the distances' table's class: three blobs in the legend
+    assert [label for label, _ in view.encoding.legend] == ["blob0", "blob1", "blob2"]
+    out = win.scheduler.output(tsne, "Data")
+    assert out.metas["group"].tolist() == win.scheduler.output(src, "Data").metas[
+        "group"].tolist()
