@@ -95,7 +95,10 @@ def test_add_reorder_delete_comment_and_save(window_with_views, qtbot, tmp_path,
     first = rw.items()[0]
     assert first.image and first.image.startswith(b"\x89PNG")
     assert "folder: " + str(TEXTURES)[:10] in " ".join(first.settings)
-    assert any("48 rows" in line and "3 values" in line for line in first.summary)
+    # the Import Images summary: images per class (was "48 rows … 3 values": the
+    # generic output words, now the node's own)
+    assert first.summary[0] == ("48 images in 3 classes of category "
+                                "(brick 16, grass 16, gravel 16)")
 
     # reorder: Data Table up
     rw.list.setCurrentRow(1)

@@ -5,7 +5,8 @@ settings panel) is built in :mod:`petriflow.gui.node_windows`, which calls
 :func:`add_view_report` once, so no view can lack the button. A view may refine what
 goes in: ``report_widget()`` (the area to picture; by default the plot or table its
 export actions save, else the whole view) and ``report_summary()`` (lines of words; by
-default the node's outputs: rows, classes, scores — :mod:`petriflow.report.words`).
+default its node type's summary — rows, classes, scores, selection —
+:mod:`petriflow.report.summaries`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from PyQt6.QtWidgets import QBoxLayout, QHBoxLayout, QToolButton, QWidget
 
 from petriflow.core.scheduler import Scheduler
 from petriflow.core.workflow import Workflow
-from petriflow.report import ReportItem, describe_settings, summarize_outputs
+from petriflow.report import ReportItem
+from petriflow.report.summaries import node_words
 
 if TYPE_CHECKING:
     from petriflow.gui.mainwindow import MainWindow
@@ -49,11 +51,13 @@ def report_image_widget(view: QWidget) -> QWidget:
     return image if isinstance(image, QWidget) else view
 
 
-def _summary(view: QWidget, outputs: dict[str, Any]) -> list[str]:
-    hook = getattr(view, "report_summary", None)
-    if callable(hook):
-        return [str(line) for line in hook()]
-    return summarize_outputs(outputs)
+def _own_summary(view: QWidget) -> bool:
+    """Whether ``view`` words its summary itself (overrides ``report_summary``) rather
+    than leaving it to its node type's words (:mod:`petriflow.report.summaries`)."""
+    from petriflow.gui.views._common import NodeView
+
+    own = getattr(type(view), "report_summary", None)
+    return callable(own) and own is not NodeView.report_summary
 
 
 def capture_item(view: QWidget, workflow: Workflow, node_id: str,
@@ -65,12 +69,18 @@ def capture_item(view: QWidget, workflow: Workflow, node_id: str,
     """
     node = workflow.node(node_id)
     outputs = dict(scheduler.outputs(node_id)) if scheduler is not None else {}
-    item = ReportItem(title=node.title, node_type=node.type_name,
-                      settings=describe_settings(node.settings))
+    inputs = dict(scheduler.inputs(node_id)) if scheduler is not None else {}
+    item = ReportItem(title=node.title, node_type=node.type_name)
     try:
-        item.summary = _summary(view, outputs)
+        item.settings, item.summary = node_words(node, inputs, outputs)
+        if _own_summary(view):
+            item.summary = [str(line) for line in view.report_summary()]  # type: ignore[attr-defined]
     except Exception as exc:  # a view's own hook must not lose the item
-        item.summary = [f"(no summary: {exc})"]
+        item.summary = [f"(no summary: {type(exc).__name__}: {exc})"]
+    if scheduler is not None:  # what the node says about its run ("3 images skipped")
+        status = scheduler.status(node_id)
+        item.details = ([status.message] if status.message else []) + [
+            f"warning: {w}" for w in status.warnings if w != status.message]
     try:
         pixmap = report_image_widget(view).grab()
         if pixmap.isNull():

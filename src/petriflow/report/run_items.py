@@ -13,7 +13,7 @@ from pathlib import Path
 from petriflow.core.scheduler import NodeState, Scheduler
 from petriflow.core.workflow import Workflow
 from petriflow.report.model import ReportItem
-from petriflow.report.words import describe_settings, summarize_outputs
+from petriflow.report.summaries import node_words
 
 __all__ = ["check_writable", "run_items", "run_meta"]
 
@@ -37,7 +37,7 @@ def check_writable(path: Path) -> str | None:
 
 def run_items(workflow: Workflow, scheduler: Scheduler) -> list[ReportItem]:
     """One item per node, in the workflow's order: its state, time taken, message and
-    warnings (``details``), settings and outputs in words."""
+    warnings (``details``), settings and summary in words (``report.summaries``)."""
     items = []
     for node in workflow.nodes:
         status = scheduler.status(node.id)
@@ -45,12 +45,15 @@ def run_items(workflow: Workflow, scheduler: Scheduler) -> list[ReportItem]:
                                          if status.elapsed is not None else "")]
         if status.message:
             details.append(status.message)
-        details.extend(f"warning: {w}" for w in status.warnings)
+        details.extend(f"warning: {w}" for w in status.warnings if w != status.message)
         outputs = {} if status.state is NodeState.ERROR else scheduler.outputs(node.id)
+        try:
+            settings, summary = node_words(node, scheduler.inputs(node.id), outputs)
+        except Exception as exc:  # the words of one node must not lose the report
+            settings, summary = [], [f"(no summary: {type(exc).__name__}: {exc})"]
         items.append(ReportItem(
             title=node.title, node_type=node.type_name, details=details,
-            settings=describe_settings(node.settings),
-            summary=summarize_outputs(outputs),
+            settings=settings, summary=summary,
         ))
     return items
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+import typing
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from petriflow.core.describe import selection_words, setting_label
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix, EvaluationResults, Learner, Model
 
-__all__ = ["describe_settings", "describe_value", "summarize_outputs", "summarize_value"]
+__all__ = ["choice_words", "describe_settings", "describe_value", "method_words",
+           "summarize_outputs", "summarize_value"]
 
 #: longest value shown in full; longer text is cut with an ellipsis
 MAX_TEXT = 80
@@ -46,25 +48,82 @@ def describe_value(value: Any) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
-def describe_settings(settings: Any) -> list[str]:
+#: choices whose id does not read as words once its underscores are spaces
+CHOICE_WORDS = {
+    "top_n": "top clusters",
+    "height_ratio": "cut at a height",
+    "manual": "by hand",
+    "cross_validation": "cross-validation",
+    "cross_validation_by_feature": "cross-validation by feature",
+    "test_on_train": "test on the training data",
+    "test_on_test": "test on the test data",
+    "proportion_predicted": "proportion of predicted",
+    "proportion_actual": "proportion of actual",
+    "zscore": "z-score",
+}
+
+
+def choice_words(value: str) -> str:
+    """A choice's id as words: "cross_validation" -> "cross-validation"."""
+    return CHOICE_WORDS.get(value, value.replace("_", " "))
+
+
+def method_words(method: str) -> str:
+    """An evaluation's method ("cross_validation", "5-fold …") as words."""
+    return choice_words(method) if method else "(method not recorded)"
+
+
+def _choice_fields(cls: type) -> set[str]:
+    """The fields typed as a ``Literal`` (a choice from a list): read as words."""
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # an annotation that cannot be resolved: show ids as they are
+        return set()
+    out = set()
+    for name, hint in hints.items():
+        if typing.get_origin(hint) is typing.Literal or any(
+                typing.get_origin(a) is typing.Literal for a in typing.get_args(hint)):
+            out.add(name)
+    return out
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or (
+        isinstance(value, (list, tuple, set, frozenset, Mapping)) and not value)
+
+
+def describe_settings(settings: Any, *, hidden: Collection[str] = (),
+                      view_fields: Collection[str] = (),
+                      worded: Mapping[str, str] | None = None) -> list[str]:
     """``label: value`` lines for the fields of a node's settings dataclass.
 
-    Selections read as counts ("selected: 3 branches"); the bookkeeping that lets a
+    Selections read as counts ("selected: 3 branches"), choices as words
+    ("cross-validation", not "cross_validation"); the bookkeeping that lets a
     selection be restored (``*_context`` fields) and private fields are left out, as
-    they mean nothing to a reader.
+    they mean nothing to a reader. ``hidden``: fields that do not apply (left out);
+    ``view_fields``: the view's own fields (how it draws), left out while empty, so a
+    plot's dozen unset options do not bury what was computed; ``worded``: fields
+    whose words the caller knows better (a learner's name instead of its index).
     """
     if settings is None or not dataclasses.is_dataclass(settings):
         return []
     cls = type(settings)
+    choices = _choice_fields(cls)
     lines = []
     for f in dataclasses.fields(settings):
-        if f.name.startswith("_") or f.name.endswith("_context"):
+        if f.name.startswith("_") or f.name.endswith("_context") or f.name in hidden:
             continue
         value = getattr(settings, f.name)
+        if f.name in view_fields and (_empty(value) or value is False):
+            continue
         counted = selection_words(cls, f.name, value)
-        if counted is not None:
+        if worded and f.name in worded:
+            text = worded[f.name]
+        elif counted is not None:
             n, noun = counted
             text = f"{n} {noun}" if n else "nothing"
+        elif f.name in choices and isinstance(value, str):
+            text = choice_words(value)
         else:
             text = describe_value(value)
         lines.append(f"{setting_label(cls, f.name)}: {text}")
@@ -92,7 +151,7 @@ def _table_words(table: Table) -> str:
 
 def _scores_words(results: EvaluationResults) -> list[str]:
     lines = [f"{len(results)} rows evaluated"
-             + (f" ({results.method})" if results.method else "")]
+             + (f" ({method_words(results.method)})" if results.method else "")]
     for learner, scores in results.scores.items():
         parts = [f"{name} {value:.3f}" for name, value in scores.items()
                  if isinstance(value, (int, float)) and not math.isnan(value)]
