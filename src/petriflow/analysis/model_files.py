@@ -26,12 +26,18 @@ from petriflow.analysis.learners import SklearnModel
 from petriflow.core.atomic import atomic_write_bytes
 from petriflow.core.types import Model
 
-__all__ = ["FORMAT_VERSION", "MODEL_SUFFIX", "TRUSTED", "ModelFileError", "load_model",
-           "model_bytes", "save_model"]
+__all__ = ["FORMAT_VERSION", "MODEL_PATH_METADATA", "MODEL_SUFFIX", "TRUSTED",
+           "ModelFileError", "load_model", "model_bytes", "save_model"]
 
 #: the version of this layout; a file with a larger one comes from a newer Petriflow
 FORMAT_VERSION = 1
 MODEL_SUFFIX = ".skops"
+#: Save/Load Model's ``path`` field metadata: the settings form's "…" opens a save / an
+#: open file dialog showing model files (gui/settings_panel.py reads it)
+MODEL_PATH_METADATA = {
+    mode: {"browse": mode, "filter": f"Petriflow models (*{MODEL_SUFFIX});;All files (*)",
+           "suffix": MODEL_SUFFIX}
+    for mode in ("open", "save")}
 _HEADER = "petriflow.json"
 #: types skops does not trust by default that Petriflow's learners produce (checked
 #: against every learner in tests/nodes/test_model_files.py); never ``trusted=True``

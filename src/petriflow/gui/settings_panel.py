@@ -3,9 +3,15 @@
 Used for nodes that have no custom view yet. Each edit becomes a
 :class:`~petriflow.gui.undo.SettingsCommand`, so it is undoable and re-runs the node
 through the scheduler like any other edit. Field types map to controls: bool → check
-box, int/float → spin box, Literal → combo box, str → line edit (with a folder button
-for paths); lists, dicts and other values are shown read-only (selections are written
-by views, not typed in).
+box, int/float → spin box, Literal → combo box, str → line edit (with a "…" button for
+paths); lists, dicts and other values are shown read-only (selections are written by
+views, not typed in).
+
+The "…" button of a path asks for a folder unless the field's metadata says otherwise:
+``{"browse": "open" | "save", "filter": "Models (*.skops)", "suffix": ".skops"}`` opens
+a file dialog (Save Model's and Load Model's ``path``). A chosen file inside the
+workflow's folder is stored relative to it, as File stores its table, so a copied project
+still finds it.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PyQt6 import sip
@@ -112,9 +118,10 @@ class SettingsPanel(QWidget):
             return
         hints = typing.get_type_hints(nt.Settings)
         for f in dataclasses.fields(nt.Settings):
-            self._add_field(f.name, hints.get(f.name, Any))
+            self._add_field(f.name, hints.get(f.name, Any), f.metadata)
 
-    def _add_field(self, name: str, hint: Any) -> None:
+    def _add_field(self, name: str, hint: Any,
+                   metadata: Mapping[str, Any] | None = None) -> None:
         kind = field_kind(hint)
         inner, optional = _unwrap_optional(hint)
         editor: QWidget
@@ -155,7 +162,9 @@ class SettingsPanel(QWidget):
             line.editingFinished.connect(lambda n=name, w=line: self._commit(n, w.text()))
             self._setters[name] = lambda v, w=line: w.setText("" if v is None else str(v))
             editor = line
-            if any(k in name for k in ("folder", "path", "file", "directory")):
+            if (metadata or {}).get("browse") in ("open", "save"):
+                editor = self._with_file_browse(line, name, dict(metadata or {}))
+            elif any(k in name for k in ("folder", "path", "file", "directory")):
                 editor = self._with_browse(line, name)
         else:
             label = QLabel()
@@ -186,6 +195,43 @@ class SettingsPanel(QWidget):
         button.clicked.connect(browse)
         row.addWidget(button)
         return box
+
+    def _with_file_browse(self, line: QLineEdit, name: str,
+                          metadata: dict[str, Any]) -> QWidget:
+        """A path with a "…" button that opens a file dialog (open or save)."""
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(line)
+        button = QPushButton("…")
+        button.setObjectName(f"browse-{name}")
+        button.setFixedWidth(32)
+        saving = metadata["browse"] == "save"
+        button.setToolTip("Choose where to save" if saving else "Choose a file")
+        button.clicked.connect(lambda: self.browse_file(name, metadata))
+        row.addWidget(button)
+        return box
+
+    def browse_file(self, name: str, metadata: Mapping[str, Any]) -> None:
+        """Ask for a file; store it relative to the workflow's folder when inside it."""
+        from petriflow.analysis.image_import import relative_setting_path
+
+        folder = self.workflow.directory
+        current = str(getattr(self.workflow.node(self.node_id).settings, name) or "")
+        start = str(folder / current if folder is not None and current else
+                    current or folder or "")
+        title, filters = _label(name), str(metadata.get("filter", ""))
+        if metadata.get("browse") == "save":
+            chosen, _ = QFileDialog.getSaveFileName(self, title, start, filters)
+            suffix = str(metadata.get("suffix", ""))
+            if chosen and suffix and not chosen.lower().endswith(suffix.lower()):
+                chosen += suffix
+        else:
+            chosen, _ = QFileDialog.getOpenFileName(self, title, start, filters)
+        if chosen:
+            value = relative_setting_path(chosen, folder)
+            self._setters[name](value)
+            self._commit(name, value)
 
     # ------------------------------------------------------------------ sync
     def refresh(self) -> None:

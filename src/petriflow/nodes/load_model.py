@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from petriflow.analysis.model_files import ModelFileError, load_model
+from petriflow.analysis.model_files import MODEL_PATH_METADATA, ModelFileError, load_model
 from petriflow.core.node import CancelToken, Node, NodeError, Output, Progress
 from petriflow.core.types import Model
 from petriflow.nodes._learner import ORANGE_MODEL_CHANNEL
@@ -48,7 +48,7 @@ class LoadModel(Node):
     @dataclass
     class Settings:
         #: the .skops file; relative paths are relative to the workflow's folder
-        path: str = ""
+        path: str = field(default="", metadata=MODEL_PATH_METADATA["open"])
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

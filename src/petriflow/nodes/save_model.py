@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from petriflow.analysis.model_files import MODEL_SUFFIX, ModelFileError, save_model
+from petriflow.analysis.model_files import (
+    MODEL_PATH_METADATA,
+    MODEL_SUFFIX,
+    ModelFileError,
+    save_model,
+)
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Progress
 from petriflow.core.types import Model
 from petriflow.nodes._learner import ORANGE_MODEL_CHANNEL
@@ -61,7 +66,7 @@ class SaveModel(Node):
     @dataclass
     class Settings:
         #: target .skops file; relative paths are relative to the workflow's folder
-        path: str = ""
+        path: str = field(default="", metadata=MODEL_PATH_METADATA["save"])
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
