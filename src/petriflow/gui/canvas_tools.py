@@ -154,7 +154,7 @@ class CanvasTools:
         names = fluent.fitting_types(self.registry, node.node_type, kind)
         if not names:
             what = "takes its outputs" if kind == "output" else "provides its inputs"
-            self.statusBar().showMessage(f"No widget {what} ({node.title})", 6000)
+            self.scene.notify(f"No widget {what} ({node.title}).", scene_pos)
             return None
         hint = (f"Widgets that take {node.title}'s output…" if kind == "output"
                 else f"Widgets that feed {node.title}…")

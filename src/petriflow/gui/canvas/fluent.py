@@ -141,15 +141,15 @@ def _push_insert(scene: CanvasScene, node_id: str, link: Link,
 def insert_node(scene: CanvasScene, node_type: type[Node], pos: QPointF) -> str | None:
     """A toolbox widget dropped at ``pos``: onto a link whose channels fit, it goes in
     between (one undo step: add, unlink, link twice) and its id is returned. Otherwise
-    nothing changes, the status bar says why, and None is returned (the caller then adds
-    the node as an ordinary drop)."""
+    nothing changes, the status bar and a note on the canvas say why, and None is
+    returned (the caller then adds the node as an ordinary drop)."""
     item = link_at(scene, pos)
     if item is None:
         return None
     link = item.link
     pairs = insertion_pairs(scene.workflow, link, node_type)
     if isinstance(pairs, str):
-        scene.notify(pairs)
+        scene.notify(pairs, pos)  # status bar and a note where it was dropped
         return None
     stack = scene.undo_stack
     stack.beginMacro(f"Insert {node_type.name}")
@@ -170,8 +170,8 @@ def finish_move(scene: CanvasScene) -> None:
     node dropped onto a link whose channels fit, insert it there in the same undo step.
 
     Why only an unlinked node: a linked one keeps its links, and re-wiring them on a
-    move would surprise; when the channels do not fit, the node just moves and the
-    status bar says why it was not inserted."""
+    move would surprise; when the channels do not fit, the node just moves and a
+    note over it (and the status bar) says why it was not inserted."""
     moved = [it for it, before in scene._pressed.items()
              if isinstance(it, NodeItem) and it.scene() is scene and it.pos() != before]
     target = None
@@ -186,7 +186,7 @@ def finish_move(scene: CanvasScene) -> None:
     pairs = insertion_pairs(scene.workflow, target.link, node.node_type)
     if isinstance(pairs, str):
         scene._commit_moves()
-        scene.notify(pairs)  # status bar (a canvas note here crashed a later test)
+        scene.notify(pairs, moved[0].pos())  # status bar and a note over the node
         return
     link = target.link
     scene.undo_stack.beginMacro(f"Insert {node.title}")

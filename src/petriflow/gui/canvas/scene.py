@@ -17,7 +17,6 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from PyQt6 import sip
 from PyQt6.QtCore import QPoint, QPointF, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QPen, QUndoCommand, QUndoStack
 from PyQt6.QtWidgets import (
@@ -50,6 +49,7 @@ from petriflow.gui.canvas.annotation_items import (
 )
 from petriflow.gui.canvas.link_item import LinkItem, link_path
 from petriflow.gui.canvas.node_item import AnchorItem, NodeItem
+from petriflow.gui.canvas.notes import show_note
 from petriflow.gui.summaries import summarize
 
 __all__ = ["CanvasScene", "ChannelChooser"]
@@ -95,7 +95,6 @@ class CanvasScene(QGraphicsScene):
         self._hot: NodeItem | None = None
         self._arrow_start: QPointF | None = None
         self._pressed: dict[QGraphicsItem, QPointF] = {}
-        self._notices: list[QGraphicsTextItem] = []
         self.setBackgroundBrush(QColor("#FAFAFA"))
         for node in workflow.nodes:
             self._add_node_item(node)
@@ -359,35 +358,11 @@ class CanvasScene(QGraphicsScene):
                 f"do not fit the inputs [{want}].")
 
     def notify(self, text: str, where: QPointF | None = None) -> None:
-        """Tell the user something: status bar (via ``message``) and a note on the canvas."""
+        """Tell the user something: status bar (via ``message``) and, given ``where``, a
+        note on the canvas there that vanishes by itself (gui/canvas/notes.py)."""
         self.message.emit(text)
-        if where is None:
-            return
-        note = QGraphicsTextItem(text)
-        note.setDefaultTextColor(QColor("#B00020"))
-        note.setTextWidth(260)
-        note.setZValue(100)
-        note.setPos(where + QPointF(-130, -75))
-        self.addItem(note)
-        self._notices.append(note)
-
-        def drop() -> None:
-            # the scene (and the note with it) may be gone when the timer fires: the
-            # timer is the note's child, so it dies with it; a deletion sip has not
-            # seen yet raises RuntimeError
-            try:
-                if sip.isdeleted(self) or sip.isdeleted(note) or note not in self._notices:
-                    return
-                self._notices.remove(note)
-                if note.scene() is self:
-                    self.removeItem(note)
-            except RuntimeError:
-                return
-
-        timer = QTimer(note)
-        timer.setSingleShot(True)
-        timer.timeout.connect(drop)
-        timer.start(4000)
+        if where is not None:
+            show_note(self, text, where)
 
     def create_text_annotation(self, pos: QPointF, text: str = "") -> str:
         ann = TextAnnotation("", (pos.x(), pos.y(), 200.0, 40.0), text or "Text",
