@@ -113,6 +113,40 @@ def test_two_lassos_with_the_group_modifier_make_two_groups(window, qtbot, folde
         assert status.state is NodeState.WARNING and "other data" in status.message
 
 
+def test_group_box_picks_the_group_a_shift_lasso_adds_to(window, qtbot, folder) -> None:
+    """The Group box says where a Shift drag goes: it follows a Shift+Ctrl lasso's new
+    group, the user steps it back with a real click on its down arrow, and the next
+    Shift lasso adds to G1; the count names the groups in their ring colours."""
+    proj, view = open_view(window, qtbot, "petriflow.pca", folder=str(folder))
+    view.lasso_button.setChecked(True)
+    labels = np.arange(N) % 3
+    c0, c1, c2 = (np.flatnonzero(labels == k) for k in range(3))
+    box = view.group_box
+    assert box.value() == 1 and box.isVisible()
+    lasso(view, c0)
+    lasso(view, c1, NEW_GROUP)
+    assert box.value() == 2  # the box follows the new group
+    assert box.text() == "Group G2"
+    # the user steps back to G1 with the spin box's down arrow (a real click)
+    opt_rect = box.rect()
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(opt_rect.right() - 5, opt_rect.bottom() - 4))
+    assert box.value() == 1
+    lasso(view, c2, Qt.KeyboardModifier.ShiftModifier)
+    rows, groups = view._selection()
+    assert rows == list(range(N))
+    assert groups == [2 if k == 1 else 1 for k in labels]
+    text = view.count_label.text()
+    assert f"G1&nbsp;{len(c0) + len(c2)}" in text and f"G2&nbsp;{len(c1)}" in text
+    # a plain lasso starts over: one group, the box back at G1
+    box.setValue(2)
+    lasso(view, c0)
+    assert view._selection() == (sorted(c0.tolist()), [1] * len(c0))
+    assert box.value() == 1
+    wait_settled(qtbot, window, timeout=60_000)
+    assert groups_of(window.scheduler.output(proj, "Data"))[:3] == ["Yes", "No", "No"]
+
+
 def test_combine_follows_orange() -> None:
     none = Qt.KeyboardModifier.NoModifier
     rows, groups = combine([], [], np.array([1, 2]), none)
@@ -124,6 +158,11 @@ def test_combine_follows_orange() -> None:
     rows, groups = combine(rows, groups, np.array([1, 5]), Qt.KeyboardModifier.ControlModifier)
     assert (rows, groups) == ([2, 7], [2, 2])
     assert combine(rows, groups, np.array([3]), none) == ([3], [1])
+    # the Group box's target: Shift moves the points into it; past the last: a new one
+    shift = Qt.KeyboardModifier.ShiftModifier
+    assert combine([1, 2], [1, 2], np.array([2, 4]), shift, target=1) == ([1, 2, 4],
+                                                                         [1, 1, 1])
+    assert combine([1], [1], np.array([4]), shift, target=5) == ([1, 4], [1, 2])
 
 
 def test_positions_set_by_code_stay_one_group(tmp_path: Path) -> None:

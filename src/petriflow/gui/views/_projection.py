@@ -26,7 +26,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QPoint, QPointF, Qt
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,9 +38,9 @@ from PyQt6.QtWidgets import (
 
 from petriflow.core.scheduler import NodeStatus
 from petriflow.core.table import Table
-from petriflow.gui.views._common import NodeFacade, NodeView, rows_context
+from petriflow.gui.views._common import NodeFacade, NodeView
 from petriflow.gui.views.export_actions import add_export_actions
-from petriflow.gui.views.plot.canvas import PlotAxes, PlotCanvas, inside
+from petriflow.gui.views.plot.canvas import PlotAxes, PlotCanvas
 from petriflow.gui.views.plot.encode import (
     SYMBOLS,
     ColorEncoding,
@@ -51,9 +50,9 @@ from petriflow.gui.views.plot.encode import (
     shape_columns,
     size_values,
 )
-from petriflow.gui.views.plot.groups import REMOVE, combine, selected_groups
 from petriflow.gui.views.plot.hover import HoverMixin
 from petriflow.gui.views.plot.points import PointsLayer, styled
+from petriflow.gui.views.plot.selecting import SelectionMixin, group_summary
 from petriflow.gui.views.plot.thumbnails import ThumbnailLayer
 
 __all__ = ["CLICK_PIXELS", "MARKERS", "SHAPE_MAX_VALUES", "ChosenAxesView",
@@ -71,7 +70,7 @@ POINT_SIZE, SUBSET_SIZE = 8.0, 12.0
 MAX_LABELS = 500
 
 
-class ProjectionView(HoverMixin, NodeView):
+class ProjectionView(SelectionMixin, HoverMixin, NodeView):
     """Scatter of a 2-D layout: encodings by column, hover thumbnails, zoom, selection."""
 
     #: the metas of the ``Data`` output holding the x and y coordinates
@@ -155,6 +154,7 @@ class ProjectionView(HoverMixin, NodeView):
 
         self.legend = Legend(self._toggle_class, self._highlight)
         bar.addWidget(self.legend, 1)
+        bar.addWidget(self.make_group_box())
         self.count_label = QLabel()
         self.count_label.setStyleSheet("color: #444;")
         bar.addWidget(self.count_label)
@@ -439,7 +439,7 @@ class ProjectionView(HoverMixin, NodeView):
         if len(rows):
             title += f", {len(rows)} selected"
             if len(set(groups)) > 1:
-                title += f" in {len(set(groups))} groups"
+                title += f" in {len(set(groups))} groups: " + group_summary(list(groups))
         self.count_label.setText(title)  # a QLabel: re-laying out the plot costs ~15 ms
 
     def _set_points(self, shown: np.ndarray, faded: np.ndarray, sizes: np.ndarray,
@@ -479,69 +479,6 @@ class ProjectionView(HoverMixin, NodeView):
     def _highlight(self, label: str | None) -> None:
         self.highlighted = label
         self._restyle()
-
-    # ------------------------------------------------------------------ selection
-    def _selected(self) -> list[int]:
-        """Positions of the points the node selects (the saved selection's rows)."""
-        return self._selection()[0]
-
-    def _selection(self) -> tuple[list[int], list[int]]:
-        """The selected positions and each one's selection group (1, 2, …)."""
-        s = self.settings
-        cached = self._selection_cache
-        if (cached is not None and cached[1] == s.selected
-                and cached[2] == s.selection_context and _same_rows(cached[0], self.table)):
-            return cached[3], cached[4]  # restoring 20,000 rows by identity costs ~40 ms
-        rows, groups = selected_groups(self.table, s.selected, s.selection_context,
-                                       self.node.directory)
-        self._selection_cache = (self.table, list(s.selected), s.selection_context, rows,
-                                 groups)
-        return rows, groups
-
-    def _select(self, rows: list[int], groups: list[int] | None = None) -> None:
-        groups = [1] * len(rows) if groups is None else groups
-        context = rows_context(self.table, rows, self.node.directory, groups)
-        self._selection_cache = (self.table, list(rows), context, list(rows), list(groups))
-        self.set_settings(selected=rows, selection_context=context)
-
-    @property
-    def _press(self) -> QPointF | None:
-        """Where a selection drag started (None when none is under way)."""
-        return self.box.press
-
-    @property
-    def lasso(self) -> Any:
-        """The lasso's outline item while the lasso is on, else None."""
-        return self.box.outline if self.box.lasso_mode else None
-
-    def data_to_widget(self, x: float, y: float) -> QPoint:
-        """Pixel on ``canvas`` of a data point: for tests and the hover overlay."""
-        self.box.prepareForPaint()  # a pending auto-range first (what the next paint shows)
-        scene = self.box.mapViewToScene(QPointF(float(x), float(y)))
-        return self.plot.mapFromScene(scene)
-
-    def _on_lasso_toggled(self, on: bool) -> None:
-        self.box.lasso_mode = on
-        self.set_settings(lasso=on)
-
-    def _on_selected(self, poly: np.ndarray, modifiers: Any) -> None:
-        if len(self.xy) == 0:
-            return
-        mask = inside(poly, self.xy) & self._visible()
-        rows, groups = self._selection()
-        self._select(*combine(rows, groups, np.flatnonzero(mask), modifiers))
-
-    def _on_clicked(self, modifiers: Any) -> None:
-        if modifiers & (Qt.KeyboardModifier.ShiftModifier | REMOVE):
-            return  # a click with a modifier keeps the selection
-        if self._selected():
-            self._select([])
-
-
-def _same_rows(a: Table | None, b: Table | None) -> bool:
-    """The same rows in the same order (a node's re-run for a selection)."""
-    return a is b or (a is not None and b is not None and len(a) == len(b)
-                      and np.array_equal(a.row_ids, b.row_ids))
 
 
 class ChosenAxesView(ProjectionView):

@@ -3,7 +3,8 @@
 Why groups: a user compares several clusters of a map at once ("these images against
 those"), and one Yes/No selection needs a workflow branch per cluster. A drag with
 Shift+Ctrl (Shift+⌘ on a Mac) puts the points it encloses into a new group; Shift adds
-to the last group, Ctrl/⌘/Alt alone removes, a plain drag starts over with one group.
+to the group of the view's Group box (the last group unless the user picks another),
+Ctrl/⌘/Alt alone removes, a plain drag starts over with one group.
 The node's ``Selected Data`` then has a ``Selected`` column ("G1", "G2", …) and its
 annotated ``Data`` marks each row's group (``nodes/_projection.py``); each group's points
 are ringed in its own colour (:data:`.points.RING_COLORS`).
@@ -43,9 +44,11 @@ def selected_groups(table: Table | None, selected: list[int], context: dict[str,
 
 
 def combine(rows: list[int], groups: list[int], enclosed: np.ndarray,
-            modifiers: Any) -> tuple[list[int], list[int]]:
+            modifiers: Any, target: int | None = None) -> tuple[list[int], list[int]]:
     """The selection after a drag enclosing the rows ``enclosed``: (rows, groups),
-    rows sorted. A point moved into a new group leaves its old one (as in Orange)."""
+    rows sorted. A point moved into a new group leaves its old one (as in Orange).
+    ``target``: the group a Shift drag adds to (the view's Group box; the last group
+    when None, a new one when it is past the last); its points leave other groups."""
     mods = _Mod(modifiers) if not isinstance(modifiers, _Mod) else modifiers
     group_of = dict(zip(rows, groups, strict=False))
     new = enclosed.tolist()
@@ -53,9 +56,12 @@ def combine(rows: list[int], groups: list[int], enclosed: np.ndarray,
         group = max(group_of.values(), default=0) + 1
         group_of.update(dict.fromkeys(new, group))
     elif mods & _Mod.ShiftModifier:
-        group = max(group_of.values(), default=1)
-        for row in new:
-            group_of.setdefault(row, group)
+        last = max(group_of.values(), default=1)
+        if target is None:
+            for row in new:
+                group_of.setdefault(row, last)
+        else:
+            group_of.update(dict.fromkeys(new, max(1, min(int(target), last + 1))))
     elif mods & REMOVE:
         for row in new:
             group_of.pop(row, None)
