@@ -220,3 +220,76 @@ def test_auto_advance_presents_the_image_clustering_example(make_window, qtbot) 
     assert all(window.scheduler.status(n.id).state == NodeState.DONE for n in wf.nodes)
     assert presenter.side_dock.isVisible()
     assert presenter.side_dock.windowTitle() == wf.node(presenter.steps[-1]).title
+
+
+def test_side_panel_has_help_and_add_to_report_like_every_view(chain, qtbot) -> None:
+    """The step's view in the side panel carries the "?" and "Add to report" of every
+    node window (real clicks), and F1 with the focus in the panel opens the step's
+    page rather than being swallowed by two F1 shortcuts."""
+    from PyQt6.QtWidgets import QToolButton, QWidget
+
+    from petriflow.gui.help_menu import help_browser
+    from petriflow.gui.report_window import report_window
+
+    window, (src, a, _b) = chain
+    _key(window, Qt.Key.Key_F11)
+    window.presenter.start_over()
+    _key(window, Qt.Key.Key_F10)
+    _key(window, Qt.Key.Key_F10)  # the second step: Add
+    assert window.presenter.steps == [src, a]
+    view = window.presenter.side_dock.widget()
+    help_button = view.findChild(QToolButton, "help-button")
+    report_button = view.findChild(QToolButton, "report-button")
+    assert help_button is not None and help_button.isVisible()
+    assert report_button is not None and report_button.isVisible()
+    for button in (help_button, report_button):  # nothing covers it, its text is whole
+        centre = button.mapTo(view, button.rect().center())
+        assert view.childAt(centre) in (button, *button.findChildren(QWidget))
+        assert button.fontMetrics().horizontalAdvance(button.text()) < button.width()
+    QTest.mouseClick(help_button, Qt.MouseButton.LeftButton)
+    browser = help_browser(window)
+    qtbot.waitUntil(browser.isVisible)
+    assert "the Add widget" in browser.text.toPlainText()  # toy widgets: no guide
+    QTest.mouseClick(report_button, Qt.MouseButton.LeftButton)
+    assert [item.title for item in report_window(window).items()] == ["Add"]
+    browser.hide()
+    report_window(window).hide()
+    _activate(qtbot, window)
+    window.scene.clearSelection()
+    window.document.select_nodes([src])  # F1 on the canvas would show Source
+    help_button.setFocus()
+    QTest.keyClick(help_button, Qt.Key.Key_F1)
+    qtbot.waitUntil(browser.isVisible)
+    assert "the Add widget" in browser.text.toPlainText()
+
+
+def test_the_audience_follows_each_step_with_one_click_on_auto_advance(chain, qtbot) -> None:
+    """One mouse click on the toolbar's Auto-advance; then, with no key or click, every
+    step in turn gets its caption and its own view (with "?" and "Add to report")
+    beside the canvas, and the end says so."""
+    from PyQt6.QtWidgets import QToolButton
+
+    window, ids = chain
+    presenter = window.presenter
+    presenter.auto_seconds = 0.05
+    _key(window, Qt.Key.Key_F11)
+    presenter.start_over()
+    seen: list[tuple[str, str, bool]] = []
+
+    def shown(title: str) -> None:
+        view = presenter.side_dock.widget()
+        seen.append((title, presenter.caption.text(),
+                     view.findChild(QToolButton, "report-button") is not None
+                     and view.findChild(QToolButton, "help-button") is not None))
+
+    presenter.side_dock.windowTitleChanged.connect(shown)
+    button = presenter.toolbar.widgetForAction(presenter.auto_action)
+    assert button.isVisible()
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not presenter.auto_action.isChecked(), timeout=10000)
+    titles = [window.workflow.node(n).title for n in ids]
+    assert [t for t, _, _ in seen] == titles
+    assert [c.split(":")[0] for _, c, _ in seen] == [f"{i}. {t}" for i, t in
+                                                     enumerate(titles, 1)]
+    assert all(buttons for _, _, buttons in seen)
+    assert presenter.caption.text().startswith("The end")

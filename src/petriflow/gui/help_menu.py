@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PyQt6 import sip
 from PyQt6.QtCore import QEvent, QObject, Qt
 from PyQt6.QtGui import QAction, QKeySequence
-from PyQt6.QtWidgets import QBoxLayout, QMenu, QToolButton, QWidget
+from PyQt6.QtWidgets import QApplication, QBoxLayout, QMenu, QToolButton, QWidget
 
 from petriflow.bundled import find_example
 from petriflow.gui.help_browser import HelpBrowser, page_url
@@ -113,7 +113,13 @@ def show_node_help(window: MainWindow, node_id: str) -> HelpBrowser:
 
 def show_selected_help(window: MainWindow) -> HelpBrowser:
     """F1: the selected node's guide (or the toolbox's current widget's, when the
-    toolbox has the focus); with no single node selected, the docs index."""
+    toolbox has the focus, or the step's when presentation mode's side panel has it);
+    with no single node selected, the docs index."""
+    presenter = getattr(window, "presenter", None)
+    focus = QApplication.focusWidget()
+    if (presenter is not None and presenter.active and presenter.current is not None
+            and focus is not None and presenter.side_dock.isAncestorOf(focus)):
+        return show_node_help(window, presenter.current)
     tree = window.toolbox.tree
     current = tree.currentItem()
     if tree.hasFocus() and current is not None and current.data(0, TOOLBOX_NAME_ROLE):
@@ -174,16 +180,21 @@ class _Corner(QObject):
         return False
 
 
-def add_view_help(view: QWidget, qualified_name: str, window: MainWindow) -> QToolButton:
+def add_view_help(view: QWidget, qualified_name: str, window: MainWindow,
+                  key: bool = True) -> QToolButton:
     """A "?" button and F1 in a node's view window, both opening the widget's guide.
 
     The button goes at the end of the view's box layout (a bottom-right corner, as in
     Orange's widgets); a view without one gets it overlaid in its top-right corner.
+    ``key=False`` for a view inside the main window (presentation mode's side panel):
+    a second F1 there would make the key ambiguous, so the window's F1 serves it
+    (:func:`show_selected_help` looks where the focus is).
     """
     act = QAction("Help", view)
     act.setIconText("?")
-    act.setShortcut(QKeySequence("F1"))
-    act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    if key:
+        act.setShortcut(QKeySequence("F1"))
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     act.setToolTip(f"Help for {view.windowTitle() or 'this widget'} (F1)")
     act.triggered.connect(lambda *_: help_browser(window).show_widget(qualified_name))
     view.addAction(act)

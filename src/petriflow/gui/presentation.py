@@ -338,9 +338,10 @@ class Presenter(QObject):
         """The step's view in the side panel; the previous step's view is closed."""
         old = self.step_view
         view = self.window.node_windows.build(nid)
+        self._add_buttons(view, nid)
         self.step_view = view
-        self.side_dock.setWindowTitle(self.window.workflow.node(nid).title)
         self.side_dock.setWidget(view)
+        self.side_dock.setWindowTitle(self.window.workflow.node(nid).title)
         if old is not None and not sip.isdeleted(old):
             old.close()
             old.deleteLater()
@@ -349,6 +350,18 @@ class Presenter(QObject):
             width = max(360, self.window.width() // 3)
             self.window.resizeDocks([self.side_dock], [width], Qt.Orientation.Horizontal)
             QTimer.singleShot(0, self.window.view.fit_workflow)
+
+    def _add_buttons(self, view: QWidget, nid: str) -> None:
+        """The "?" and "Add to report" every node window has, in the side panel too: a
+        teacher answers a question or keeps a step's result without leaving the mode."""
+        from petriflow.gui.help_menu import add_view_help
+
+        w = self.window
+        add_view_help(view, w.workflow.node(nid).qualified_name, w, key=False)
+        if hasattr(w, "report_menu"):
+            from petriflow.gui.report_capture import add_view_report
+
+            add_view_report(view, nid, w)
 
     def _clear_step(self) -> None:
         self._remove_halo()
