@@ -32,9 +32,14 @@ def setting_meta(settings_cls: type, name: str) -> Mapping[str, Any]:
 
 def setting_label(settings_cls: type, name: str) -> str:
     """How setting ``name`` is called in a sentence: its ``label``, else its name read
-    with spaces ("selection_mode" -> "selection mode")."""
+    with spaces ("selection_mode" -> "selection mode", "n_components" -> "number of
+    components")."""
     label = setting_meta(settings_cls, name).get("label")
-    return str(label) if label else name.replace("_", " ").strip()
+    if label:
+        return str(label)
+    words = name.replace("_", " ").strip()
+    # "n_components" -> "number of components": the usual abbreviation, spelled out
+    return "number of " + words[2:] if words.startswith("n ") else words
 
 
 def selection_words(settings_cls: type, name: str, value: Any) -> tuple[int, str] | None:

@@ -146,6 +146,14 @@ def _value_counts(values: Any) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` cut at a word before ``limit`` characters, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:(") + "…"
+
+
 def _table_in(mapping: Mapping[str, Any], *names: str) -> Table | None:
     for name in names:
         value = mapping.get(name)
@@ -189,13 +197,16 @@ def _embedded(settings: Any, inputs: Mapping[str, Any], outputs: Mapping[str, An
         per = " per channel" if getattr(settings, "per_channel", False) else ""
         lines.append(f"{_plural(len(out), 'image')} embedded by {model}: "
                      f"{out.n_features} features each{per}")
-    skipped = _table_in(outputs, "Skipped Images")
-    failed = len(skipped) if skipped is not None else 0
+    skipped = _table_in(outputs, "Skipped Images")  # there only when it is linked
+    if skipped is not None:
+        failed = len(skipped)
+    else:
+        failed = len(images) - len(out) if images is not None and out is not None else 0
     if failed:
         reasons = (_value_counts(skipped.metas["skip reason"])
                    if skipped is not None and "skip reason" in skipped.metas else [])
-        why = f" ({_counted(reasons[:3])})" if reasons else ""
-        lines.append(f"failed: {_plural(failed, 'image')}{why}")
+        why = "; ".join(f"{_short(r)} ×{n}" for r, n in reasons[:3])
+        lines.append(f"failed: {_plural(failed, 'image')}" + (f" ({why})" if why else ""))
     elif images is not None:
         lines.append(f"failed: none of {_plural(len(images), 'image')}")
     if out is not None and out.class_name:
@@ -533,6 +544,10 @@ def _worded_annotate(s: Any, inputs: Mapping[str, Any]) -> dict[str, str]:
     return {"labels": f"{_plural(n, 'image')} labelled" if n else "none yet"}
 
 
+def _worded_grid(s: Any, inputs: Mapping[str, Any]) -> dict[str, str]:
+    return {name: "automatic" for name in ("rows", "columns") if not getattr(s, name, 0)}
+
+
 _UNUSED.update({
     "petriflow.test_and_score": _unused_test_and_score,
     "petriflow.hierarchical_clustering": _unused_clustering,
@@ -541,4 +556,5 @@ _WORDED.update({
     "petriflow.confusion_matrix": _worded_confusion,
     "petriflow.select_rows": _worded_select_rows,
     "petriflow.annotate_images": _worded_annotate,
+    "petriflow.image_grid": _worded_grid,
 })

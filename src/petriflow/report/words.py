@@ -117,16 +117,18 @@ def describe_settings(settings: Any, *, hidden: Collection[str] = (),
         if f.name in view_fields and (_empty(value) or value is False):
             continue
         counted = selection_words(cls, f.name, value)
+        label = ""
         if worded and f.name in worded:
             text = worded[f.name]
         elif counted is not None:
             n, noun = counted
             text = f"{n} {noun}" if n else "nothing"
+            label = "selected"  # "selected: 3 branches", whatever the field's id
         elif f.name in choices and isinstance(value, str):
             text = choice_words(value)
         else:
             text = describe_value(value)
-        lines.append(f"{setting_label(cls, f.name)}: {text}")
+        lines.append(f"{label or setting_label(cls, f.name)}: {text}")
     return lines
 
 
