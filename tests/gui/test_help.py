@@ -264,3 +264,37 @@ def test_every_node_window_has_its_question_mark(make_window, qtbot):
         qtbot.waitUntil(getattr(view, "is_ready", lambda: True), timeout=30_000)
         view.close()
         qtbot.waitUntil(lambda view=view: sip.isdeleted(view), timeout=5_000)
+
+
+def _click_menu_item(qtbot, menu: QMenu, text: str) -> None:
+    """Open ``menu`` and click the item whose text (without its ``&``) is ``text``."""
+    menu.popup(QPoint(100, 100))
+    qtbot.waitUntil(menu.isVisible)
+    (act,) = [a for a in menu.actions() if a.text().replace("&", "") == text]
+    QTest.mouseClick(menu, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     menu.actionGeometry(act).center())
+    qtbot.waitUntil(lambda: not menu.isVisible())
+
+
+def test_each_help_menu_item_clicked_opens_its_page(make_window, qtbot):
+    """Real clicks on the Help menu's items; the index's links lead to each widget."""
+    win = make_window(reg=default_registry())
+    win.pause_action.trigger()
+    browser = help_browser(win)
+    expected = {"Getting Started": "Getting started", "Examples": "Examples",
+                "Keyboard Shortcuts": "Keyboard shortcuts",
+                "Documentation Index": "Petriflow help"}
+    for item, title in expected.items():
+        browser.text.setSource(QUrl.fromLocalFile(str(help_page("petriflow.pca"))))
+        _click_menu_item(qtbot, win.help_menu, item)
+        assert browser.isVisible() and browser.text.page_title() == title, item
+    nid = win.add_node("petriflow.umap", QPointF(0, 0))
+    win.document.select_nodes([nid])
+    _click_menu_item(qtbot, win.help_menu, "Help for Selected Widget")
+    assert browser.text.page_title() == "UMAP"
+    _click_menu_item(qtbot, win.help_menu, "Documentation Index")
+    _click_link(qtbot, browser.text, "widgets/tsne.md")
+    qtbot.waitUntil(lambda: _shown_file(browser.text).endswith("tsne.md"))
+    QTest.mouseClick(browser.findChild(QToolBar, "help-tools").widgetForAction(
+        browser.back_action), Qt.MouseButton.LeftButton)
+    assert browser.text.page_title() == "Petriflow help"
