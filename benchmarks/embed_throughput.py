@@ -18,8 +18,14 @@ and the best and median round are printed.
 Also: Inception v3 throughput (random weights saved to a temp file; timing does not
 depend on weight values).
 
+``--busy-core``: a separate process spins on one core (pinned to it) during all rounds,
+for both sides, as when another program keeps a core busy; the targets of issue 15.3 are
+then >= 8x Orange (>= 10x on a quiet machine). ``--runtime torch`` measures our network in
+torch instead of ONNX Runtime (the default when installed; see
+``analysis/embedding/backbones/runtime.py``).
+
     python benchmarks/embed_throughput.py [--n 300] [--rounds 5] [--skip-inception]
-        [--orange-python /tmp/orange-venv/bin/python]
+        [--orange-python /tmp/orange-venv/bin/python] [--busy-core] [--runtime torch]
 """
 
 from __future__ import annotations
@@ -120,17 +126,38 @@ def orange_real(python: str, listing: Path, digest: str, n: int) -> float:
     return out["n"] / out["seconds"]
 
 
+_ran: set[str] = set()
+#: embed_paths(runtime=...) for our runs: set from --runtime
+RUNTIME = "auto"
+
+
 def ours(paths: list[Path], cache_dir: Path, label: str = "", **kw) -> tuple[float, float]:
     """(img/s, seconds) of one embed_paths call."""
     from petriflow.analysis.embedding import EmbeddingCache, embed_paths
 
+    kw.setdefault("runtime", RUNTIME)
     with EmbeddingCache(cache_dir) as cache:
         t, c = time.perf_counter(), time.process_time()
         res = embed_paths(paths, cache=cache, device="cpu", **kw)
         dt = time.perf_counter() - t
         _note_cpu(label, time.process_time() - c, len(paths))
     assert len(res) == len(paths), res.skipped[:3]
+    if res.runtime and label:
+        _ran.add(f"{label}: {res.runtime}")
     return len(paths) / dt, dt
+
+
+def start_busy_core() -> subprocess.Popen[bytes]:
+    """A separate process spinning on one core (the last this process may use, pinned
+    there) until it is killed: another program keeping a core busy."""
+    cpu = sorted(os.sched_getaffinity(0))[-1] if hasattr(os, "sched_getaffinity") else 0
+    code = ("import os\n"
+            f"if hasattr(os, 'sched_setaffinity'): os.sched_setaffinity(0, {{{cpu}}})\n"
+            "while True: pass\n")
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    print(f"busy core: process {proc.pid} spins on CPU {cpu} during all rounds, both sides",
+          flush=True)
+    return proc
 
 
 def inception(
@@ -148,7 +175,8 @@ def inception(
     torch.save(net.state_dict(), wpath)
     del net
     load_embedder("inception-v3", device="cpu", weights_path=wpath)  # build outside timing
-    kw = {"cache": False, "device": "cpu", "weights_path": wpath, "precision": precision}
+    kw = {"cache": False, "device": "cpu", "weights_path": wpath, "precision": precision,
+          "runtime": RUNTIME if precision == "fp32" else "auto"}
     embed_paths(paths[:16], "inception-v3", **kw)
     rates = []
     for _ in range(rounds):
@@ -187,9 +215,28 @@ def main() -> int:
     ap.add_argument("--orange-python", default=os.environ.get("ORANGE_PYTHON"),
                     help="python of a scratch venv with orange3-imageanalytics: adds Orange's "
                          "own local SqueezeNet embedder as a baseline in every round")
+    ap.add_argument("--busy-core", action="store_true",
+                    help="keep one core busy with a spinning process during all rounds")
+    ap.add_argument("--runtime", default="auto", choices=("auto", "torch", "onnxruntime"),
+                    help="what runs our network on the CPU (embed_paths(runtime=...))")
     args = ap.parse_args()
+    global RUNTIME
+    RUNTIME = args.runtime
 
     print(f"machine: {machine()}", flush=True)
+    busy = start_busy_core() if args.busy_core else None
+    try:
+        return measure(args)
+    finally:
+        if busy is not None:
+            busy.kill()
+            busy.wait()
+
+
+def measure(args: argparse.Namespace) -> int:
+    """The rounds, then the summary lines (docs/benchmarks.md quotes them)."""
+    mode = "one core busy" if args.busy_core else "quiet"
+    target = 8 if args.busy_core else 10
     with tempfile.TemporaryDirectory() as tmp_s:
         tmp = Path(tmp_s)
         paths = real_images(args.n)
@@ -236,8 +283,9 @@ def main() -> int:
               " img/s")
         print(f"petriflow SqueezeNet, warm cache:       best {w_best:8.1f}  median {w_med:8.1f}"
               " img/s")
+        print(f"petriflow runtime: {'; '.join(sorted(_ran))}")
         print(f"ratio cold / orange-like: best {c_best / b_best:5.1f}x  median "
-              f"{c_med / b_med:5.1f}x   (target >= 8x)")
+              f"{c_med / b_med:5.1f}x")
         print(f"ratio warm / cold:        best {w_best / c_best:5.1f}x  median "
               f"{w_med / c_med:5.1f}x   (target >= 50x)")
         if orange_r:
@@ -245,7 +293,7 @@ def main() -> int:
             print(f"Orange 3 ImageEmbedder(squeezenet), cold: best {o_best:8.1f}  median "
                   f"{o_med:8.1f} img/s")
             print(f"ratio cold / Orange:       best {c_best / o_best:5.1f}x  median "
-                  f"{c_med / o_med:5.1f}x   (target >= 8x)")
+                  f"{c_med / o_med:5.1f}x   (target >= {target}x, {mode})")
             # each round's two rates were measured back to back on the same files, so
             # their ratio is less exposed to load that changes between rounds
             paired = [c / o for c, o in zip(cold_r, orange_r, strict=True)]
@@ -265,10 +313,13 @@ def main() -> int:
             f"{k} {v:.2f}" for k, v in med.items() if k))
         print(f"ratio of CPU time per image, orange-like / cold: "
               f"{med['orange-like'] / med['cold']:5.1f}x")
+        if "orange" in med:
+            print(f"ratio of CPU time per image, Orange / cold: "
+                  f"{med['orange'] / med['cold']:5.1f}x   (target >= {target}x, {mode})")
         if not args.skip_inception:
             rates = inception(paths[: args.inception_n], tmp, rounds=3)
             print(f"petriflow Inception v3 (random weights), cold: best {max(rates):6.1f}  "
-                  f"median {float(np.median(rates)):6.1f} img/s   (target >= 12)")
+                  f"median {float(np.median(rates)):6.1f} img/s   (target >= 20)")
             if bf16:
                 rates = inception(paths[: args.inception_n], tmp, precision="bf16")
                 print(f"petriflow Inception v3, cold, --precision bf16: best "
