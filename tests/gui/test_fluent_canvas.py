@@ -212,6 +212,9 @@ def test_tidy_200_node_workflow_in_the_window_then_export(window, tmp_path):
     assert svg is not None and png is not None
     text = svg.read_text()
     assert text.lstrip().startswith("<?xml") and "<svg" in text
+    import xml.etree.ElementTree as ET
+
+    assert ET.fromstring(text).tag.endswith("svg")  # well-formed, however big
     assert text.count(">Sum") == 199  # every Sum node's title is in the picture
     image = QImage(str(png))
     assert not image.isNull() and min(image.width(), image.height()) > 500
