@@ -125,3 +125,18 @@ def test_cancel_stops_between_iterations() -> None:
     with pytest.raises(Cancelled):
         node.run({"Data": data, "Distances": None, "Data Subset": None}, progress, cancel)
     assert len(seen) == 2
+
+
+def test_a_new_selection_reuses_the_layout_a_new_seed_does_not() -> None:
+    """A lasso re-runs the node for its outputs: the memo answers with the same layout
+    at once (no live layouts published again); a changed setting computes anew."""
+    data = blobs(n_per_class=15, d=5)
+    first = run_node(TSNE, {"Data": data}, max_iter=300, metric="cosine")
+    assert first.partials
+    picked = run_node(TSNE, {"Data": data}, max_iter=300, metric="cosine", selected=[0, 3])
+    assert picked.partials == []
+    np.testing.assert_array_equal(xy(picked["Data"]), xy(first["Data"]))
+    assert len(picked["Selected Data"]) == 2
+    reseeded = run_node(TSNE, {"Data": data}, max_iter=300, metric="cosine", random_seed=1)
+    assert reseeded.partials
+    assert not np.allclose(xy(reseeded["Data"]), xy(first["Data"]))

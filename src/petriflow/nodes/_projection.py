@@ -9,9 +9,10 @@ The view draws the layout from ``Data`` and writes ``selected``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -87,6 +88,30 @@ class ProjectionNode(Node):
     @classmethod
     def migrate_settings(cls, values: dict[str, Any], version: int) -> dict[str, Any]:
         return migrate_projection_settings(values, version)
+
+
+T = TypeVar("T")
+
+
+def memo_layout(node: Node, source: Any, compute: Callable[[], T]) -> T:
+    """``compute()``'s layout of ``source`` (the input table or distance matrix), once
+    per input object and the settings that shape it, in the scheduler's memo.
+
+    Why: a selection is a setting, so every lasso re-runs the node for its outputs; an
+    optimisation (t-SNE, MDS, UMAP) would start over each time — seconds to minutes on
+    thousands of images, with its live layouts jumping under the user's pointer. The
+    selection and the view's settings are not part of the key; the seed and every
+    other setting are, so a changed setting computes a new layout. Without a memo (a
+    node run on its own) it simply computes.
+    """
+    memo = node.context.memo
+    if memo is None:
+        return compute()
+    skip = {f.name for f in fields(ProjectionSettings)}
+    s = node.settings
+    key = ("layout", node.qualified_name,
+           tuple((f.name, repr(getattr(s, f.name))) for f in fields(s) if f.name not in skip))
+    return memo.get(source, key, compute)
 
 
 def distance_rows(data: Table | None, dm: DistanceMatrix, what: str,

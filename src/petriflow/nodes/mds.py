@@ -17,6 +17,7 @@ from petriflow.nodes._projection import (
     ProjectionNode,
     ProjectionSettings,
     distance_rows,
+    memo_layout,
     orange_selection,
     projection_outputs,
     with_coordinates,
@@ -114,10 +115,10 @@ class MDS(ProjectionNode):
             progress(100.0 * it / s.max_iter, f"iteration {it}, Kruskal stress {stress:.4f}")
             progress.partial_result({"Data": with_coordinates(table, layout, COORDS)})
 
-        result = mds_smacof(
+        result = memo_layout(self, dm if dm is not None else table, lambda: mds_smacof(
             D, init=s.init, max_iter=s.max_iter, random_state=s.random_seed,
             callback=publish, callback_every=max(s.refresh_every, 0), check=cancel.check,
-        )
+        ))
         state = "converged" if result.converged else "stopped at max iterations"
         progress(
             100,

@@ -23,6 +23,7 @@ from petriflow.nodes._projection import (
     ProjectionNode,
     ProjectionSettings,
     distance_rows,
+    memo_layout,
     orange_selection,
     projection_outputs,
     with_coordinates,
@@ -140,13 +141,13 @@ class TSNE(ProjectionNode):
             progress(5 + 95.0 * it / total, f"{what}: iteration {it}")
             progress.partial_result({"Data": with_coordinates(table, layout, COORDS)})
 
-        layout = tsne_projection(
+        layout = memo_layout(self, dm if dm is not None else table, lambda: tsne_projection(
             X, distances=D, perplexity=s.perplexity,
             early_exaggeration=s.early_exaggeration, max_iter=s.max_iter,
             metric=s.metric, pca_components=s.pca_components, normalize=s.normalize,
             random_state=s.random_seed, callback=publish, callback_every=LIVE_EVERY,
             check=cancel.check,
-        )
+        ))
         cancel.check()
         progress(100, "done")
         return projection_outputs(table, layout, COORDS, s.selected, progress,

@@ -9,7 +9,12 @@ from typing import Any
 from petriflow.analysis.umap_layout import UMAPMetric, umap_projection
 from petriflow.core.node import CancelToken, NodeError, Progress
 from petriflow.core.table import Table
-from petriflow.nodes._projection import ProjectionNode, ProjectionSettings, projection_outputs
+from petriflow.nodes._projection import (
+    ProjectionNode,
+    ProjectionSettings,
+    memo_layout,
+    projection_outputs,
+)
 from petriflow.nodes._shared import check_subset, features_or_error
 
 COORDS = ("UMAP-x", "UMAP-y")
@@ -51,8 +56,9 @@ class UMAP(ProjectionNode):
                           f"used {len(X) - 1}.")
         progress(5, f"UMAP of {len(X)} rows")
         cancel.check()
-        layout = umap_projection(X, n_neighbors=s.n_neighbors, min_dist=s.min_dist,
-                                 metric=s.metric, random_state=s.random_seed)
+        layout = memo_layout(self, data, lambda: umap_projection(
+            X, n_neighbors=s.n_neighbors, min_dist=s.min_dist, metric=s.metric,
+            random_state=s.random_seed))
         cancel.check()
         progress(100, "done")
         return projection_outputs(data, layout, COORDS, s.selected, progress,
