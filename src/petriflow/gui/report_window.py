@@ -16,11 +16,9 @@ from typing import TYPE_CHECKING
 from PyQt6.QtCore import QMarginsF, QSize, Qt, QTimer
 from PyQt6.QtGui import QAction, QIcon, QPageLayout, QPageSize, QPixmap, QTextDocument
 from PyQt6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QMenu,
     QPlainTextEdit,
@@ -32,6 +30,7 @@ from PyQt6.QtWidgets import (
 )
 
 from petriflow.core.atomic import atomic_write, atomic_write_bytes
+from petriflow.gui.report_list import ReportList
 from petriflow.report import ReportItem, build_html
 
 if TYPE_CHECKING:
@@ -93,16 +92,19 @@ class ReportWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Report")
         self.resize(1000, 680)
-        self.list = QListWidget()
+        self.list = ReportList()
         self.list.setObjectName("report-items")
         self.list.setIconSize(QSize(64, 48))
-        self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.list.model().rowsMoved.connect(lambda *_: self.refresh())
+        self.list.move_requested.connect(self.move_item)
+        self.list.delete_requested.connect(self.delete_current)
         self.list.currentRowChanged.connect(self._show_comment)
+        self.list.currentRowChanged.connect(lambda *_: self._update_buttons())
         self.up_button = QPushButton("Up")
+        self.up_button.setToolTip("Move the selected item up (Alt+Up)")
         self.down_button = QPushButton("Down")
+        self.down_button.setToolTip("Move the selected item down (Alt+Down)")
         self.delete_button = QPushButton("Delete")
+        self.delete_button.setToolTip("Remove the selected item from the report (Delete)")
         self.up_button.clicked.connect(lambda: self.move_current(-1))
         self.down_button.clicked.connect(lambda: self.move_current(1))
         self.delete_button.clicked.connect(self.delete_current)
@@ -124,7 +126,7 @@ class ReportWindow(QWidget):
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
-        lv.addWidget(QLabel("Items (drag to reorder)"))
+        lv.addWidget(QLabel("Items (drag or Alt+Up/Down to reorder)"))
         lv.addWidget(self.list, 1)
         row = QHBoxLayout()
         for b in (self.up_button, self.down_button, self.delete_button):
@@ -180,11 +182,17 @@ class ReportWindow(QWidget):
     def move_current(self, step: int) -> None:
         """Move the selected item ``step`` places (Up: -1, Down: +1)."""
         row = self.list.currentRow()
-        target = row + step
-        if row < 0 or not 0 <= target < self.list.count():
+        if row >= 0:
+            self.move_item(row, row + step)
+
+    def move_item(self, row: int, target: int) -> None:
+        """Move the item at ``row`` so that it ends up at ``target`` and select it
+        (buttons, Alt+Up/Down and drag and drop all come here)."""
+        if not (0 <= row < self.list.count() and 0 <= target < self.list.count()):
             return
-        entry = self.list.takeItem(row)
-        self.list.insertItem(target, entry)
+        if row != target:
+            entry = self.list.takeItem(row)
+            self.list.insertItem(target, entry)
         self.list.setCurrentRow(target)
         self.refresh()
 
@@ -226,6 +234,9 @@ class ReportWindow(QWidget):
         self.preview.setHtml(self.html())
         if bar is not None:
             bar.setValue(pos)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
         n = self.list.count()
         row = self.list.currentRow()
         self.up_button.setEnabled(row > 0)

@@ -1,0 +1,268 @@
+"""The report window (issue 18.2) driven as a user does: a drag started with the mouse
+and dropped between two items, Alt+Up/Alt+Down and Delete on the list, a PDF that is
+read back (pages, text, pictures), printing through the real print dialog, and the
+summaries "Add to report" writes for several views of a real workflow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer
+from PyQt6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
+from PyQt6.QtPdf import QPdfDocument
+from PyQt6.QtPrintSupport import QPrintDialog
+from PyQt6.QtTest import QTest
+from PyQt6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QFileDialog,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+)
+
+from petriflow.core.registry import default_registry
+from petriflow.gui.report_list import MIME
+from petriflow.gui.report_window import ReportWindow, report_window
+from petriflow.report import ReportItem
+from tests.gui.test_report import click_add, parse, titles, window_with_views  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def png(colour: str) -> bytes:
+    """A small real picture (so the list shows icons and the report embeds images)."""
+    from PyQt6.QtGui import QColor, QPixmap
+
+    from petriflow.gui.report_capture import pixmap_png
+
+    pixmap = QPixmap(120, 80)
+    pixmap.fill(QColor(colour))
+    return pixmap_png(pixmap)
+
+
+@pytest.fixture
+def four(qtbot) -> ReportWindow:
+    rw = ReportWindow()
+    qtbot.addWidget(rw)
+    for title, colour in zip("ABCD", ("red", "green", "blue", "orange"), strict=True):
+        rw.add_item(ReportItem(title=title, image=png(colour), summary=[f"{title} rows"]))
+    rw.show()
+    qtbot.waitExposed(rw)
+    return rw
+
+
+def center(rw: ReportWindow, row: int) -> QPoint:
+    item = rw.list.item(row)
+    assert item is not None
+    return rw.list.visualItemRect(item).center()
+
+
+def start_drag(qtbot, rw: ReportWindow, row: int) -> QMimeData:
+    """Press on ``row`` and move past the drag distance: the list starts its drag
+    (offscreen, Qt's platform drag ends at once; the payload stays for the drop)."""
+    viewport = rw.list.viewport()
+    start = center(rw, row)
+    rw.list.last_drag = None
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     start)
+    step = QApplication.startDragDistance() + 2
+    for i in range(1, 5):
+        QTest.mouseMove(viewport, start + QPoint(0, i * step // 2))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       start + QPoint(0, 2 * step))
+    data = rw.list.last_drag
+    assert data is not None, "the mouse did not start a drag"
+    return data
+
+
+def drop(rw: ReportWindow, data: QMimeData, pos: QPoint) -> bool:
+    """Deliver a drag's enter, move and drop at viewport ``pos``, as the platform
+    does; True when the list took the drop."""
+    viewport = rw.list.viewport()
+    actions = Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(pos, actions, data, left, none)
+    QApplication.sendEvent(viewport, enter)
+    if not enter.isAccepted():
+        return False
+    move = QDragMoveEvent(pos, actions, data, left, none)
+    QApplication.sendEvent(viewport, move)
+    assert rw.list._drop_at == rw.list.drop_place(pos)  # the line where it will land
+    event = QDropEvent(QPointF(pos), actions, data, left, none)
+    QApplication.sendEvent(viewport, event)
+    return event.isAccepted()
+
+
+def test_drag_an_item_with_the_mouse_between_two_others(four, qtbot):
+    if QApplication.platformName() != "offscreen":  # tests run offscreen (RULES)
+        pytest.skip("on a display the platform's drag waits for the real pointer")
+    rw = four
+    data = start_drag(qtbot, rw, 0)
+    assert rw.list.source_row(data) == 0
+    below_c = center(rw, 2) + QPoint(0, 3)  # lower half of C: A goes after C
+    assert drop(rw, data, below_c)
+    assert titles(rw) == ["B", "C", "A", "D"]
+    assert rw.list.currentRow() == 2  # the moved item stays selected
+    assert [h for h in parse(rw.html()).headings] == ["1. B", "2. C", "3. A", "4. D"]
+    assert "1. B" in rw.preview.toPlainText().split("2. C")[0]  # the preview followed
+
+    # D dragged onto the upper half of B: before it
+    data = start_drag(qtbot, rw, 3)
+    assert drop(rw, data, center(rw, 0) - QPoint(0, 3))
+    assert titles(rw) == ["D", "B", "C", "A"]
+
+    # below the last item: to the end
+    data = start_drag(qtbot, rw, 0)
+    last = rw.list.visualItemRect(rw.list.item(3))
+    assert drop(rw, data, QPoint(last.center().x(), last.bottom() + 20))
+    assert titles(rw) == ["B", "C", "A", "D"]
+    # dropped on itself: nothing moves
+    data = start_drag(qtbot, rw, 1)
+    assert drop(rw, data, center(rw, 1))
+    assert titles(rw) == ["B", "C", "A", "D"]
+    assert rw.list._drop_at == -1  # no indicator left behind
+
+
+def test_a_drop_from_elsewhere_is_refused(four, qtbot):
+    rw = four
+    other = ReportWindow()
+    qtbot.addWidget(other)
+    other.add_item(ReportItem(title="X"))
+    foreign = other.list.mimeData([other.list.item(0)])  # another window's item 0
+    assert not drop(rw, foreign, center(rw, 2))
+    text = QMimeData()
+    text.setText("hello")
+    assert not drop(rw, text, center(rw, 2))
+    assert not text.hasFormat(MIME)
+    assert titles(rw) == ["A", "B", "C", "D"]
+
+
+def test_keyboard_reorder_and_delete(four, qtbot):
+    rw = four
+    rw.list.setFocus()
+    QTest.mouseClick(rw.list.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, center(rw, 0))
+    assert rw.list.currentRow() == 0 and not rw.up_button.isEnabled()
+    alt = Qt.KeyboardModifier.AltModifier
+    QTest.keyClick(rw.list, Qt.Key.Key_Down, alt)
+    QTest.keyClick(rw.list, Qt.Key.Key_Down, alt)
+    assert titles(rw) == ["B", "C", "A", "D"] and rw.list.currentRow() == 2
+    QTest.keyClick(rw.list, Qt.Key.Key_Up, alt)
+    assert titles(rw) == ["B", "A", "C", "D"]
+    QTest.keyClick(rw.list, Qt.Key.Key_Up, alt)
+    QTest.keyClick(rw.list, Qt.Key.Key_Up, alt)  # at the top: stays
+    assert titles(rw) == ["A", "B", "C", "D"] and rw.list.currentRow() == 0
+    assert not rw.up_button.isEnabled() and rw.down_button.isEnabled()
+    QTest.keyClick(rw.list, Qt.Key.Key_Down)  # plain Down only moves the selection
+    assert titles(rw) == ["A", "B", "C", "D"] and rw.list.currentRow() == 1
+    QTest.keyClick(rw.list, Qt.Key.Key_Delete)
+    assert titles(rw) == ["A", "C", "D"]
+    assert parse(rw.html()).headings == ["1. A", "2. C", "3. D"]
+    assert rw.status.text() == "3 items"
+
+
+def pdf_text(path: Path) -> tuple[int, str]:
+    doc = QPdfDocument(None)
+    assert doc.load(str(path)) == QPdfDocument.Error.None_
+    text = "\n".join(doc.getAllText(p).text() for p in range(doc.pageCount()))
+    pages = doc.pageCount()
+    first = doc.render(0, doc.pagePointSize(0).toSize())
+    assert isinstance(first, QImage) and not first.isNull()
+    pixels = first.convertToFormat(QImage.Format.Format_RGB32)
+    ptr = pixels.constBits()
+    ptr.setsize(pixels.sizeInBytes())
+    rgb = np.frombuffer(ptr, dtype=np.uint8).reshape(pixels.height(), -1)
+    assert (rgb < 200).mean() > 0.01, "the first page is blank"
+    doc.close()
+    return pages, text
+
+
+def test_the_pdf_has_pages_words_and_pictures(window_with_views, qtbot, tmp_path,  # noqa: F811
+                                              monkeypatch):
+    win, imp, table = window_with_views
+    click_add(qtbot, win, imp)
+    click_add(qtbot, win, table)
+    rw = report_window(win)
+    rw.list.setCurrentRow(1)
+    qtbot.keyClicks(rw.comment, "Thumbnails of all 48 textures")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
+        lambda *a, **k: (str(tmp_path / "r.pdf"), "")))
+    qtbot.mouseClick(rw.save_pdf_button, Qt.MouseButton.LeftButton)
+    path = tmp_path / "r.pdf"
+    pages, text = pdf_text(path)
+    assert pages >= 1
+    for words in ("1. Import Images", "2. Data Table", "Thumbnails of all 48 textures",
+                  "48 images in 3 classes", "folder:"):
+        assert words in text, words
+    raw = path.read_bytes()
+    assert raw.count(b"/Subtype /Image") >= 2  # both views' pictures
+
+
+def test_print_goes_through_the_print_dialog_to_a_file(four, qtbot, tmp_path):
+    rw = four
+    out = tmp_path / "printed.pdf"
+    seen: list[str] = []
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QPrintDialog):
+            if dialog is not None:
+                dialog.close()
+            return
+        seen.append(dialog.windowTitle())
+        name = dialog.findChild(QLineEdit, "filename")
+        assert name is not None and name.isVisible()
+        name.selectAll()
+        QTest.keyClicks(name, str(out))
+        box = dialog.findChild(QDialogButtonBox)
+        ok = box.button(QDialogButtonBox.StandardButton.Ok) if box else None
+        ok = ok or next(b for b in dialog.findChildren(QPushButton)
+                        if b.text().replace("&", "") == "Print")
+        QTest.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(300, answer)
+    QTest.mouseClick(rw.print_button, Qt.MouseButton.LeftButton)
+    assert seen == ["Print"]
+    pages, text = pdf_text(out)
+    assert pages >= 1
+    assert all(f"{i}. {t}" in text for i, t in enumerate("ABCD", start=1))
+
+
+def test_add_to_report_from_four_views_of_the_classification_example(make_window, qtbot):
+    """The summaries "Add to report" writes for a real workflow's views: the numbers
+    come from the nodes' own outputs."""
+    win = make_window(reg=default_registry())
+    assert win.open_example(ROOT / "workflows" / "image-classification.ows")
+    qtbot.waitUntil(lambda: win.scheduler.is_settled() and not win.scheduler.paused,
+                    timeout=120_000)
+    node = {t: win.workflow.find_node(t).id for t in
+            ("Test and Score", "Confusion Matrix", "MDS", "Image Embedder")}
+    for title in node:
+        click_add(qtbot, win, node[title])
+    rw = report_window(win)
+    assert titles(rw) == list(node)
+    items = {i.title: i for i in rw.items()}
+    assert all(i.image and i.image.startswith(b"\x89PNG") for i in items.values())
+    res = win.scheduler.outputs(node["Test and Score"])["Evaluation Results"]
+    score = items["Test and Score"].summary
+    assert score[0].startswith(f"{len(res)} rows evaluated by 5-fold cross-validation")
+    assert any(line.startswith(f"{res.learner_names[0]}: AUC ") for line in score)
+    cm = items["Confusion Matrix"].summary
+    correct = int(np.sum(res.actual == res.predicted[0]))
+    assert cm[0] == (f"{res.learner_names[0]}: {correct} of {len(res)} correct "
+                     f"(accuracy {correct / len(res):.3f})")
+    chosen = win.scheduler.outputs(node["Confusion Matrix"])["Selected Data"]
+    assert cm[-1] == f"selected: 1 cell, {len(chosen)} rows"
+    mds = items["MDS"].summary
+    assert mds[0].startswith("48 points: 48 images in 3 classes")
+    assert "colour: category (the class)" in mds
+    emb = items["Image Embedder"]
+    assert "model: squeezenet-pooled" in emb.settings
+    assert emb.summary[0].startswith("48 images embedded by squeezenet-pooled: ")
+    # the view's own controls are there for "Add to report" in every one of them
+    for title in node:
+        view = win.open_node(node[title])
+        assert view.findChild(QToolButton, "report-button") is not None
