@@ -7,9 +7,13 @@ which a workflow on the bundled textures is built with the API. Each comes from
     python scripts/make_doc_screenshots.py   # docs/images/canvas-<example>.png, view-<node>.png
     python scripts/make_doc_screenshots.py --predictions   # view-predictions.png only
     python scripts/make_doc_screenshots.py --annotate   # view-annotate-images.png only
-    python scripts/make_doc_screenshots.py --projections   # view-pca/tsne/umap/mds.png only
+    python scripts/make_doc_screenshots.py --projections   # view-pca/tsne/umap/mds/
+        # scatter-plot/save-images/image-grid.png only
     python scripts/make_doc_screenshots.py --exploration   # canvas-image-exploration.png,
         # view-data-table.png, view-hierarchical-clustering-pruned.png only
+    python scripts/make_doc_screenshots.py --data   # view-file/merge-data/select-columns/
+        # select-rows.png, view-test-and-score.png (model comparison),
+        # settings-save-model.png, settings-load-model.png only
 """
 
 from __future__ import annotations
@@ -31,9 +35,10 @@ IMAGES = ROOT / "docs" / "images"
 #: title in the workflow -> file in docs/images
 WANTED = {"PCA": "view-pca.png", "t-SNE": "view-tsne.png", "kNN": "view-knn.png",
           "Save Data": "view-save-data.png", "UMAP": "view-umap.png",
-          "Image Grid": "view-image-grid.png", "MDS": "view-mds.png"}
-#: the projection views only (``--projections``)
-PROJECTIONS = ("PCA", "t-SNE", "UMAP", "MDS")
+          "Image Grid": "view-image-grid.png", "MDS": "view-mds.png",
+          "Scatter Plot": "view-scatter-plot.png", "Save Images": "view-save-images.png"}
+#: the plot views only (``--projections``)
+PROJECTIONS = ("PCA", "t-SNE", "UMAP", "MDS", "Scatter Plot", "Save Images", "Image Grid")
 #: example workflows whose canvas is shown in docs/canvas.md
 CANVASES = ("image-clustering", "image-classification", "image-prediction",
             "image-exploration")
@@ -42,7 +47,26 @@ CLUSTERING_VIEWS = {"Hierarchical Clustering": "view-hierarchical-clustering.png
                     "Image Viewer": "view-image-viewer.png"}
 
 
+def groups_selection(folder: Path, workflow_dir: Path) -> dict[str, object]:
+    """PCA's ``selected`` and its context: two selection groups, the grass images (G1)
+    and the gravel images (G2), as a user's Shift+Ctrl lassos make them."""
+    from petriflow.core.node import CancelToken, NodeContext, Progress
+    from petriflow.nodes._selection import rows_context
+    from petriflow.nodes.import_images import ImportImages
+
+    table = ImportImages(ImportImages.Settings(folder=str(folder)),
+                         NodeContext(workflow_dir=workflow_dir)).run(
+        {}, Progress(), CancelToken())["Data"]
+    names = [str(v) for v in table.metas["image name"]]
+    rows = [i for i, n in enumerate(names) if n.startswith(("grass", "gravel"))]
+    groups = [1 if names[i].startswith("grass") else 2 for i in rows]
+    return {"selected": rows,
+            "selection_context": rows_context(table, rows, workflow_dir, groups)}
+
+
 def build(folder: Path, out_csv: Path) -> Workflow:
+    """The plot views on the textures; PCA with two selection groups, whose Selected
+    Data Save Images writes (a subfolder per class, rescaled) beside the workflow."""
     reg = default_registry()
     wf = Workflow(title="Projections and kNN on the textures")
 
@@ -54,7 +78,8 @@ def build(folder: Path, out_csv: Path) -> Workflow:
 
     imp = add("petriflow.import_images", "Import Images", 60, 150, folder=str(folder))
     emb = add("petriflow.image_embedder", "Image Embedder", 200, 150)
-    pca = add("petriflow.pca", "PCA", 360, 40, shape_column="category")
+    pca = add("petriflow.pca", "PCA", 360, 40, shape_column="category",
+              **groups_selection(folder, out_csv.parent))
     tsne = add("petriflow.tsne", "t-SNE", 360, 150)
     knn = add("petriflow.knn", "kNN", 360, 260, n_neighbors=1, metric="cosine")
     ts = add("petriflow.test_and_score", "Test and Score", 520, 220)
@@ -67,8 +92,14 @@ def build(folder: Path, out_csv: Path) -> Workflow:
     wf.add_link(emb, "Embeddings", grid, "Embeddings")
     for sink in (pca, tsne, ts, umap, mds):
         wf.add_link(emb, "Embeddings", sink, "Data")
+    scatter = add("petriflow.scatter_plot", "Scatter Plot", 680, 40, attr_x="PC1",
+                  attr_y="PC3", label_column="image name")
+    images = add("petriflow.save_images", "Save Images", 680, 150,
+                 folder=str(out_csv.parent / "two groups"), size=128)
     wf.add_link(knn, "Learner", ts, "Learner")
     wf.add_link(pca, "Data", save, "Data")
+    wf.add_link(pca, "Data", scatter, "Data")
+    wf.add_link(pca, "Selected Data", images, "Data")
     return wf
 
 
@@ -253,7 +284,107 @@ def exploration() -> int:
     return code
 
 
+#: the data widgets' workflow: title in the workflow -> file in docs/images
+DATA_VIEWS = {"File": "view-file.png", "Merge Data": "view-merge-data.png",
+              "Select Rows": "view-select-rows.png",
+              "Select Columns": "view-select-columns.png",
+              "Test and Score": "view-test-and-score.png",
+              "Save Model": "settings-save-model.png"}
+
+
+def write_metadata_csv(folder: Path, path: Path) -> None:
+    """A metadata table for the textures, as a study keeps one beside its images: the
+    microscope, magnification and batch of each image, keyed by image name; one image
+    listed twice (Merge Data says how it resolved the duplicate)."""
+    names = sorted(p.stem for p in folder.rglob("*.jpg"))
+    lines = ["image name,microscope,magnification,batch"]
+    for i, name in enumerate(names):
+        lines.append(f"{name},{'ABC'[i % 3]},{(10, 20, 40, 40)[i % 4]},{1 + i // 16}")
+    lines.append(f"{names[0]},A,20,9")  # the duplicate key
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def data_widgets_workflow(folder: Path, workflow_dir: Path) -> Workflow:
+    """Images joined with their metadata before embedding (File, Merge Data, Select Rows,
+    Select Columns), then three learners scored and compared by Test and Score; SVM's
+    model saved by Save Model to a file inside the workflow's folder."""
+    write_metadata_csv(folder, workflow_dir / "metadata.csv")
+    reg = default_registry()
+    wf = Workflow(title="Images with a metadata table")
+    ids = {}
+    for name, title, x, y, settings in (
+            ("petriflow.import_images", "Import Images", 0, 60, {"folder": str(folder)}),
+            ("petriflow.file", "File", 0, 220, {"path": "metadata.csv",
+                                                "metas": ["batch"]}),
+            ("petriflow.merge_data", "Merge Data", 160, 140,
+             {"data_key": "image name", "extra_key": "image name", "how": "left"}),
+            ("petriflow.select_rows", "Select Rows", 320, 140, {"conditions": [
+                {"column": "microscope", "op": "in", "value": ["A", "B"]},
+                {"column": "magnification", "op": ">=", "value": "20"}]}),
+            ("petriflow.select_columns", "Select Columns", 480, 140,
+             {"roles": {"magnification": "meta", "batch": "skip"}}),
+            ("petriflow.image_embedder", "Image Embedder", 640, 140, {}),
+            ("petriflow.logistic_regression", "Logistic Regression", 640, 0, {}),
+            ("petriflow.svm", "SVM", 640, 300, {}),
+            ("petriflow.naive_bayes", "Naive Bayes", 800, 0, {}),
+            ("petriflow.test_and_score", "Test and Score", 800, 140,
+             {"comparison_score": "LogLoss", "use_rope": True, "rope": 0.05}),
+            ("petriflow.save_model", "Save Model", 800, 300,
+             {"path": "models/svm.skops"})):
+        n = wf.add_node(reg.get(name), title=title, position=(x, y))
+        if settings:
+            wf.update_settings(n.id, **settings)
+        ids[title] = n.id
+    for src, out, dst, inp in (("Import Images", "Data", "Merge Data", "Data"),
+                               ("File", "Data", "Merge Data", "Extra Data"),
+                               ("Merge Data", "Data", "Select Rows", "Data"),
+                               ("Select Rows", "Matching Data", "Select Columns", "Data"),
+                               ("Select Columns", "Data", "Image Embedder", "Images"),
+                               ("Image Embedder", "Embeddings", "Test and Score", "Data"),
+                               ("Image Embedder", "Embeddings", "SVM", "Data"),
+                               ("SVM", "Model", "Save Model", "Model")):
+        wf.add_link(ids[src], out, ids[dst], inp)
+    for learner in ("Logistic Regression", "SVM", "Naive Bayes"):
+        wf.add_link(ids[learner], "Learner", ids["Test and Score"], "Learner")
+    return wf
+
+
+def load_model_workflow() -> Workflow:
+    """Load Model alone, reading the file Save Model wrote in the first run."""
+    wf = Workflow(title="Load a saved model")
+    n = wf.add_node(default_registry().get("petriflow.load_model"), title="Load Model",
+                    position=(0, 0))
+    wf.update_settings(n.id, path="models/svm.skops")
+    return wf
+
+
+def data_widgets() -> int:
+    """The data widgets' views, Test and Score with its model comparison, and the
+    settings forms of Save Model and Load Model (``--data``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "models").mkdir()
+        wf_path = folder / "data-widgets.ows"
+        save_workflow(data_widgets_workflow(TEXTURES, folder), wf_path)
+        code = screenshot(wf_path, folder / "shots")
+        if code != 0:
+            return code
+        for title, target in DATA_VIEWS.items():
+            shutil.copyfile(folder / "shots" / f"{title}.png", IMAGES / target)
+            print(IMAGES / target)
+        load_path = folder / "load-model.ows"
+        save_workflow(load_model_workflow(), load_path)
+        code = screenshot(load_path, folder / "load")
+        if code == 0:
+            shutil.copyfile(folder / "load" / "Load Model.png",
+                            IMAGES / "settings-load-model.png")
+            print(IMAGES / "settings-load-model.png")
+    return code
+
+
 def main() -> int:
+    if "--data" in sys.argv[1:]:
+        return data_widgets()
     if "--exploration" in sys.argv[1:]:
         return exploration()
     if "--predictions" in sys.argv[1:]:

@@ -69,6 +69,7 @@ class ModelComparison(QGroupBox):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # equal columns, never narrower than the longest model name (set with the names)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
         self.note = QLabel()
@@ -93,7 +94,7 @@ class ModelComparison(QGroupBox):
             self._quiet = False
 
     def show_results(self, results: EvaluationResults | None, settings: Any) -> None:
-        from petriflow.analysis.model_comparison import compare_models
+        from petriflow.analysis.model_comparison import LOWER_IS_BETTER, compare_models
 
         self.show_settings(settings)
         self.model.clear()
@@ -113,6 +114,8 @@ class ModelComparison(QGroupBox):
             self.note.setText(str(exc)[0].upper() + str(exc)[1:] + ".")
             return
         self.model.setHorizontalHeaderLabels(names)
+        widest = max(self.table.fontMetrics().horizontalAdvance(n) for n in names)
+        self.table.horizontalHeader().setMinimumSectionSize(widest + 16)
         for i in range(len(names)):
             row = []
             for j in range(len(names)):
@@ -133,8 +136,10 @@ class ModelComparison(QGroupBox):
             self.model.appendRow(row)
         self.model.setVerticalHeaderLabels(names)
         self.table.resizeRowsToContents()
+        better = f"a lower (better) {score}" if score in LOWER_IS_BETTER else \
+            f"a higher {score}"
         self.note.setText(
-            f"Probability that the row's model has a higher {score} than the column's "
+            f"Probability that the row's model has {better} than the column's "
             f"(correlated Bayesian t-test on {comp.n_folds} folds)"
             + (f"; in brackets: that the difference is below {rope:g}." if rope > 0 else ".")
         )

@@ -65,7 +65,11 @@ class TestAndScoreView(NodeView):
         super().__init__(node)
         self.results: EvaluationResults | None = None
         self.data: Table | None = None
-        layout = QHBoxLayout(self)
+        # the body is one row (sampling | scores); the window's own bottom row ("Add to
+        # report", "?") goes below it, not into a third column that squeezes the tables
+        outer = QVBoxLayout(self)
+        layout = QHBoxLayout()
+        outer.addLayout(layout, 1)
         side = QVBoxLayout()
         box = QGroupBox("Sampling")
         grid = QVBoxLayout(box)
@@ -125,7 +129,10 @@ class TestAndScoreView(NodeView):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # scores sized to their header ("Specificity" whole), the learner takes the rest;
+        # too narrow a window scrolls instead of cutting numbers
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         right.addWidget(self.table, 1)
         self.comparison = ModelComparison(lambda **c: self.set_settings(**c))
         right.addWidget(self.comparison, 1)
@@ -135,7 +142,7 @@ class TestAndScoreView(NodeView):
         right.addWidget(self.info)
         layout.addLayout(right, 1)
         add_export_actions(self, table=self.model)
-        self.resize(860, 620)
+        self.resize(900, 640)
         self.on_data()
         self.on_settings_quiet()
         self.on_status(self.node.status())
@@ -239,8 +246,7 @@ class TestAndScoreView(NodeView):
                     item.setData(float(v), Qt.ItemDataRole.UserRole)
                 row.append(item)
             self.model.appendRow(row)
-        self.table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
     def score(self, learner: int, name: str) -> float | None:
         """The score shown in the table (for tests and scripts)."""
