@@ -132,3 +132,20 @@ def test_welcome_dialog_with_real_clicks(window, qtbot, tmp_path):
     QTest.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert window.document.example == list_examples()[0].name
+
+
+def test_link_menu_shows_its_whole_hint_and_stays_on_screen(window, qtbot):
+    from .conftest import drag
+
+    src = window.add_node("tests.source", QPointF(0, 0))
+    window.workflow.set_title(src, "Image Viewer of the second experiment")
+    drag(window, window.scene.node_items[src].anchor_pos("output"), QPointF(300, 20))
+    menu = window._quick_menu
+    hint = menu.search.placeholderText()
+    assert "Image Viewer of the second experiment" in hint
+    assert menu.search.fontMetrics().horizontalAdvance(hint) < menu.search.width() - 8
+    menu.close()
+    area = QApplication.primaryScreen().availableGeometry()
+    menu.popup(area.bottomRight() - QPoint(5, 5))  # a drop near the screen's corner
+    assert area.contains(menu.frameGeometry())
+    menu.close()

@@ -72,6 +72,12 @@ class CanvasTools:
             tip="The whole workflow as an SVG or PNG picture")
         self.welcome_action = self._action("&Welcome…", self.show_welcome,
                                            tip="Examples and recent workflows")
+        # Ctrl+D is Duplicate (as in Orange); on X11 the platform's Delete keys include
+        # Ctrl+D too, and a key two actions claim fires neither ("ambiguous")
+        duplicate_key = QKeySequence("Ctrl+D")
+        for other in self.findChildren(QAction):
+            if other is not self.duplicate_action and duplicate_key in other.shortcuts():
+                other.setShortcuts([k for k in other.shortcuts() if k != duplicate_key])
         # leave Ctrl+D to a title or note being edited, as Copy and Delete do
         self.duplicate_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.removeAction(self.duplicate_action)

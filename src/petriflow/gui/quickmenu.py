@@ -8,6 +8,7 @@ toolbox and dragging a second link.
 from __future__ import annotations
 
 from PyQt6.QtCore import QPoint, QSize, Qt, pyqtSignal
+from PyQt6.QtGui import QGuiApplication
 from PyQt6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
 from petriflow.core.registry import NodeRegistry
@@ -39,7 +40,9 @@ class QuickMenu(QFrame):
         self.list.setIconSize(QSize(22, 22))
         layout.addWidget(self.search)
         layout.addWidget(self.list)
-        self.resize(260, 320)
+        # wide enough for the whole hint ("Widgets that take Image Viewer's output…")
+        room = self.search.fontMetrics().horizontalAdvance(self.search.placeholderText())
+        self.resize(max(260, room + 40), 320)
         for items in registry.by_category().values():
             for nt in items:
                 if self.only is not None and nt.qualified_name not in self.only:
@@ -84,6 +87,15 @@ class QuickMenu(QFrame):
         super().keyPressEvent(event)
 
     def popup(self, at: QPoint) -> None:
+        """Show at ``at`` (a screen point), moved up/left as needed to stay on screen:
+        a link dropped near the canvas's bottom edge still shows the whole list."""
+        screen = QGuiApplication.screenAt(at) or QGuiApplication.primaryScreen()
         self.move(at)
-        self.show()
+        self.show()  # its final size is known once shown
+        if screen is not None:
+            area, frame = screen.availableGeometry(), self.frameGeometry()
+            x = max(area.left(), min(at.x(), area.left() + area.width() - frame.width()))
+            y = max(area.top(), min(at.y(), area.top() + area.height() - frame.height()))
+            if (x, y) != (at.x(), at.y()):
+                self.move(x, y)
         self.search.setFocus()
