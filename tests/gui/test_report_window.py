@@ -27,6 +27,7 @@ from petriflow.core.registry import default_registry
 from petriflow.gui.report_list import MIME
 from petriflow.gui.report_window import ReportWindow, report_window
 from petriflow.report import ReportItem
+from petriflow.report.html import png_size
 from tests.gui.test_report import click_add, parse, titles, window_with_views  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -262,7 +263,13 @@ def test_add_to_report_from_four_views_of_the_classification_example(make_window
     emb = items["Image Embedder"]
     assert "model: squeezenet-pooled" in emb.settings
     assert emb.summary[0].startswith("48 images embedded by squeezenet-pooled: ")
-    # the view's own controls are there for "Add to report" in every one of them
-    for title in node:
-        view = win.open_node(node[title])
-        assert view.findChild(QToolButton, "report-button") is not None
+    # the pictures: a projection's plot with its legend under it; a view pictured
+    # whole without its bottom row of buttons ("Add to report", "?")
+    mds_view = win.open_node(node["MDS"])
+    w, h = png_size(items["MDS"].image)
+    assert (w, h) == (mds_view.plot.width(),
+                      mds_view.plot.height() + mds_view.legend.height())
+    ts_view = win.open_node(node["Test and Score"])
+    button = ts_view.findChild(QToolButton, "report-button")
+    top = button.mapTo(ts_view, QPoint(0, 0)).y()
+    assert png_size(items["Test and Score"].image) == (ts_view.width(), top - 2)

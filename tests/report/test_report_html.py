@@ -14,7 +14,8 @@ import numpy as np
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix, EvaluationResults
 from petriflow.report import ReportItem, build_html, describe_settings, summarize_outputs
-from petriflow.report.html import MAX_IMAGE_WIDTH, png_size
+from petriflow.report.html import MAX_IMAGE_HEIGHT, MAX_IMAGE_WIDTH, fitted_size, png_size
+from petriflow.report.words import MAX_TEXT, describe_value
 
 
 def tiny_png(width: int, height: int) -> bytes:
@@ -89,3 +90,26 @@ def test_html_is_self_contained_escaped_and_notes_missing_pictures():
 def test_png_size_reads_the_header_only():
     assert png_size(tiny_png(7, 3)) == (7, 3)
     assert png_size(b"GIF89a....................") is None
+
+
+def test_pictures_fit_the_page_and_have_captions():
+    tall = tiny_png(300, 3000)
+    text = build_html([ReportItem("Tall view", node_type="Image Viewer", image=tall),
+                       ReportItem("Data Table", node_type="Data Table",
+                                  image=tiny_png(10, 10))])
+    w, h = fitted_size(300, 3000)
+    assert h == MAX_IMAGE_HEIGHT and w == round(300 * MAX_IMAGE_HEIGHT / 3000)
+    assert f'width="{w}" height="{h}"' in text
+    assert 'width="10" height="10"' in text  # small pictures are not blown up
+    assert ('<p class="caption">Figure 1: Tall view (Image Viewer), as its window shows '
+            "it</p>") in text
+    assert '<p class="caption">Figure 2: Data Table, as its window shows it</p>' in text
+
+
+def test_long_values_are_cut_paths_keep_their_end():
+    path = "/home/teacher/" + "course/" * 20 + "textures"
+    shown = describe_value(path)
+    assert len(shown) == MAX_TEXT and shown.startswith("…") and shown.endswith("/textures")
+    words = "word " * 40
+    shown = describe_value(words)
+    assert len(shown) == MAX_TEXT and shown.endswith("…") and shown.startswith("word word")

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PyQt6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject
-from PyQt6.QtGui import QAction, QPixmap
+from PyQt6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QPoint, Qt
+from PyQt6.QtGui import QAction, QPainter, QPixmap
 from PyQt6.QtWidgets import QBoxLayout, QHBoxLayout, QToolButton, QWidget
 
 from petriflow.core.scheduler import Scheduler
@@ -25,7 +25,8 @@ from petriflow.report.summaries import node_words
 if TYPE_CHECKING:
     from petriflow.gui.mainwindow import MainWindow
 
-__all__ = ["add_view_report", "capture_item", "pixmap_png", "report_image_widget"]
+__all__ = ["add_view_report", "capture_item", "picture", "pixmap_png",
+           "report_image_widget"]
 
 
 def pixmap_png(pixmap: QPixmap) -> bytes:
@@ -82,13 +83,65 @@ def capture_item(view: QWidget, workflow: Workflow, node_id: str,
         item.details = ([status.message] if status.message else []) + [
             f"warning: {w}" for w in status.warnings if w != status.message]
     try:
-        pixmap = report_image_widget(view).grab()
-        if pixmap.isNull():
-            raise OSError("the view has no visible area")
-        item.image = pixmap_png(pixmap)
+        item.image = pixmap_png(picture(view))
     except Exception as exc:
         item.image_error = str(exc) or type(exc).__name__
     return item
+
+
+#: widest picture kept (px): twice what a report page shows, sharp when printed, and
+#: a full-screen window does not make a report of many megabytes
+MAX_PICTURE_WIDTH = 1240
+
+
+def picture(view: QWidget) -> QPixmap:
+    """What "Add to report" pictures of ``view``: its plot or table
+    (:func:`report_image_widget`) with the legend under it when the view has one
+    (``view.legend``: a projection's classes), or the whole view without its bottom
+    row of "Add to report" and "?" (buttons mean nothing on paper); scaled down to
+    :data:`MAX_PICTURE_WIDTH`."""
+    widget = report_image_widget(view)
+    pixmap = widget.grab()
+    if pixmap.isNull() or pixmap.width() == 0 or pixmap.height() == 0:
+        raise OSError("the view has no visible area")
+    if widget is view:
+        pixmap = _without_buttons(view, pixmap)
+    else:
+        legend = getattr(view, "legend", None)
+        if (isinstance(legend, QWidget) and legend.isVisibleTo(view)
+                and legend.height() > 0 and not widget.isAncestorOf(legend)):
+            pixmap = _stacked(pixmap, legend.grab())
+    if pixmap.width() > MAX_PICTURE_WIDTH:
+        pixmap = pixmap.scaledToWidth(MAX_PICTURE_WIDTH,
+                                      Qt.TransformationMode.SmoothTransformation)
+    return pixmap
+
+
+def _without_buttons(view: QWidget, pixmap: QPixmap) -> QPixmap:
+    """``pixmap`` of the whole ``view`` cut above its bottom button row."""
+    tops = [b.mapTo(view, QPoint(0, 0)).y() for name in ("report-button", "help-button")
+            if (b := view.findChild(QToolButton, name)) is not None and b.isVisibleTo(view)]
+    if not tops:
+        return pixmap
+    top = min(tops)
+    ratio = pixmap.height() / max(1, view.height())
+    if top < view.height() - 48:  # not a bottom row (an overlaid corner button): keep all
+        return pixmap
+    return pixmap.copy(0, 0, pixmap.width(), max(1, round((top - 2) * ratio)))
+
+
+def _stacked(top: QPixmap, bottom: QPixmap) -> QPixmap:
+    """``bottom`` under ``top`` on white, as one picture."""
+    if bottom.isNull():
+        return top
+    out = QPixmap(max(top.width(), bottom.width()), top.height() + bottom.height())
+    out.setDevicePixelRatio(top.devicePixelRatio())
+    out.fill(Qt.GlobalColor.white)
+    painter = QPainter(out)
+    painter.drawPixmap(0, 0, top)
+    painter.drawPixmap(0, round(top.height() / max(1e-9, top.devicePixelRatio())), bottom)
+    painter.end()
+    return out
 
 
 class _Corner(QObject):

@@ -150,7 +150,7 @@ class ReportList(QListWidget):
             return
         if self._drop_at < self.count():
             item = self.item(self._drop_at)
-            y = self.visualItemRect(item).top() if item is not None else 0
+            y = max(1, self.visualItemRect(item).top()) if item is not None else 1
         else:
             last = self.item(self.count() - 1)
             y = self.visualItemRect(last).bottom() if last is not None else 0

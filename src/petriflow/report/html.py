@@ -17,10 +17,12 @@ from datetime import datetime, timezone
 
 from petriflow.report.model import ReportItem
 
-__all__ = ["build_html", "png_size"]
+__all__ = ["build_html", "fitted_size", "png_size"]
 
 #: widest picture (px): fits an A4 page with 15 mm margins as QTextDocument prints it
 MAX_IMAGE_WIDTH = 620
+#: tallest picture (px): a tall window still leaves room on its page for its words
+MAX_IMAGE_HEIGHT = 760
 
 STYLE = """
 body { font-family: sans-serif; font-size: 10pt; color: #222; margin: 1.5em; }
@@ -31,6 +33,8 @@ div.item { margin-bottom: 1.2em; }
 p.kind { color: #666; margin-top: 0; }
 p.comment { background: #fff8dc; padding: 6px; white-space: pre-wrap; }
 p.failed { color: #b00020; }
+p.picture { margin-bottom: 0; }
+p.caption { color: #555; font-style: italic; margin-top: 2px; }
 table.words { border-collapse: collapse; margin: 0.4em 0; }
 table.words td { padding: 1px 8px 1px 0; vertical-align: top; }
 td.head { color: #666; font-weight: bold; }
@@ -55,18 +59,27 @@ def _lines(head: str, lines: Sequence[str]) -> str:
     return f"<table class=\"words\">{rows}</table>\n"
 
 
-def _image(item: ReportItem) -> str:
+def fitted_size(width: int, height: int) -> tuple[int, int]:
+    """A picture's size on the page: scaled down in proportion to fit
+    :data:`MAX_IMAGE_WIDTH` × :data:`MAX_IMAGE_HEIGHT`, never up."""
+    scale = min(1.0, MAX_IMAGE_WIDTH / max(1, width), MAX_IMAGE_HEIGHT / max(1, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _image(index: int, item: ReportItem) -> str:
     if item.image is not None:
         size = png_size(item.image)
         attrs = ""
-        if size is not None:
-            w, h = size
-            if w > MAX_IMAGE_WIDTH:  # QTextDocument ignores max-width: give the size
-                w, h = MAX_IMAGE_WIDTH, max(1, round(h * MAX_IMAGE_WIDTH / w))
+        if size is not None:  # QTextDocument ignores max-width: give the size
+            w, h = fitted_size(*size)
             attrs = f" width=\"{w}\" height=\"{h}\""
         data = base64.b64encode(item.image).decode("ascii")
         alt = html.escape(f"{item.title} as shown", quote=True)
-        return f"<p><img src=\"data:image/png;base64,{data}\" alt=\"{alt}\"{attrs}></p>\n"
+        kind = f" ({item.node_type})" if item.node_type and item.node_type != item.title \
+            else ""
+        caption = html.escape(f"Figure {index}: {item.title}{kind}, as its window shows it")
+        return (f"<p class=\"picture\"><img src=\"data:image/png;base64,{data}\" "
+                f"alt=\"{alt}\"{attrs}></p>\n<p class=\"caption\">{caption}</p>\n")
     if item.image_error:
         return (f"<p class=\"failed\">The view could not be shown: "
                 f"{html.escape(item.image_error)}</p>\n")
@@ -80,7 +93,7 @@ def _item(index: int, item: ReportItem) -> str:
         parts.append(f"<p class=\"kind\">{html.escape(item.node_type)}</p>\n")
     if item.comment.strip():
         parts.append(f"<p class=\"comment\">{html.escape(item.comment.strip())}</p>\n")
-    parts.append(_image(item))
+    parts.append(_image(index, item))
     parts.append(_lines("Run", item.details))
     parts.append(_lines("Settings", item.settings))
     parts.append(_lines("Summary", item.summary))

@@ -45,7 +45,11 @@ def describe_value(value: Any) -> str:
     text = "" if value is None else str(value)
     if not text:
         return "(not set)"
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+    if len(text) <= MAX_TEXT:
+        return text
+    if ("/" in text or "\\" in text) and " " not in text.strip():
+        return "…" + text[-(MAX_TEXT - 1):]  # a path: its end names the file or folder
+    return text[: MAX_TEXT - 1] + "…"
 
 
 #: choices whose id does not read as words once its underscores are spaces
