@@ -149,3 +149,38 @@ def test_link_menu_shows_its_whole_hint_and_stays_on_screen(window, qtbot):
     menu.popup(area.bottomRight() - QPoint(5, 5))  # a drop near the screen's corner
     assert area.contains(menu.frameGeometry())
     menu.close()
+
+
+def test_a_duplicate_lands_clear_of_every_node_and_note(make_window, qtbot):
+    """Ctrl+D on a node of the clustering example: the copy's disc and text meet no
+    other node or note, and no title loses room to it (a copy 40 units off sat on its
+    original's title and both names were cut: "Distan ces")."""
+    from petriflow.bundled import find_example
+    from petriflow.core.registry import default_registry
+    from petriflow.gui.canvas.annotation_items import TextAnnotationItem
+
+    window = make_window(reg=default_registry())
+    window.pause_action.trigger()
+    assert window.open_example(find_example("image-clustering").path)
+    scene = window.scene
+    scene.layout_text()
+    widths = {n: it.title_item.textWidth() for n, it in scene.node_items.items()}
+    distances = window.workflow.find_node("Distances").id
+    window.document.select_nodes([distances])
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.view.setFocus()
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    (copy,) = scene.selected_node_ids()
+    assert copy not in widths
+    scene.layout_text()
+    item = scene.node_items[copy]
+    notes = [a.sceneBoundingRect() for a in scene.annotation_items.values()
+             if isinstance(a, TextAnnotationItem)]
+    for nid, other in scene.node_items.items():
+        if nid != copy:
+            assert not any(a.intersects(b) for a in item.footprint()
+                           for b in other.footprint()), other.title
+    assert not any(a.intersects(n) for a in item.footprint() for n in notes)
+    assert {n: scene.node_items[n].title_item.textWidth() for n in widths} == widths
+    assert item.title_item.textWidth() == widths[distances]

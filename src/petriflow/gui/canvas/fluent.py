@@ -19,8 +19,10 @@ from petriflow.core.node import Node, default_link
 from petriflow.core.registry import NodeRegistry
 from petriflow.core.workflow import Link, LinkError, Workflow
 from petriflow.gui import undo as cmd
+from petriflow.gui.canvas.annotation_items import TextAnnotationItem
+from petriflow.gui.canvas.layout import COLUMN_PITCH, ROW_PITCH
 from petriflow.gui.canvas.link_item import LinkItem
-from petriflow.gui.canvas.node_item import NodeItem
+from petriflow.gui.canvas.node_item import RADIUS, STATUS_WIDTH, NodeItem
 
 if TYPE_CHECKING:
     from petriflow.gui.canvas.scene import CanvasScene
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DUPLICATE_OFFSET",
     "add_linked",
+    "clear_offset",
     "duplicate",
     "finish_move",
     "fitting_types",
@@ -36,8 +39,10 @@ __all__ = [
     "link_at",
 ]
 
-#: a duplicate lands this far right and down of its original, so both stay visible
+#: a duplicate lands this far right of its original (and rows down, see clear_offset)
 DUPLICATE_OFFSET = 40.0
+#: the room a node's disc, title and status line take around its centre (x, y, w, h)
+NODE_BOX = (-STATUS_WIDTH / 2 - 5, -RADIUS - 6, STATUS_WIDTH + 10, 2 * RADIUS + 56)
 #: how close to a link (scene units) a drop counts as "onto" it
 LINK_HIT = 10.0
 
@@ -199,18 +204,46 @@ def finish_move(scene: CanvasScene) -> None:
         scene.undo_stack.endMacro()
 
 
+def _box(x: float, y: float) -> QRectF:
+    return QRectF(x + NODE_BOX[0], y + NODE_BOX[1], NODE_BOX[2], NODE_BOX[3])
+
+
+def clear_offset(scene: CanvasScene, origins: list[tuple[float, float]]
+                 ) -> tuple[float, float]:
+    """How far copies of nodes at ``origins`` move so that none meets a node or a note.
+
+    Why not a fixed small offset: a copy 40 units off its original sat on the original's
+    title, and both names were cut to fit ("Distan ces"). The copies go
+    :data:`DUPLICATE_OFFSET` right and one row down, then further down in half rows
+    until every copy is a column pitch across or a row pitch down from every node (the
+    rule Tidy Up keeps) and its text box misses every text note."""
+    nodes = [n.position for n in scene.workflow.nodes]
+    notes = [a.sceneBoundingRect() for a in scene.annotation_items.values()
+             if isinstance(a, TextAnnotationItem)]
+    for halves in range(2, 80):
+        dx, dy = DUPLICATE_OFFSET, halves * ROW_PITCH / 2
+        spots = [(x + dx, y + dy) for x, y in origins]
+        if all(abs(sx - nx) >= COLUMN_PITCH - 0.5 or abs(sy - ny) >= ROW_PITCH - 0.5
+               for sx, sy in spots for nx, ny in nodes) and not any(
+                _box(sx, sy).intersects(r) for sx, sy in spots for r in notes):
+            return dx, dy
+    return DUPLICATE_OFFSET, ROW_PITCH  # a very crowded canvas: one row down
+
+
 def duplicate(scene: CanvasScene, node_ids: list[str]) -> list[str]:
     """Copies of the given nodes with their settings and the links between them, offset
     by :data:`DUPLICATE_OFFSET`, as one undo step; the new ids in the same order.
 
     Why not through the clipboard: Duplicate must not overwrite what the user copied,
-    and settings are copied as objects, so nothing is lost in a text round trip."""
+    and settings are copied as objects, so nothing is lost in a text round trip. The
+    copies keep their arrangement, moved clear of everything (:func:`clear_offset`)."""
     wf = scene.workflow
     nodes = [wf.node(nid) for nid in node_ids]
     nodes = [n for n in nodes if n.node_type is not None]  # unknown widgets stay single
     if not nodes:
         return []
     label = nodes[0].title if len(nodes) == 1 else f"{len(nodes)} nodes"
+    dx, dy = clear_offset(scene, [n.position for n in nodes])
     new_ids: dict[str, str] = {}
     stack = scene.undo_stack
     stack.beginMacro(f"Duplicate {label}")
@@ -218,8 +251,7 @@ def duplicate(scene: CanvasScene, node_ids: list[str]) -> list[str]:
         for node in nodes:
             assert node.node_type is not None
             x, y = node.position
-            add = cmd.AddNodeCommand(wf, node.node_type,
-                                     (x + DUPLICATE_OFFSET, y + DUPLICATE_OFFSET),
+            add = cmd.AddNodeCommand(wf, node.node_type, (x + dx, y + dy),
                                      settings=copy.deepcopy(node.settings),
                                      title=wf.unique_title(node.title))
             stack.push(add)
