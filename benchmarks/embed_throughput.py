@@ -135,7 +135,7 @@ def ours(paths: list[Path], cache_dir: Path, label: str = "", **kw) -> tuple[flo
     """(img/s, seconds) of one embed_paths call."""
     from petriflow.analysis.embedding import EmbeddingCache, embed_paths
 
-    kw.setdefault("runtime", RUNTIME)
+    kw.setdefault("runtime", RUNTIME if kw.get("precision", "fp32") == "fp32" else "auto")
     with EmbeddingCache(cache_dir) as cache:
         t, c = time.perf_counter(), time.process_time()
         res = embed_paths(paths, cache=cache, device="cpu", **kw)
@@ -180,10 +180,12 @@ def inception(
     embed_paths(paths[:16], "inception-v3", **kw)
     rates = []
     for _ in range(rounds):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         res = embed_paths(paths, "inception-v3", **kw)
         assert len(res) == len(paths)
         rates.append(len(paths) / (time.perf_counter() - t))
+        _note_cpu(f"inception {precision}", time.process_time() - c, len(paths))
+        _ran.add(f"inception {precision}: {res.runtime}")
     return rates
 
 
@@ -222,6 +224,10 @@ def main() -> int:
     args = ap.parse_args()
     global RUNTIME
     RUNTIME = args.runtime
+    if RUNTIME == "auto":  # explicit, so that short runs (warm-ups) use it too
+        from petriflow.analysis.embedding.backbones.runtime import onnxruntime_available
+
+        RUNTIME = "onnxruntime" if onnxruntime_available() else "torch"
 
     print(f"machine: {machine()}", flush=True)
     busy = start_busy_core() if args.busy_core else None
@@ -324,6 +330,10 @@ def measure(args: argparse.Namespace) -> int:
                 rates = inception(paths[: args.inception_n], tmp, precision="bf16")
                 print(f"petriflow Inception v3, cold, --precision bf16: best "
                       f"{max(rates):6.1f}  median {float(np.median(rates)):6.1f} img/s")
+            ran = "; ".join(sorted(r for r in _ran if r.startswith("inception")))
+            print("Inception v3 CPU ms per image (median): " + ", ".join(
+                f"{k.split()[1]} {float(np.median(v)):.1f}" for k, v in _cpu_ms.items()
+                if k.startswith("inception")) + f"; runtime: {ran}")
     return 0
 
 

@@ -14,6 +14,7 @@ from PIL import Image
 
 from petriflow.analysis.embedding import EmbedderError, EmbeddingCache, embed_paths
 from petriflow.analysis.embedding.backbones.runtime import (
+    ONNX_MIN_IMAGES,
     cosine_rows,
     onnx_runner,
     onnxruntime_available,
@@ -60,9 +61,16 @@ def test_onnxruntime_vectors_equal_torch(tmp_path):
     cos = cosine_rows(ref.vectors, got.vectors)
     assert cos.min() >= 0.9999, cos.min()
     np.testing.assert_allclose(got.vectors, ref.vectors, rtol=1e-3, atol=1e-3)
-    # "auto" picks ONNX Runtime for fp32 on the CPU when it is installed
+    # "auto" picks ONNX Runtime for fp32 on the CPU when it is installed: for a few
+    # images only once the network is exported (the export costs ~60 images of torch)
     auto = embed_paths(paths[:3], cache=False, device="cpu")
     assert auto.runtime == "onnxruntime"
+    assert resolve_runtime("auto", "cpu", "fp32", n_images=3, model_id="squeezenet") == \
+        "onnxruntime"
+    assert resolve_runtime("auto", "cpu", "fp32", n_images=3, model_id="not-exported") == \
+        "torch"
+    assert resolve_runtime("auto", "cpu", "fp32", n_images=ONNX_MIN_IMAGES,
+                           model_id="not-exported") == "onnxruntime"
 
 
 @needs_ort

@@ -260,7 +260,7 @@ def embed_paths(
     if todo:
         dev = resolve_device(device)
         resolve_precision(prec, dev)
-        rt = resolve_runtime(runtime, dev, prec)
+        rt = resolve_runtime(runtime, dev, prec, n_images=len(todo), model_id=spec.id)
         size = spec.preprocessing.size
         draft = size if spec.preprocessing.jpeg_draft else None
         resample = spec.preprocessing.resample

@@ -14,7 +14,8 @@ call compares both on a fixed random batch (cosine >= 0.9999 per image, the issu
 before any image is embedded with it. The cache key names the model, weights and
 preprocessing, never the runtime: a vector computed by either is the same vector.
 
-``runtime``: "auto" (ONNX Runtime when installed, for fp32 on the CPU; else torch),
+``runtime``: "auto" (ONNX Runtime when installed, for fp32 on the CPU, from ``ONNX_MIN_IMAGES``
+images to compute or once this process has the network exported; else torch),
 "torch", or "onnxruntime" (an error when it is not installed). The environment variable
 ``PETRIFLOW_CPU_RUNTIME`` sets the default for "auto" (e.g. ``torch`` to rule it out).
 """
@@ -43,6 +44,10 @@ log = logging.getLogger(__name__)
 RUNTIMES = ("auto", "torch", "onnxruntime")
 #: the issue's bar for "the same vectors" (per image, against torch fp32)
 MIN_COSINE = 0.9999
+#: "auto" exports a network for fewer images than this only when it already has: the
+#: export and check cost once per process (SqueezeNet ~0.7 s, Inception v3 ~1.8 s here)
+#: what torch spends on ~80 and ~60 images, so a handful of images stays in torch
+ONNX_MIN_IMAGES = 64
 
 #: (loaded-embedder id, threads) -> runner, or None when this network cannot use it
 _runners: dict[tuple[int, int], tuple[Any, Callable[[np.ndarray], np.ndarray] | None]] = {}
@@ -61,11 +66,16 @@ def onnxruntime_available() -> bool:
     return True
 
 
-def resolve_runtime(runtime: str | None, device: str, precision: str) -> str:
+def resolve_runtime(
+    runtime: str | None, device: str, precision: str, *, n_images: int | None = None,
+    model_id: str = "",
+) -> str:
     """The runtime that will run: "torch" or "onnxruntime".
 
-    ONNX Runtime is used only for fp32 on the CPU ("auto"); asking for it explicitly
-    elsewhere, or when it is not installed, is a clear error rather than a silent switch.
+    ONNX Runtime is used only for fp32 on the CPU ("auto"; with ``n_images`` given, only
+    from ``ONNX_MIN_IMAGES`` images unless ``model_id`` is exported already); asking for
+    it explicitly elsewhere, or when it is not installed, is a clear error rather than a
+    silent switch.
     """
     r = (runtime or "auto").strip().lower()
     if r == "auto":
@@ -75,6 +85,8 @@ def resolve_runtime(runtime: str | None, device: str, precision: str) -> str:
                                 f"{', '.join(RUNTIMES)}")
         if r == "auto":
             ok = device == "cpu" and precision == "fp32" and onnxruntime_available()
+            if ok and n_images is not None and n_images < ONNX_MIN_IMAGES:
+                ok = _exported(model_id)
             return "onnxruntime" if ok else "torch"
     if r == "torch":
         return r
@@ -111,6 +123,12 @@ def onnx_runner(loaded: LoadedEmbedder, threads: int = 1) -> Runner | None:
             runner = None
         _runners[key] = (loaded, runner)
         return runner
+
+
+def _exported(model_id: str) -> bool:
+    """Whether this process already runs ``model_id`` in ONNX Runtime."""
+    with _lock:
+        return any(lo.spec.id == model_id and run is not None for lo, run in _runners.values())
 
 
 def _build(loaded: LoadedEmbedder, threads: int) -> Runner | None:
