@@ -65,3 +65,43 @@ def test_scores_and_comparison_headers_are_whole(make_window, qtbot) -> None:
     assert report.mapTo(view, report.rect().topLeft()).y() >= body_bottom
     right_edge = view.table.mapTo(view, view.table.rect().topRight()).x()
     assert right_edge > view.width() - 40  # the scores reach the window's right side
+
+
+def test_predictions_headers_are_whole_and_exports_keep_one_line(make_window, qtbot,
+                                                                  tmp_path) -> None:
+    """Predictions' "Logistic Regression (brick)" columns: model over class on two
+    header lines, each column as wide as its header; Copy/CSV keep the one-line name."""
+    import numpy as np
+
+    from petriflow.gui.views.export_actions import table_rows
+    from petriflow.nodes.predictions import Predictions
+    from tests.gui.test_views_predictions import (
+        TABLES,
+        FixedSettings,
+        FixedTable,
+        colour_images,
+    )
+
+    data = colour_images(tmp_path)
+    TABLES["train"] = data.take(np.arange(0, len(data), 2))
+    TABLES["test"] = data.take(np.arange(1, len(data), 2))
+    win = make_window(reg=NodeRegistry([FixedTable, LogisticRegression, Predictions]))
+    train = win.add_node("tests.fixed_table", settings=FixedSettings("train"))
+    test = win.add_node("tests.fixed_table", settings=FixedSettings("test"))
+    lr, pred = win.add_node("petriflow.logistic_regression"), win.add_node(
+        "petriflow.predictions")
+    for a, out, b, inp in ((train, "Data", lr, "Data"), (lr, "Model", pred, "Predictors"),
+                           (test, "Data", pred, "Data")):
+        win.undo_stack.push(AddLinkCommand(win.workflow, a, out, b, inp))
+    wait_settled(qtbot, win, timeout=60_000)
+    view = win.open_node(pred)
+    qtbot.waitExposed(view)
+    qtbot.wait(50)
+    names = [c[1] for c in view.model.columns]
+    col = names.index("Logistic Regression (red)")
+    shown = view.model.headerData(col, view.table.horizontalHeader().orientation())
+    assert shown == "Logistic Regression\n(red)"
+    clipped = [c for c in _clipped(view.table)
+               if "Logistic Regression" in c.split(" needs")[0]]
+    assert clipped == []
+    assert "Logistic Regression (red)" in table_rows(view.model)[0]

@@ -48,6 +48,16 @@ class NodeWindows:
         close = QShortcut(QKeySequence(Qt.Key.Key_Escape), widget)
         close.setContext(Qt.ShortcutContext.WindowShortcut)
         close.activated.connect(widget.close)
+        # Ctrl+Z / Ctrl+Shift+Z in a node's window undo the workflow's last edit, as in
+        # the canvas (a label in Annotate Images, a selection); a focused text field
+        # keeps its own undo (it takes the key first)
+        stack = self.document.undo_stack
+        for keys, act in (((QKeySequence.StandardKey.Undo,), stack.undo),
+                          ((QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z"), stack.redo)):
+            for key in keys:
+                shortcut = QShortcut(QKeySequence(key), widget)
+                shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+                shortcut.activated.connect(act)
         if hasattr(self.owner, "help_menu"):  # the "?" and F1: the widget's guide
             from petriflow.gui.help_menu import add_view_help
 

@@ -48,6 +48,14 @@ KEYS = (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_5,
         Qt.Key.Key_6, Qt.Key.Key_7, Qt.Key.Key_8, Qt.Key.Key_9, Qt.Key.Key_0)
 
 
+def _same_ranking(old: list[int], new: list[int], labels: list[str]) -> bool:
+    """True when ``new`` shows the same images as ``old`` and the unlabelled ones in
+    the same order: only labels changed, so the grid may keep ``old``'s order."""
+    if len(old) != len(new) or set(old) != set(new):
+        return False
+    return [r for r in old if not labels[r]] == [r for r in new if not labels[r]]
+
+
 def _plural(n: int) -> str:
     return f"{n} image" if n == 1 else f"{n} images"
 
@@ -186,6 +194,10 @@ class AnnotateImagesView(NodeView):
             rows = [r for r in rows if not labels[r]]
         elif self.show_mode == "labelled":
             rows = [r for r in rows if labels[r]]
+        elif _same_ranking(self.rows, rows, labels):
+            # a label given: the image stays where it was (it used to jump to the end,
+            # and the next image slid under the mouse); a new ranking re-sorts
+            rows = self.rows
         picked = set(self.selected_rows())
         bases = [b for b in (self._base(), Path.cwd()) if b is not None]
         values = self.table.metas[column]

@@ -69,7 +69,9 @@ def table_rows(model: QAbstractItemModel) -> list[list[str]]:
     row_labels = [model.headerData(r, vertical, display) for r in range(n_rows)]
     # row numbers are not data; names (e.g. the actual classes of a matrix) are
     with_labels = any(v is not None and not str(v).isdigit() for v in row_labels)
-    header = [str(model.headerData(c, horizontal, display) or "") for c in range(n_cols)]
+    # a header shown on two lines (Predictions' "Model\n(class)") is one name in a file
+    header = [str(model.headerData(c, horizontal, display) or "").replace("\n", " ")
+              for c in range(n_cols)]
     rows = [["", *header] if with_labels else header]
     for r in range(n_rows):
         row = ["" if (v := model.data(model.index(r, c), display)) is None else str(v)

@@ -73,6 +73,17 @@ class PredictionsModel(TableModel):
             return None
         return super().data(index, role)
 
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """A probability column "Model (class)" on two lines, model over class: one
+        line was wider than its column ("ogistic Regression (b")."""
+        text = super().headerData(section, orientation, role)
+        if (orientation == Qt.Orientation.Horizontal and isinstance(text, str)
+                and text in self.predicted and text.endswith(")") and " (" in text):
+            model, _, value = text.rpartition(" (")
+            return f"{model}\n({value}"
+        return text
+
     def _thumbs_changed(self, *_: Any) -> None:
         """Decoded thumbnails arrived: repaint the image column."""
         if self.image_col >= 0 and len(self.order):
@@ -119,6 +130,10 @@ class PredictionsView(DataTableView):
         super().on_data()
         if self.model.image_col >= 0:
             self.table.setColumnWidth(self.model.image_col, THUMBNAIL + 140)
+        # the predicted class and probabilities as wide as their header (model names)
+        for col, (_, name, _) in enumerate(self.model.columns):
+            if name in self.model.predicted:
+                self.table.resizeColumnToContents(col)
 
     def _show_info(self) -> None:
         t = self.data_table
