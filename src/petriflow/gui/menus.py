@@ -18,6 +18,7 @@ from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QMenu
 
 from petriflow.bundled import list_examples
+from petriflow.gui.preferences import make_preferences_action
 
 if TYPE_CHECKING:
     from petriflow.gui.mainwindow import MainWindow
@@ -77,6 +78,7 @@ class WindowMenus:
     pause_action: QAction
     step_action: QAction
     fit_action: QAction
+    preferences_action: QAction
     recent_menu: QMenu
     examples_menu: QMenu
     help_menu: QMenu
@@ -166,6 +168,9 @@ class WindowMenus:
         view = bar.addMenu("&View")
         view.addAction(self.fit_action)
         self._add_canvas_menus(file_menu, edit, view)
+        edit.addSeparator()  # Preferences… (Ctrl+,) last, as is usual: gui/preferences.py
+        self.preferences_action = make_preferences_action(self)
+        edit.addAction(self.preferences_action)
         help_menu = self.help_menu = bar.addMenu("&Help")  # pages: gui/help_menu.py
         help_menu.addAction(self._action("&About Petriflow", self.about,
                                          tip="Version, and where the log file is"))

@@ -7,10 +7,12 @@ task runner: checking a status hashes files of up to 500 MB, a download takes mi
 Consent is asked once per model per session, before the first byte is fetched. Nothing
 here is written to the workflow: weights live in the weights folder only.
 
-"Mirror…" is the app's preference for an institution's mirror (the same as
-``PETRIFLOW_WEIGHTS_MIRROR``, which it overrides when set): a base URL under which the
-official file names are fetched; stored in the user's QSettings, not in workflows, and the
-official checksum is enforced all the same, so a mirror cannot bring other weights.
+"Mirror…" is the app's preference for an institution's mirror (used instead of
+``PETRIFLOW_WEIGHTS_MIRROR`` when set): a base URL under which the official file names
+are fetched; stored in the user's QSettings, not in workflows, and the official checksum
+is enforced all the same, so a mirror cannot bring other weights. The button opens the
+Preferences dialog (:mod:`petriflow.gui.preferences`, Edit → Preferences…) at that field:
+one setting, one place to edit it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from PyQt6.QtCore import QObject, QSettings, pyqtSignal
 from PyQt6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QProgressBar,
@@ -33,7 +34,8 @@ from PyQt6.QtWidgets import (
 
 from petriflow.core.node import Cancelled, CancelToken
 
-__all__ = ["MIRROR_KEY", "ModelWeightsPanel", "mirror_setting", "set_mirror_setting"]
+__all__ = ["MIRROR_KEY", "ModelWeightsPanel", "mirror_setting", "preferences_changed",
+           "set_mirror_setting"]
 
 #: QSettings key of the weights mirror preference (a base URL; empty: none)
 MIRROR_KEY = "weights/mirror"
@@ -57,6 +59,21 @@ def set_mirror_setting(url: str) -> None:
         raise ValueError(f"A mirror is a base URL starting with http:// or https://, "
                          f"not {url!r}.")
     app_settings().setValue(MIRROR_KEY, url.rstrip("/"))
+    preferences_changed()
+
+
+class _Preferences(QObject):
+    """Announces a change of the preferences to every open weights row."""
+
+    changed = pyqtSignal()
+
+
+_PREFERENCES = _Preferences()
+
+
+def preferences_changed() -> None:
+    """Tell open weights rows that the mirror may have changed (tooltips, next download)."""
+    _PREFERENCES.changed.emit()
 
 #: model ids whose download the user agreed to in this session (asked once per model)
 _CONSENTED: set[str] = set()
@@ -123,9 +140,12 @@ class ModelWeightsPanel(QWidget):
         layout.addLayout(progress_row)
         self._set_downloading(False)
         self._show_mirror()
+        _PREFERENCES.changed.connect(self._show_mirror)
 
     # ------------------------------------------------------------------ mirror
     def _show_mirror(self) -> None:
+        if sip.isdeleted(self):
+            return
         mirror = mirror_setting()
         self.mirror_button.setToolTip(
             f"Weights are fetched from the mirror {mirror} (checksums still enforced); "
@@ -134,12 +154,16 @@ class ModelWeightsPanel(QWidget):
             "(a base URL holding the official file names; checksums still enforced)")
 
     def ask_mirror(self, current: str) -> str | None:
-        """Ask for the mirror's base URL; None when cancelled (tests replace this)."""
-        text, ok = QInputDialog.getText(
-            self, "Weights mirror",
-            "Base URL under which the official weights file names are fetched\n"
-            "(empty: the public source, or PETRIFLOW_WEIGHTS_MIRROR if set):", text=current)
-        return text if ok else None
+        """Ask for the mirror's base URL in the Preferences dialog (opened at that field);
+        None when cancelled (tests replace this)."""
+        from petriflow.gui.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self.window(), focus="mirror")
+        dialog.mirror_edit.setText(current)
+        accepted = dialog.exec() == PreferencesDialog.DialogCode.Accepted
+        text = dialog.mirror_edit.text()
+        dialog.deleteLater()
+        return text if accepted else None
 
     def edit_mirror(self) -> None:
         """Change the mirror preference; a value that is not a URL is refused in a note."""
