@@ -273,3 +273,41 @@ def test_add_to_report_from_four_views_of_the_classification_example(make_window
     button = ts_view.findChild(QToolButton, "report-button")
     top = button.mapTo(ts_view, QPoint(0, 0)).y()
     assert png_size(items["Test and Score"].image) == (ts_view.width(), top - 2)
+
+
+def test_pdf_pages_keep_each_heading_with_its_picture_and_are_numbered(qtbot, tmp_path):
+    from PyQt6.QtGui import QColor, QPixmap
+
+    from petriflow.gui.report_capture import pixmap_png
+
+    rw = ReportWindow()
+    qtbot.addWidget(rw)
+    for i, height in enumerate((380, 420, 300, 520, 260, 450), start=1):
+        pixmap = QPixmap(600, height)
+        pixmap.fill(QColor("#4477aa"))
+        rw.add_item(ReportItem(title=f"View {i}", image=pixmap_png(pixmap),
+                               settings=[f"setting: {i}"], summary=[f"{i * 10} rows"]))
+    path = rw.save_pdf(tmp_path / "r.pdf")
+    doc = QPdfDocument(None)
+    assert doc.load(str(path)) == QPdfDocument.Error.None_
+    pages = [doc.getAllText(p).text() for p in range(doc.pageCount())]
+    assert len(pages) >= 3  # six tall pictures do not fit on two A4 pages
+    for i in range(1, 7):
+        heading = [n for n, text in enumerate(pages) if f"{i}. View {i}" in text]
+        caption = [n for n, text in enumerate(pages) if f"Figure {i}: View {i}" in text]
+        assert len(heading) == 1 and heading == caption, (i, heading, caption)
+    for n, text in enumerate(pages, start=1):
+        assert f"{n} / {len(pages)}" in text
+    # every picture whole on its page: as wide as drawn, not cut at the margin
+    for n in range(doc.pageCount()):
+        image = doc.render(n, doc.pagePointSize(n).toSize())
+        rgb = image.convertToFormat(QImage.Format.Format_RGB32)
+        ptr = rgb.constBits()
+        ptr.setsize(rgb.sizeInBytes())
+        px = np.frombuffer(ptr, dtype=np.uint8).reshape(rgb.height(), rgb.width(), 4)
+        blue = (px[..., 0] > 150) & (px[..., 2] < 120)  # BGRA: the #4477aa fill
+        cols = np.flatnonzero(blue.any(axis=0))
+        if cols.size:
+            right_margin = rgb.width() - cols.max()
+            assert right_margin > 0.05 * rgb.width()  # ends inside the page's margin
+    doc.close()

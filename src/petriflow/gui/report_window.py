@@ -13,8 +13,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PyQt6.QtCore import QMarginsF, QSize, Qt, QTimer
-from PyQt6.QtGui import QAction, QIcon, QPageLayout, QPageSize, QPixmap, QTextDocument
+from PyQt6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt, QTimer
+from PyQt6.QtGui import (
+    QAction,
+    QColor,
+    QIcon,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPixmap,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 from PyQt6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -53,8 +64,75 @@ def _document(html: str) -> QTextDocument:
 
 def _lay_out(doc: QTextDocument, device: QPagedPaintDevice) -> None:
     device.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    device.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
-    doc.print(device)  # type: ignore[arg-type]
+    device.setPageMargins(QMarginsF(15, 15, 15, 12), QPageLayout.Unit.Millimeter)
+    paginate(doc, device)
+
+
+def keep_headings_with_pictures(doc: QTextDocument, page_height: float) -> int:
+    """Start an item on a new page when its heading would be left at the foot of one
+    page and its picture on the next (an item from its heading to its caption is kept
+    on one page when it fits one); returns how many page breaks were added."""
+    layout = doc.documentLayout()
+    added = 0
+    block = doc.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel() != 2:
+            block = block.next()
+            continue
+        end = block.next()  # up to the caption, or the next heading
+        while (end.isValid() and end.blockFormat().headingLevel() == 0
+               and not end.text().startswith("Figure ")):
+            end = end.next()
+        if not end.isValid() or end.blockFormat().headingLevel():
+            block = end
+            continue
+        top = layout.blockBoundingRect(block).top()
+        bottom = layout.blockBoundingRect(end).bottom()
+        fits = bottom - top <= page_height
+        if fits and int(top // page_height) != int((bottom - 1) // page_height):
+            cursor = QTextCursor(block)
+            fmt = block.blockFormat()
+            fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            cursor.setBlockFormat(fmt)
+            added += 1
+        block = end.next()
+    return added
+
+
+def paginate(doc: QTextDocument, device: QPagedPaintDevice) -> int:
+    """Draw ``doc`` on ``device``'s pages (its page size and margins) with "page / of"
+    at the foot of each; returns the number of pages.
+
+    Why not ``QTextDocument.print``: it adds its own 2 cm margin inside the page's, so
+    a picture as wide as the report's column (620 px) was cut at the right edge.
+    """
+    res = device.resolution() if hasattr(device, "resolution") else 96
+    area = device.pageLayout().paintRectPixels(res)
+    foot = res // 4  # a quarter inch for the page number
+    doc.documentLayout().setPaintDevice(device)
+    body = QSizeF(area.width(), area.height() - foot)
+    doc.setPageSize(body)
+    keep_headings_with_pictures(doc, body.height())
+    pages = doc.pageCount()
+    painter = QPainter()
+    if not painter.begin(device):
+        raise OSError("the printer or file could not be opened for drawing")
+    try:
+        for page in range(pages):
+            if page:
+                device.newPage()
+            painter.save()
+            top = page * body.height()
+            painter.translate(0, -top)
+            doc.drawContents(painter, QRectF(0, top, body.width(), body.height()))
+            painter.restore()
+            painter.setPen(QColor("#666"))
+            painter.drawText(QRectF(0, body.height(), body.width(), foot),
+                             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom),
+                             f"{page + 1} / {pages}")
+    finally:
+        painter.end()
+    return pages
 
 
 def write_pdf(html: str, path: str | Path) -> Path:
@@ -80,7 +158,7 @@ def print_document(html: str, parent: QWidget | None = None) -> bool:
     dialog = QPrintDialog(printer, parent)
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
         return False
-    _document(html).print(printer)
+    paginate(_document(html), printer)  # the page size and margins the user chose
     return True
 
 
