@@ -293,3 +293,21 @@ def test_the_audience_follows_each_step_with_one_click_on_auto_advance(chain, qt
                                                      enumerate(titles, 1)]
     assert all(buttons for _, _, buttons in seen)
     assert presenter.caption.text().startswith("The end")
+
+
+def test_first_f10_on_a_workflow_that_has_run_starts_from_its_first_node(chain, qtbot):
+    """A teacher opens a workflow (it runs), presses F11 then F10: the class sees the
+    first node, not "The end"; later, at the real end, F10 says so."""
+    window, (src, a, b) = chain
+    _key(window, Qt.Key.Key_F11)
+    _key(window, Qt.Key.Key_F10)
+    assert window.presenter.steps == [src]
+    assert window.presenter.caption.text().startswith("1. Source")
+    for nid in (a, b):
+        qtbot.waitUntil(lambda: window.scheduler.is_settled(), timeout=5000)
+        _key(window, Qt.Key.Key_F10)
+        assert window.presenter.steps[-1] == nid
+    qtbot.waitUntil(lambda: window.scheduler.is_settled(), timeout=5000)
+    _key(window, Qt.Key.Key_F10)
+    assert window.presenter.steps == [src, a, b]
+    assert window.presenter.caption.text().startswith("The end")

@@ -285,7 +285,8 @@ class Presenter(QObject):
 
     def step(self) -> str | None:
         """Run the next ready node, put the halo on it, caption it with its note (or its
-        description) and show its view beside the canvas in place of the previous one."""
+        description) and show its view beside the canvas in place of the previous one.
+        The first step of a presentation on a workflow that has run starts it over."""
         w = self.window
         if w.scheduler is None:
             return None
@@ -293,6 +294,11 @@ class Presenter(QObject):
             w.pause_action.setChecked(True)
             w.toggle_pause()
         nid = w.scheduler.step()
+        if nid is None and not self.steps and w.scheduler.is_settled():
+            # the first F10 on a workflow that has already run: show it from the start
+            # (what the class expects) rather than "the end"
+            self.start_over()
+            nid = w.scheduler.step()
         if nid is None:
             self._at_end()
             return None
