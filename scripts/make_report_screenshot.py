@@ -1,11 +1,15 @@
-"""The report window with two items from the clustering example (for docs/canvas.md).
+"""The report window and a page of its PDF, made by the app (for docs/canvas.md).
 
-The app itself makes it: the image-clustering example runs, "Add to report" is clicked
-in the Hierarchical Clustering and Image Viewer windows, a comment is typed, and the
-report window is grabbed. Run it on a real display (``DISPLAY=:N``) for the desktop's
-fonts; without one it renders offscreen.
+The image-classification example runs, "Add to report" is clicked in the Test and
+Score, Confusion Matrix and MDS windows, the MDS item is moved to the top with
+Alt+Up, a comment is typed, and the report window is grabbed; then the report is saved
+as a PDF (the app's own "Save PDF") and the commented item's page rendered with Qt's
+PDF module.
+Run it on a real display (``DISPLAY=:N``) for the desktop's fonts; without one it
+renders offscreen.
 
-    python scripts/make_report_screenshot.py   # docs/images/report-window.png
+    python scripts/make_report_screenshot.py
+    # docs/images/report-window.png, docs/images/report-pdf-page.png
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "images" / "report-window.png"
+PAGE = ROOT / "docs" / "images" / "report-pdf-page.png"
 
 
 def main() -> int:
@@ -36,7 +41,7 @@ def main() -> int:
     win = MainWindow(registry=default_registry(),
                      data_dir=Path(tempfile.mkdtemp(prefix="petriflow-shot-")))
     win.show()
-    if not win.open_example(ROOT / "workflows" / "image-clustering.ows"):
+    if not win.open_example(ROOT / "workflows" / "image-classification.ows"):
         return 1
     deadline = time.monotonic() + 300
     while not (win.scheduler.is_settled() and not win.scheduler.paused):
@@ -45,7 +50,7 @@ def main() -> int:
         if time.monotonic() > deadline:
             print("the example did not finish", file=sys.stderr)
             return 1
-    for title in ("Hierarchical Clustering", "Image Viewer"):
+    for title in ("Test and Score", "Confusion Matrix", "MDS"):
         view = win.open_node(win.workflow.find_node(title).id)
         view.resize(760, 560)
         _wait_ready(view)
@@ -53,9 +58,13 @@ def main() -> int:
         QTest.mouseClick(button, Qt.MouseButton.LeftButton)
         view.close()
     rw = report_window(win)
-    rw.list.setCurrentRow(0)
-    QTest.keyClicks(rw.comment, "Ward linkage on SqueezeNet features separates the "
-                                "three textures: brick, grass and gravel.")
+    rw.list.setFocus()
+    rw.list.setCurrentRow(2)
+    QTest.keyClick(rw.list, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    QTest.keyClick(rw.list, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    rw.list.setCurrentRow(2)  # the Confusion Matrix
+    QTest.keyClicks(rw.comment, "Cross-validated logistic regression on SqueezeNet "
+                                "features recognises every texture.")
     rw.resize(1100, 720)
     rw.show()
     rw.raise_()
@@ -67,6 +76,28 @@ def main() -> int:
         print(f"cannot write {OUT}", file=sys.stderr)
         return 1
     print(OUT)
+    from PyQt6.QtGui import QColor, QImage, QPainter
+    from PyQt6.QtPdf import QPdfDocument
+
+    pdf = Path(tempfile.mkdtemp(prefix="petriflow-report-")) / "report.pdf"
+    rw.save_pdf(pdf)
+    doc = QPdfDocument(None)
+    doc.load(str(pdf))
+    page = next((n for n in range(doc.pageCount())  # the commented item's page
+                 if "recognises every texture" in doc.getAllText(n).text()), 0)
+    size = doc.pagePointSize(page).toSize() * 1.25  # 90 dpi
+    shot = doc.render(page, size)
+    framed = QImage(shot.width() + 2, shot.height() + 2, QImage.Format.Format_RGB32)
+    framed.fill(QColor("white"))  # the render is transparent where the page is blank
+    painter = QPainter(framed)
+    painter.drawImage(1, 1, shot)
+    painter.setPen(QColor("#999"))  # a thin frame: the page's edge on a white docs page
+    painter.drawRect(0, 0, framed.width() - 1, framed.height() - 1)
+    painter.end()
+    if not framed.save(str(PAGE)):
+        print(f"cannot write {PAGE}", file=sys.stderr)
+        return 1
+    print(PAGE, f"(page {page + 1} of {doc.pageCount()})")
     if os.environ.get("PETRIFLOW_SHOT_HOLD"):  # leave it up for a look at the display
         deadline = time.monotonic() + float(os.environ["PETRIFLOW_SHOT_HOLD"])
         while time.monotonic() < deadline:
