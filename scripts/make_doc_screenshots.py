@@ -87,15 +87,16 @@ def build(folder: Path, out_csv: Path) -> Workflow:
     umap = add("petriflow.umap", "UMAP", 360, 370, shape_column="category")
     mds = add("petriflow.mds", "MDS", 520, 480, thumbnails=True)
     grid = add("petriflow.image_grid", "Image Grid", 520, 370, title_column="category",
-               thumbnail_size=64)
+               thumbnail_size=56)
     wf.add_link(imp, "Data", emb, "Images")
     wf.add_link(emb, "Embeddings", grid, "Embeddings")
     for sink in (pca, tsne, ts, umap, mds):
         wf.add_link(emb, "Embeddings", sink, "Data")
     scatter = add("petriflow.scatter_plot", "Scatter Plot", 680, 40, attr_x="PC1",
-                  attr_y="PC3", label_column="image name")
+                  attr_y="PC3", shape_column="category")
+    (out_csv.parent / "selected images").mkdir(exist_ok=True)
     images = add("petriflow.save_images", "Save Images", 680, 150,
-                 folder=str(out_csv.parent / "two groups"), size=128)
+                 folder="selected images", size=128)
     wf.add_link(knn, "Learner", ts, "Learner")
     wf.add_link(pca, "Data", save, "Data")
     wf.add_link(pca, "Data", scatter, "Data")

@@ -147,8 +147,10 @@ class SaveImages(Node):
             counts[result if not result.startswith("skipped") else "skipped"] += 1
             saved_as.append(target)
             results.append(result)
-        progress(100, f"{counts['written']} written, {counts['already there']} already "
-                      f"there, {counts['skipped']} skipped in {root}")
+        done = (f"{counts['written']} written, {counts['already there']} already there, "
+                f"{counts['skipped']} skipped in {root}")
+        progress(100, done)
+        progress.info(done)  # what it wrote stays in the node's panel after the run
         if counts["skipped"]:
             first = next(r for r in results if r.startswith("skipped"))
             progress.warn(f"{counts['skipped']} of {len(data)} images were not saved "

@@ -52,7 +52,7 @@ from petriflow.gui.views.plot.encode import (
 )
 from petriflow.gui.views.plot.hover import HoverMixin
 from petriflow.gui.views.plot.points import PointsLayer, styled
-from petriflow.gui.views.plot.selecting import SelectionMixin, group_summary
+from petriflow.gui.views.plot.selecting import MAX_GROUPS, SelectionMixin, group_summary
 from petriflow.gui.views.plot.thumbnails import ThumbnailLayer
 
 __all__ = ["CLICK_PIXELS", "MARKERS", "SHAPE_MAX_VALUES", "ChosenAxesView",
@@ -116,6 +116,9 @@ class ProjectionView(SelectionMixin, HoverMixin, NodeView):
         self.hover_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.hover_menu = QMenu(self.hover_button)
         self.hover_button.setMenu(self.hover_menu)
+        # the popup arrow is drawn over the text's end: room for it beside the text
+        self.hover_button.setMinimumWidth(
+            self.hover_button.fontMetrics().horizontalAdvance("Hover") + 26)
         top.addWidget(self.hover_button)
         self.thumbs_check = QCheckBox("Thumbnails")
         self.thumbs_check.setToolTip("Draw points as small images (up to 500 points)")
@@ -363,6 +366,8 @@ class ProjectionView(SelectionMixin, HoverMixin, NodeView):
         self._encode()
         self._restyle()
         self.plot.reset_view()
+        # new data: a Shift drag adds to the last group the saved selection has
+        self.group_box.setValue(min(max(self._selection()[1], default=1), MAX_GROUPS))
 
     def _encode(self) -> None:
         """Colours, sizes and shapes from the chosen columns (not the selection)."""

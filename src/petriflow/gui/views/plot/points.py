@@ -71,8 +71,12 @@ class PointsLayer(pg.GraphicsObject):
     def _render_atlas(self, styles: list[Style]) -> None:
         images = []
         for symbol, size, color, ring in styles:
-            pen = (QPen(QColor(RING_COLORS[(ring - 1) % len(RING_COLORS)]), 1.5) if ring
-                   else pg.mkPen(None))
+            pen = pg.mkPen(None)
+            if ring:
+                # cosmetic: renderSymbol scales the painter by the size, so a plain
+                # 2-px pen would be 2 × size pixels wide and hide the marker
+                pen = QPen(QColor(RING_COLORS[(ring - 1) % len(RING_COLORS)]), 2.0)
+                pen.setCosmetic(True)
             images.append(renderSymbol(symbol, size, pen, QBrush(color)))
         width = sum(im.width() for im in images)
         height = max((im.height() for im in images), default=0)
