@@ -150,3 +150,63 @@ def test_the_calling_process_never_imports_torch(tmp_path):
                          timeout=300, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok"
+
+
+def test_the_worker_may_decode_in_processes(tmp_path, isolated):
+    """The worker is not a daemon, so the process decoding of the GPU schedule works
+    there (a daemonic worker fell back to threads)."""
+    paths = _images(tmp_path / "g", 6)
+    got = isolation.run_embedding(paths, "squeezenet", cache=False, device="cpu",
+                                  schedule="overlap", decode="processes")
+    assert got.decode == "processes"
+    ref = embed_paths(paths, "squeezenet", cache=False, device="cpu", runtime="torch")
+    np.testing.assert_allclose(got.vectors, ref.vectors, rtol=1e-4, atol=1e-4)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_exit_during_a_run_stops_the_worker_and_its_decoders(tmp_path):
+    """An app that exits while the worker decodes in processes neither hangs (a
+    non-daemonic child is joined at exit) nor leaves the worker or its decoders behind."""
+    paths = _images(tmp_path / "h", 300)
+    script = textwrap.dedent(f"""
+        import os, threading
+        from petriflow.analysis.embedding import isolation
+
+        started = threading.Event()
+
+        def run():
+            try:
+                isolation.run_embedding({paths!r}, "squeezenet", cache=False,
+                    device="cpu", schedule="overlap", decode="processes", batch_size=8,
+                    progress=lambda p: p.done and started.set())
+            except Exception as exc:
+                print("run ended:", type(exc).__name__, flush=True)
+
+        threading.Thread(target=run, daemon=True).start()
+        assert started.wait(240), "no progress"
+        pid = isolation.worker_pid()
+        kids = [int(d) for d in os.listdir("/proc") if d.isdigit()
+                and open(f"/proc/{{d}}/stat").read().rsplit(")", 1)[1].split()[2] == str(pid)]
+        print("pids", pid, *kids, flush=True)
+    """)
+    env = dict(os.environ, PETRIFLOW_CACHE_DIR=str(tmp_path / "cache"))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=300, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    line = next(x for x in out.stdout.splitlines() if x.startswith("pids"))
+    pids = [int(x) for x in line.split()[1:]]
+    assert len(pids) >= 2, out.stdout  # the worker and at least one decode process
+    import time
+
+    deadline = time.monotonic() + 20
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in pids if _alive(p)], out.stdout

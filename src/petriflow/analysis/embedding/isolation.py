@@ -13,6 +13,15 @@ then calls :func:`run_embedding`; the headless runner and the CLI embed in-proce
 One persistent worker serves all requests, one at a time (a second request waits); it
 keeps loaded networks between runs, like the in-process path. Nothing here imports Qt
 or torch.
+
+Why the worker is not a daemon process: a daemonic process may not start children, so
+the GPU schedule's decoding in processes (``decode_procs``: 1.8× the Inception v3
+throughput on an H200) was out of reach from the app. Instead of the daemon flag's
+kill-at-exit, :func:`shutdown` stops it (registered with ``atexit`` after
+multiprocessing's own exit handler, which would otherwise wait for it forever): it asks
+a running request to cancel, asks the worker to stop, and after ``timeout`` kills the
+worker's process group — the worker leads one, so decode processes go with it. A worker
+whose parent died sees its pipe close and exits.
 """
 
 from __future__ import annotations
@@ -112,19 +121,40 @@ class _Worker:
         self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(
             target=_serve, args=(child, self.cancel_event), name="petriflow-embedder",
-            daemon=True,
+            daemon=False,  # it may start decode processes; shutdown() stops it (see above)
         )
         self.process.start()
         child.close()
+        # atexit runs handlers last-in first-out: re-registering after the start puts
+        # shutdown before multiprocessing's exit handler (imported by the start), which
+        # joins non-daemonic children and would wait for this one forever
+        atexit.unregister(shutdown)
+        atexit.register(shutdown)
 
     def stop(self, timeout: float) -> None:
+        self.cancel_event.set()  # a running request stops between batches
         with contextlib.suppress(OSError, ValueError):
             self.conn.send(("stop",))
         self.process.join(timeout)
         if self.process.is_alive():
-            self.process.kill()
+            self.kill()
             self.process.join(timeout)
         self.conn.close()
+
+    def kill(self) -> None:
+        """SIGKILL the worker and, when it leads its process group (it makes one at
+        start), its decode processes with it."""
+        pid = self.process.pid
+        if pid is None:
+            return
+        try:
+            if hasattr(os, "killpg") and os.getpgid(pid) == pid:
+                os.killpg(pid, signal.SIGKILL)
+                return
+        except OSError:  # gone already, or no such group
+            pass
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            self.process.kill()
 
 
 def _get_worker() -> _Worker:
@@ -141,7 +171,7 @@ def _discard(w: _Worker) -> None:
         if _worker is w:
             _worker = None
     if w.process.is_alive():
-        w.process.kill()
+        w.kill()
     w.process.join(5)
     w.conn.close()
 
@@ -236,6 +266,9 @@ def _rebuild_error(module: str, qualname: str, message: str) -> BaseException:
 def _serve(conn: Any, cancel_event: Any) -> None:
     """The worker's loop: one request at a time until "stop" or the parent goes away."""
     send_lock = threading.Lock()  # progress may be reported from pipeline threads
+    # its own process group, so that a forced stop also takes its decode processes
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpgid(0, 0)
     # background work: when cores are short, the app's event loop goes first (a niced
     # process still gets every idle cycle, so an otherwise idle machine loses nothing)
     with contextlib.suppress(AttributeError, OSError):

@@ -115,6 +115,8 @@ class EmbeddingResult:
     warnings: list[str] = field(default_factory=list)
     #: what ran the network: "torch", "onnxruntime", or "" when nothing was computed
     runtime: str = ""
+    #: where images were decoded: "threads", "processes", or "" when none was
+    decode: str = ""
 
     def __len__(self) -> int:
         return len(self.ok_indices)
@@ -257,6 +259,7 @@ def embed_paths(
 
     # --- phase B: stream the rest through decode workers and the network -------------
     ran: set[str] = set()
+    decoded_in = ""
     if todo:
         dev = resolve_device(device)
         resolve_precision(prec, dev)
@@ -346,6 +349,7 @@ def embed_paths(
             mode = schedule if schedule != "auto" else ("workers" if dev == "cpu" else "overlap")
             if mode not in ("workers", "overlap"):
                 raise ValueError(f"unknown schedule {schedule!r}")
+            decoded_in = "threads"
             if mode == "workers":
                 # One worker per physical core, each decoding *and* running its own
                 # batches with a single torch thread. Why not torch's intra-op threads:
@@ -373,6 +377,7 @@ def embed_paths(
                 if dev == "cpu":
                     torch.set_num_threads(cores)
                     ort_threads = cores
+                decoded_in = "processes"
                 run_processes(
                     todo, str_paths, stats, n_workers, bs, per_channel, size, resample,
                     draft, lambda items: _run_batch(infer, items, size),
@@ -417,6 +422,7 @@ def embed_paths(
     result.from_cache = n_cached
     result.elapsed_s = time.perf_counter() - t0
     result.runtime = "+".join(sorted(ran))
+    result.decode = decoded_in
     if store is not None and cache is True:
         store.close()
     return result
