@@ -71,8 +71,8 @@ class _Prepared:
 
 
 def processes_allowed() -> bool:
-    """False inside a daemonic process (the isolated embedding worker), which may not
-    have children: the thread path is used there."""
+    """False inside a daemonic process, which may not have children: the thread path is
+    used there. (The app's isolated embedding worker is not daemonic, so it may.)"""
     return not multiprocessing.current_process().daemon
 
 
