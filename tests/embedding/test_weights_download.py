@@ -179,6 +179,54 @@ def test_no_network_is_one_line(tiny, monkeypatch, capsys):
     assert _folder_files() == []
 
 
+def test_unresolvable_host_is_one_line(server, monkeypatch, capsys):
+    """No network at all: the host name does not resolve (``.invalid`` never does, RFC
+    6761), no proxy. One line saying what to do, nothing in the weights folder."""
+    data = tiny_file_bytes()
+    spec = tiny_spec(f"http://weights.invalid/models/{OFFICIAL}", data)
+    monkeypatch.setitem(EMBEDDERS, TINY_ID, spec)
+    assert main(["models", "download", TINY_ID, "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot reach http://weights.invalid/" in err and "No network here?" in err
+    assert "PETRIFLOW_WEIGHTS_MIRROR" in err and "petriflow models add" in err
+    assert "Traceback" not in err and len(_lines(err)) == 1
+    assert _folder_files() == []
+
+
+def test_truncated_answer_without_length_is_refused_by_the_checksum(tiny, server, capsys):
+    """A server that sends half the file and closes, with no Content-Length to compare:
+    the SHA-256 refuses it, the part is deleted, nothing is placed, one line."""
+    server.cut.add(OFFICIAL)
+    assert main(["models", "download", TINY_ID, "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert "not the official" in err and "nothing was placed" in err
+    assert "Traceback" not in err and len(_lines(err)) == 1
+    assert _folder_files() == []
+
+
+def test_truncated_file_brought_by_hand(tiny, tmp_path, capsys):
+    """A truncated copy of the official file: `add` refuses it (not a readable file);
+    under the official name in the weights folder it is reported damaged, never used,
+    and a download replaces it with the verified file."""
+    _spec, data = tiny
+    cut = tmp_path / OFFICIAL
+    cut.write_bytes(data[: len(data) // 2])
+    assert main(["models", "add", TINY_ID, str(cut)]) == 1
+    err = capsys.readouterr().err
+    assert "not a readable PyTorch weights file" in err and len(_lines(err)) == 1
+    assert _folder_files() == []
+    weights_folder().mkdir(parents=True, exist_ok=True)
+    (weights_folder() / OFFICIAL).write_bytes(data[: len(data) // 2])
+    assert main(["models"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(TINY_ID))
+    assert "damaged or not the expected file" in line
+    with pytest.raises(Exception, match="damaged or not the expected file"):
+        load_embedder(TINY_ID, device="cpu")
+    assert main(["models", "download", TINY_ID, "--yes"]) == 0
+    assert (weights_folder() / OFFICIAL).read_bytes() == data
+    assert _folder_files() == [OFFICIAL]
+
+
 def test_timeout_is_one_line(tiny, monkeypatch, capsys):
     """A server that accepts the connection and never answers: a timeout, one line."""
     import socket

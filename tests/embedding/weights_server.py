@@ -2,7 +2,7 @@
 
 Why: downloads are tested against a real HTTP server on 127.0.0.1 (http.server in a
 thread), never the network. The server can misbehave on purpose: drop the connection
-midway through the first answer, ignore ``Range``, answer 404 or a web page. The tiny
+midway through the first answer, send half a file without a length, ignore ``Range``, answer 404 or a web page. The tiny
 model is a real network (a strided convolution, averaged) with a real strict loader, so
 "placed and used" means embedded with the downloaded weights.
 """
@@ -28,6 +28,7 @@ class Served:
 
     files: dict[str, bytes] = field(default_factory=dict)
     drop_first: set[str] = field(default_factory=set)  # names cut midway on first GET
+    cut: set[str] = field(default_factory=set)  # half the file, no length, then closed
     html: set[str] = field(default_factory=set)  # names answered with a web page
     slow: dict[str, float] = field(default_factory=dict)  # name -> seconds per chunk
     ignore_range: bool = False  # answer every GET with the whole file (200)
@@ -67,6 +68,12 @@ def _handler(served: Served) -> type[BaseHTTPRequestHandler]:
             else:
                 self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
+            if name in served.cut:  # a truncated answer the client cannot tell by length
+                self.end_headers()
+                self.wfile.write(data[start:start + (len(data) - start) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
             self.send_header("Content-Length", str(len(data) - start))
             self.end_headers()
             if name in served.drop_first:

@@ -157,3 +157,40 @@ def test_use_a_file_refuses_other_architecture_and_takes_a_custom_file(
     assert "no official checksum" in panel.status_label.text()
     assert panel.download_button.isVisible() and not panel.download_button.isEnabled()
     assert "Use a file" in panel.download_button.toolTip()
+
+
+def test_download_errors_are_one_line_in_the_view_and_nothing_is_placed(
+        make_window, qtbot, tmp_path, tiny) -> None:
+    """A 404 and then a web page instead of the file: each a one-line note under the
+    weights row (no traceback), the weights folder left empty, Download… usable again."""
+    from petriflow.core.registry import default_registry
+
+    served, _data, wdir = tiny
+    served.files.pop(OFFICIAL)
+    win = make_window(reg=default_registry())
+    emb = win.add_node("petriflow.image_embedder")
+    win.workflow.update_settings(emb, model=TINY_ID)
+    view = win.open_node(emb)
+    qtbot.waitExposed(view)
+    panel = view.weights
+    qtbot.waitUntil(view.is_ready, timeout=30_000)
+    panel.confirm_download = lambda text: True
+    QTest.mouseClick(panel.download_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.downloading and panel.note_label.text() != "",
+                    timeout=10_000)
+    note = panel.note_label.text()
+    assert "answered 404" in note and "\n" not in note and "Traceback" not in note
+    assert panel.note_label.isVisible()
+    assert not wdir.exists() or list(wdir.iterdir()) == []
+
+    served.html.add(OFFICIAL)
+    qtbot.waitUntil(lambda: view.is_ready() and panel.download_button.isEnabled(),
+                    timeout=10_000)
+    QTest.mouseClick(panel.download_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.downloading and "web page" in panel.note_label.text(),
+                    timeout=10_000)
+    assert "\n" not in panel.note_label.text()
+    assert list(wdir.iterdir()) == []
+    qtbot.waitUntil(lambda: view.is_ready() and panel.download_button.isEnabled(),
+                    timeout=10_000)
+    assert "missing" in panel.status_label.text()

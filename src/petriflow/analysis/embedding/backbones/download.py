@@ -125,12 +125,14 @@ def download_official(
                  what=f"the {display} weights")
     digest = _sha256(part)
     if not official.matches(digest):
+        got = part.stat().st_size
         with contextlib.suppress(OSError):
             part.unlink()
         raise WeightsDownloadError(
             f"The file downloaded from {url} is not the official {display} weights "
-            f"(SHA-256 {digest[:12]}…, expected {official.sha256[:12]}…); it was deleted and "
-            f"nothing was placed. Check {MIRROR_ENV} or try again later."
+            f"({_mb(got)}, SHA-256 {digest[:12]}…, expected {official.sha256[:12]}…; a "
+            f"download cut short looks the same); it was deleted and nothing was placed. "
+            f"Check {MIRROR_ENV} or try again later."
         )
     from petriflow.core.atomic import atomic_write
 
