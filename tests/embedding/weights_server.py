@@ -2,9 +2,10 @@
 
 Why: downloads are tested against a real HTTP server on 127.0.0.1 (http.server in a
 thread), never the network. The server can misbehave on purpose: drop the connection
-midway through the first answer, send half a file without a length, ignore ``Range``, answer 404 or a web page. The tiny
-model is a real network (a strided convolution, averaged) with a real strict loader, so
-"placed and used" means embedded with the downloaded weights.
+midway through the first answer, send half a file without a length, ignore ``Range``,
+answer 404 or a web page. The tiny model is a real network (a strided convolution,
+averaged) with a real strict loader, so "placed and used" means embedded with the
+downloaded weights.
 """
 
 from __future__ import annotations
