@@ -90,6 +90,10 @@ def test_image_classification_workflow_runs_end_to_end_with_a_metadata_csv(
     results = json.loads((out / ts["outputs"]["Evaluation Results"]["file"]).read_text())
     learners = {lr["name"]: lr for lr in results["learners"]}
     assert set(learners) == {"kNN", "Logistic Regression", "SVM"}  # SVM mapped (issue 17.2)
+    # the model comparison table, as the view shows it, is written beside the results
+    table = (out / ts["outputs"]["Evaluation Results"]["model_comparison_file"]).read_text()
+    pairs = {tuple(line.split(",")[:2]) for line in table.splitlines()[1:]}
+    assert len(pairs) == 6 and ("SVM", "kNN") in pairs
     assert results["n_rows"] == 37
     # bone healing D7 vs D14: far better than chance with SqueezeNet features
     assert learners["Logistic Regression"]["scores"]["CA"] > 0.75
