@@ -44,6 +44,17 @@ def test_every_example_reports_every_node_with_a_picture(example, qapp, tmp_path
     # state and time taken per node (image-exploration's Save Images has no folder on
     # purpose, so it ends in a warning that says so)
     assert len(re.findall(r"(?:done|warning) in \d", text)) == len(titles)
+    # each node's own summary (report/summaries.py), not only its outputs' shapes
+    nodes = load_workflow(example.path).nodes
+    kinds = {n.qualified_name for n in nodes}
+    if "petriflow.import_images" in kinds:
+        assert re.search(r"\d+ images(?: in \d+ class| in \d+ classes|, no class)", text)
+    if "petriflow.confusion_matrix" in kinds:
+        assert re.search(r"\d+ of \d+ correct \(accuracy \d\.\d{3}\)", text)
+    if "petriflow.hierarchical_clustering" in kinds:
+        assert "clustered with ward linkage" in text
+    if kinds & {"petriflow.mds", "petriflow.umap"}:
+        assert re.search(r"\d+ points: ", text)
 
 
 def test_a_view_that_fails_is_noted_and_the_rest_kept(qapp, tmp_path, monkeypatch):

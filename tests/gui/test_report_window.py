@@ -311,3 +311,27 @@ def test_pdf_pages_keep_each_heading_with_its_picture_and_are_numbered(qtbot, tm
             right_margin = rgb.width() - cols.max()
             assert right_margin > 0.05 * rgb.width()  # ends inside the page's margin
     doc.close()
+
+
+def test_a_view_that_cannot_be_pictured_is_noted_and_the_report_kept(window_with_views,  # noqa: F811
+                                                                     qtbot):
+    """Bad input: a picture that cannot be taken (a view with no area) becomes a note in
+    its item; the item keeps its words and the other items their pictures."""
+    from PyQt6.QtWidgets import QWidget
+
+    from petriflow.gui.report_capture import capture_item
+
+    win, imp, table = window_with_views
+    click_add(qtbot, win, table)
+    rw = report_window(win)
+    empty = QWidget()
+    qtbot.addWidget(empty)
+    empty.resize(0, 0)
+    item = capture_item(empty, win.workflow, imp, win.scheduler)
+    assert item.image is None and item.image_error == "the view has no visible area"
+    assert item.settings and item.summary[0].startswith("48 images in 3 classes")
+    rw.add_item(item)
+    parsed = parse(rw.html())
+    assert parsed.headings == ["1. Data Table", "2. Import Images"]
+    assert len(parsed.images) == 1
+    assert "The view could not be shown: the view has no visible area" in rw.html()
