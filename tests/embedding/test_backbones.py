@@ -147,9 +147,13 @@ def test_random_weight_build_outputs_the_documented_layer(
     assert torch.isfinite(out).all() and out.abs().sum() > 0
 
 
-def test_dino_safetensors_in_timm_layout_loads_strictly(tmp_path: Path) -> None:
+def test_dino_safetensors_in_timm_layout_loads_strictly(tmp_path: Path,
+                                                         monkeypatch) -> None:
     """DINO's published file is safetensors in timm's key layout: the builder renames it
-    to torchvision's ViT and loads every tensor; the result is exactly those weights."""
+    to torchvision's ViT and loads every tensor; the result is exactly those weights. No
+    pickle is involved: torch.load and pickle's loaders fail if anything calls them."""
+    import pickle
+
     from safetensors.torch import save_file
 
     from petriflow.analysis.embedding import get_embedder
@@ -165,7 +169,16 @@ def test_dino_safetensors_in_timm_layout_loads_strictly(tmp_path: Path) -> None:
     assert set(inverse) == set(ref), "the renaming covers every tensor of the network"
     path = tmp_path / "dino.safetensors"
     save_file({inverse[k]: v.contiguous() for k, v in ref.items()}, str(path))
-    net = get_embedder("dino-vits16").build(WeightsFile(path, "0" * 64, "file")).eval()
+
+    def no_pickle(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a DINO safetensors file must not be unpickled")
+
+    with monkeypatch.context() as m:
+        for owner, name in ((torch, "load"), (pickle, "load"), (pickle, "loads"),
+                            (pickle, "Unpickler")):
+            m.setattr(owner, name, no_pickle)
+        net = get_embedder("dino-vits16").build(WeightsFile(path, "0" * 64, "file"))
+    net = net.eval()
     for key, value in ref.items():
         torch.testing.assert_close(net.state_dict()[key], value)
     vit.heads = torch.nn.Identity()
