@@ -423,8 +423,8 @@ class ProjectionView(SelectionMixin, HoverMixin, NodeView):
         if self.settings.thumbnails and len(shown) <= self.thumbnails.max_points:
             self.points.clear()
             self.thumbnails.show(self.xy[shown], self._image_paths_at(shown),
-                                 selected[shown] > 0,
-                                 [enc.lut[i] for i in enc.index[shown]])
+                                 selected[shown], [enc.lut[i] for i in enc.index[shown]],
+                                 faded[shown])
         else:
             self.thumbnails.clear()
             self._set_points(shown, faded[shown], sizes[shown], selected[shown])

@@ -18,11 +18,14 @@ from PyQt6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem, QGraphicsRectIte
 
 from petriflow.gui.views._facade import TaskRunner
 from petriflow.gui.views.plot.hover import ThumbnailCache
+from petriflow.gui.views.plot.points import RING_COLORS
 
 __all__ = ["MAX_POINTS", "THUMB_EDGE", "ThumbnailLayer"]
 
 MAX_POINTS = 500
 THUMB_EDGE = 40
+#: opacity of thumbnails outside the Data Subset
+FADED_OPACITY = 0.3
 
 
 class ThumbnailLayer:
@@ -48,20 +51,30 @@ class ThumbnailLayer:
         self.items, self.frames = {}, []
 
     def show(self, xy: np.ndarray, paths: list[str], selected: np.ndarray,
-             colors: list[str] | None = None) -> None:
-        """Thumbnails at ``xy``, framed in each point's colour (black when selected)."""
+             colors: list[str] | None = None, faded: np.ndarray | None = None) -> None:
+        """Thumbnails at ``xy``, framed in each point's colour, or its selection group's
+        ring colour when ``selected`` (a mask or each point's group, 0 = none); the
+        ``faded`` ones (outside a Data Subset) pale and below the others, as the points
+        are drawn."""
         self.clear()
         colors = colors or [""] * len(paths)
-        for (x, y), path, sel, color in zip(xy, paths, selected, colors, strict=True):
+        fade = np.zeros(len(paths), dtype=bool) if faded is None else np.asarray(faded)
+        for (x, y), path, group, color, pale in zip(xy, paths, np.asarray(selected, dtype=int),
+                                                   colors, fade, strict=True):
+            sel = int(group) > 0
             item = QGraphicsPixmapItem()
             item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             item.setPos(float(x), float(y))
+            if pale:
+                item.setOpacity(FADED_OPACITY)
             self.plot_item.addItem(item)
+            item.setZValue(0 if pale else 2 if sel else 1)  # the subset, selection on top
             self.items.setdefault(path, []).append(item)
             self._set(item, self.cache.get(path, self._arrived) if path else "no image")
             if sel or color:  # the class colour, or the selection, around the image
                 frame = QGraphicsRectItem(item.boundingRect(), item)
-                pen = QPen(QColor("black" if sel else color), 3 if sel else 2)
+                ring = RING_COLORS[(int(group) - 1) % len(RING_COLORS)] if sel else color
+                pen = QPen(QColor(ring), 3 if sel else 2)
                 pen.setCosmetic(True)
                 frame.setPen(pen)
                 self.frames.append(frame)
