@@ -19,6 +19,7 @@ from petriflow.analysis.embedding import embed_paths, load_embedder
 from petriflow.analysis.embedding.backbones import EMBEDDERS
 from petriflow.analysis.embedding.backbones.download import download_official
 from petriflow.analysis.embedding.backbones.specs import WeightsDownloadError
+from petriflow.analysis.embedding.backbones.weights import make_locator
 from petriflow.cli import main
 from tests.embedding.weights_server import (
     TINY_ID,
@@ -437,3 +438,26 @@ def test_ctrl_c_leaves_only_the_part(server, tmp_path):
     assert "run the same command to resume" in err and "Traceback" not in err
     assert sorted(p.name for p in wdir.iterdir()) == [part.name]
     assert 0 < part.stat().st_size < len(data)
+
+
+def test_a_published_prefix_is_said_to_be_a_prefix(server, monkeypatch, capsys):
+    """torchvision publishes 8 hex digits of the SHA-256: a file matching them is listed
+    as verified against that prefix (not as if the whole digest had been checked), and a
+    file that differs in those digits is refused as before."""
+    import dataclasses
+
+    data = tiny_file_bytes()
+    server.files[OFFICIAL] = data
+    spec = tiny_spec(f"{server.base}/{OFFICIAL}", data)
+    prefix = dataclasses.replace(spec.official, sha256=spec.official.sha256[:8])
+    monkeypatch.setitem(EMBEDDERS, TINY_ID, dataclasses.replace(
+        spec, official=prefix, locate=make_locator(TINY_ID, "Tiny test net", prefix)))
+    assert main(["models", "download", TINY_ID, "--yes"]) == 0
+    assert "starting" in capsys.readouterr().out  # the placed line names the prefix
+    assert main(["models"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(TINY_ID))
+    assert "verified (the publisher's 8-digit prefix)" in line
+    (weights_folder() / OFFICIAL).write_bytes(tiny_file_bytes(seed=4))
+    assert main(["models"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(TINY_ID))
+    assert "damaged or not the expected file" in line
