@@ -165,8 +165,13 @@ def _build(loaded: LoadedEmbedder, threads: int) -> Runner | None:
     sess = ort.InferenceSession(buf.getvalue(), so, providers=["CPUExecutionProvider"])
 
     def run(batch: np.ndarray) -> np.ndarray:
-        out = sess.run(None, {"x": np.ascontiguousarray(batch, dtype=np.uint8)})[0]
-        return np.asarray(out, dtype=np.float32)
+        # one image per call: the activations of one image stay in the core's caches
+        # (SqueezeNet, 1 thread, median of 6: 3.65 ms per image one by one, 3.76 by 2,
+        # 3.84 by 4, 3.97 by 8; Inception v3 is flat), and calls cost ~0.05 ms
+        x = np.ascontiguousarray(batch, dtype=np.uint8)
+        outs = [sess.run(None, {"x": x[k:k + 1]})[0] for k in range(len(x))]
+        return np.asarray(np.concatenate(outs) if outs else np.empty((0, 0)),
+                          dtype=np.float32)
 
     with torch.inference_mode():
         ref = module(torch.from_numpy(check).permute(0, 3, 1, 2)).float().numpy()
