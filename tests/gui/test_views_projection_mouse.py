@@ -118,3 +118,23 @@ def test_hover_lasso_and_legend_with_the_real_mouse(window, qtbot, folder, node)
     assert window.workflow.node(proj).settings.selected == [
         r for r in want if labels[r] != 1]
     assert list(view.legend.buttons) == list(CLASSES)
+
+
+def test_pointer_on_the_legend_entry_just_hidden_fades_nothing(window, qtbot, folder) -> None:
+    """Resting on a legend entry highlights its class (the others fade); once a click
+    hid that class, the points still drawn stay full (they all faded, seen in Xvfb)."""
+    from PyQt6.QtCore import QEvent, QPointF
+    from PyQt6.QtGui import QEnterEvent
+    from PyQt6.QtWidgets import QApplication
+
+    _proj, view = open_view(window, qtbot, "petriflow.pca", folder=str(folder))
+    button = view.legend.buttons["c1"]
+    centre = QPointF(button.rect().center())
+    QApplication.sendEvent(button, QEnterEvent(centre, centre,
+                                               QPointF(button.mapToGlobal(centre))))
+    alphas = {color.alpha() for _s, _px, color, _r in view.points.styles}
+    assert alphas == {40, 255}  # c1 highlighted: the others faded
+    QTest.mouseClick(view.legend.buttons["c1"], Qt.MouseButton.LeftButton)
+    assert view.settings.hidden_values == ["c1"]
+    assert {color.alpha() for _s, _px, color, _r in view.points.styles} == {255}
+    QApplication.sendEvent(view.legend.buttons["c0"], QEvent(QEvent.Type.Leave))

@@ -412,7 +412,10 @@ class ProjectionView(SelectionMixin, HoverMixin, NodeView):
         has_subset = bool(self.subset_mask.any())
         enc = self.encoding
         faded = ~self.subset_mask if has_subset else np.zeros(n, dtype=bool)
-        if self.highlighted is not None and enc.legend:
+        # a hidden class is not highlighted (the pointer rests on the legend entry just
+        # clicked to hide it: highlighting it would fade every point still drawn)
+        if (self.highlighted is not None and enc.legend
+                and self.highlighted not in self.settings.hidden_values):
             labels = [label for label, _ in enc.legend]
             if self.highlighted in labels:
                 faded = faded | (enc.category != labels.index(self.highlighted))
