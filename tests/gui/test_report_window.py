@@ -335,3 +335,27 @@ def test_a_view_that_cannot_be_pictured_is_noted_and_the_report_kept(window_with
     assert parsed.headings == ["1. Data Table", "2. Import Images"]
     assert len(parsed.images) == 1
     assert "The view could not be shown: the view has no visible area" in rw.html()
+
+
+def test_pdf_of_a_whole_run_report_keeps_every_item(qapp, tmp_path):
+    """The PDF of ``run --report`` for the clustering example (seven views with large
+    pictures: Qt lays such a document out lazily) has every item, each heading on its
+    picture's page."""
+    from petriflow.cli import main
+    from petriflow.core.ows import load_workflow
+    from petriflow.gui.report_window import write_pdf
+
+    example = ROOT / "workflows" / "image-clustering.ows"
+    html = tmp_path / "r.html"
+    assert main(["run", str(example), "--report", str(html), "--quiet"]) == 0
+    path = write_pdf(html.read_text(encoding="utf-8"), tmp_path / "r.pdf")
+    doc = QPdfDocument(None)
+    assert doc.load(str(path)) == QPdfDocument.Error.None_
+    pages = [doc.getAllText(p).text() for p in range(doc.pageCount())]
+    doc.close()
+    titles_ = [n.title for n in load_workflow(example).nodes]
+    for i, title in enumerate(titles_, start=1):
+        heading = [n for n, text in enumerate(pages) if f"{i}. {title}" in text]
+        caption = [n for n, text in enumerate(pages) if f"Figure {i}: {title}" in text]
+        assert len(heading) == 1 and heading == caption, (title, heading, caption)
+    assert path.read_bytes().count(b"/Subtype /Image") >= len(titles_)

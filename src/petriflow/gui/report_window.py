@@ -74,6 +74,7 @@ def keep_headings_with_pictures(doc: QTextDocument, page_height: float) -> int:
     on one page when it fits one); returns how many page breaks were added."""
     layout = doc.documentLayout()
     added = 0
+    doc.pageCount()  # the whole layout now: it is lazy, and positions must be final
     block = doc.begin()
     while block.isValid():
         if block.blockFormat().headingLevel() != 2:
@@ -94,6 +95,7 @@ def keep_headings_with_pictures(doc: QTextDocument, page_height: float) -> int:
             fmt = block.blockFormat()
             fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
             cursor.setBlockFormat(fmt)
+            doc.pageCount()  # laid out again from here on
             added += 1
         block = end.next()
     return added
@@ -113,7 +115,7 @@ def paginate(doc: QTextDocument, device: QPagedPaintDevice) -> int:
     body = QSizeF(area.width(), area.height() - foot)
     doc.setPageSize(body)
     keep_headings_with_pictures(doc, body.height())
-    pages = doc.pageCount()
+    pages = doc.pageCount()  # after a full layout (drawContents draws what is laid out)
     painter = QPainter()
     if not painter.begin(device):
         raise OSError("the printer or file could not be opened for drawing")
