@@ -13,7 +13,8 @@ which a workflow on the bundled textures is built with the API. Each comes from
         # view-data-table.png, view-hierarchical-clustering-pruned.png only
     python scripts/make_doc_screenshots.py --data   # view-file/merge-data/select-columns/
         # select-rows.png, view-test-and-score.png (model comparison),
-        # settings-save-model.png, settings-load-model.png only
+        # settings-{save-model,load-model,svm,naive-bayes,random-forest,
+        # neural-network}.png only
 """
 
 from __future__ import annotations
@@ -290,7 +291,12 @@ DATA_VIEWS = {"File": "view-file.png", "Merge Data": "view-merge-data.png",
               "Select Rows": "view-select-rows.png",
               "Select Columns": "view-select-columns.png",
               "Test and Score": "view-test-and-score.png",
-              "Save Model": "settings-save-model.png"}
+              "Save Model": "settings-save-model.png", "SVM": "settings-svm.png",
+              "Naive Bayes": "settings-naive-bayes.png"}
+#: the second run (a saved model loaded, two more learners' forms): title -> file
+LOAD_VIEWS = {"Load Model": "settings-load-model.png",
+              "Random Forest": "settings-random-forest.png",
+              "Neural Network": "settings-neural-network.png"}
 
 
 def write_metadata_csv(folder: Path, path: Path) -> None:
@@ -351,11 +357,15 @@ def data_widgets_workflow(folder: Path, workflow_dir: Path) -> Workflow:
 
 
 def load_model_workflow() -> Workflow:
-    """Load Model alone, reading the file Save Model wrote in the first run."""
+    """Load Model reading the file Save Model wrote in the first run, and the settings
+    forms of the two learners the first run does not use."""
+    reg = default_registry()
     wf = Workflow(title="Load a saved model")
-    n = wf.add_node(default_registry().get("petriflow.load_model"), title="Load Model",
-                    position=(0, 0))
+    n = wf.add_node(reg.get("petriflow.load_model"), title="Load Model", position=(0, 0))
     wf.update_settings(n.id, path="models/svm.skops")
+    wf.add_node(reg.get("petriflow.random_forest"), title="Random Forest", position=(0, 150))
+    wf.add_node(reg.get("petriflow.neural_network"), title="Neural Network",
+                position=(0, 300))
     return wf
 
 
@@ -377,9 +387,9 @@ def data_widgets() -> int:
         save_workflow(load_model_workflow(), load_path)
         code = screenshot(load_path, folder / "load")
         if code == 0:
-            shutil.copyfile(folder / "load" / "Load Model.png",
-                            IMAGES / "settings-load-model.png")
-            print(IMAGES / "settings-load-model.png")
+            for title, target in LOAD_VIEWS.items():
+                shutil.copyfile(folder / "load" / f"{title}.png", IMAGES / target)
+                print(IMAGES / target)
     return code
 
 
