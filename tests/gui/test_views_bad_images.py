@@ -1,16 +1,20 @@
-"""Bad image files in the views that show images (issue 16, "Bad input"): a file that
-exists but is not an image (a truncated download) is a placeholder whose tooltip says
-it cannot be read — in a projection's hover and thumbnails-as-points, and in the Image
-Grid — next to a missing file ("file not found"); the good images still show."""
+"""Bad input in the views that show images (issue 16, "Bad input"): a file that exists
+but is not an image (a truncated download) is a placeholder whose tooltip says it
+cannot be read — in a projection's hover and thumbnails-as-points, and in the Image
+Grid — next to a missing file ("file not found"); the good images still show. Colour
+columns with 10,000 categories, one value or all missing still colour sensibly."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
 
+from petriflow.core.node import Node, Output
 from petriflow.core.registry import NodeRegistry
+from petriflow.core.table import Table
 from petriflow.gui.undo import AddLinkCommand
 from petriflow.nodes.image_grid import ImageGrid
 from petriflow.nodes.pca import PCA
@@ -78,3 +82,48 @@ def test_image_grid_placeholders_say_why(make_window, qtbot, bad_folder) -> None
     good = model.data(model.index_of(3), Qt.ItemDataRole.DecorationRole).toImage()
     assert good != placeholder
     assert good.pixelColor(good.width() // 2, good.height() // 2).getRgb()[:3] == colour(3)
+
+
+class Awkward(Node):
+    """10,000 rows whose colour columns are awkward: every name distinct, one value
+    everywhere, every value missing."""
+
+    qualified_name = "tests.awkward"
+    name = "Awkward"
+    outputs = (Output("Data", Table),)
+
+    def run(self, inputs, progress, cancel):
+        rng = np.random.default_rng(0)
+        n = 10_000
+        return {"Data": Table.from_arrays(
+            rng.normal(size=(n, 2)), ["a", "b"],
+            metas={"name": [f"cell {i}" for i in range(n)], "same": ["a"] * n,
+                   "none": [""] * n})}
+
+
+def test_awkward_colour_columns_in_the_view(make_window, qtbot) -> None:
+    """Colour by 10,000 categories: nine colours and a grey-ish "other"; by a column of
+    one value or all missing: one colour and a note saying why (with the real combo)."""
+    from petriflow.nodes.scatter_plot import ScatterPlot
+
+    win = make_window(reg=NodeRegistry([Awkward, ScatterPlot]))
+    src = win.add_node("tests.awkward")
+    node = win.add_node("petriflow.scatter_plot")
+    win.undo_stack.push(AddLinkCommand(win.workflow, src, "Data", node, "Data"))
+    wait_settled(qtbot, win, timeout=60_000)
+    view = win.open_node(node)
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: len(view.xy) == 10_000, timeout=10_000)
+    view.color_combo.setCurrentText("name")
+    labels = list(view.legend.buttons)
+    assert len(labels) == 10 and labels[-1].startswith("other")
+    assert len(view.shown) == 10_000  # every point drawn
+    colours = {c.name() for _s, _px, c, _r in view.points.styles}
+    assert len(colours) == 10
+    view.color_combo.setCurrentText("same")
+    assert "one value" in view.note_label.text()
+    assert len({c.name() for _s, _px, c, _r in view.points.styles}) == 1
+    view.color_combo.setCurrentText("none")
+    assert "missing" in view.note_label.text()
+    assert len({c.name() for _s, _px, c, _r in view.points.styles}) == 1
+    assert win.workflow.node(node).settings.color_column == "none"
