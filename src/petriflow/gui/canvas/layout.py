@@ -9,16 +9,20 @@ Tidy is the classic layered drawing (Sugiyama, as Orange's canvas and Graphviz's
 do it, simplified): **longest-path layering** puts every node one column right of its
 furthest source, so data flows left to right; **barycentre ordering** then sweeps down
 and up the columns, putting each node at the mean row of its neighbours, which removes
-most crossings; rows are a fixed pitch apart, so no two nodes can overlap. Disconnected
-parts of the workflow are laid out one below the other.
+most crossings; rows are a fixed pitch apart, so no two nodes can overlap. A link that
+skips columns is drawn straight across them, so a node there that its curve would pass
+through moves down (with the nodes under it) until the link passes clear of its disc
+and text. Disconnected parts of the workflow are laid out one below the other.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-__all__ = ["ALIGN_MODES", "COLUMN_PITCH", "ROW_PITCH", "align", "tidy"]
+__all__ = ["ALIGN_MODES", "COLUMN_PITCH", "NODE_REACH", "ROW_PITCH", "align", "link_curve",
+           "tidy"]
 
 Position = tuple[float, float]
 
@@ -30,6 +34,11 @@ ROW_PITCH = 130.0
 SWEEPS = 6
 
 ALIGN_MODES = ("left", "centre", "right", "top", "middle", "bottom")
+#: a node's disc, title and status lines around its centre: (left, top, right, bottom)
+NODE_REACH = (-90.0, -34.0, 90.0, 84.0)
+#: a link leaves the source's output anchor and enters the sink's input anchor, this far
+#: right / left of the centres (gui/canvas/node_item.py: RADIUS + ANCHOR_GAP)
+ANCHOR_DX = 33.0
 
 
 def align(positions: Mapping[str, Position], mode: str) -> dict[str, Position]:
@@ -160,16 +169,157 @@ def tidy(positions: Mapping[str, Position],
         members = set(part)
         part_edges = [e for e in edges if e[0] in members]
         layer = _layers(part, part_edges)
-        columns: list[list[str]] = [[] for _ in range(max(layer.values()) + 1)]
-        for n in part:  # part is in old top-to-bottom order
-            columns[layer[n]].append(n)
-        columns = _order(columns, part_edges)
-        height = max(len(col) for col in columns)
-        for c, col in enumerate(columns):
-            # centre short columns against the tallest one of this part
-            offset = (height - len(col)) / 2 * ROW_PITCH
-            for i, n in enumerate(col):
-                out[n] = (round(left + c * COLUMN_PITCH, 1),
-                          round(y0 + offset + i * ROW_PITCH, 1))
-        y0 += height * ROW_PITCH
+        candidates = []
+        for stand_ins in (False, True):
+            columns = _columns(part, part_edges, layer, stand_ins)
+            placed = _rows(columns, left, y0)
+            cleared = dict(placed)
+            if _clear_long_links(cleared, columns, part_edges):
+                placed = cleared
+            placed = {n: p for n, p in placed.items() if n in members}
+            height = max(y for _, y in placed.values()) - y0
+            hits = _hits(placed, columns, part_edges)
+            # a link through a node costs as much as two more rows of height: a
+            # drawing twice as tall to avoid one crossing is no easier to read
+            candidates.append((hits * 2 * ROW_PITCH + height, hits, placed))
+        _, best_hits, placed = min(candidates, key=lambda c: (c[0], c[1]))
+        kept = _kept(positions, part, part_edges, layer, left, y0)
+        # a drawing that is already layered stays as it is (Tidy Up twice changes
+        # nothing), unless a new one would have no link through a node and it has
+        if kept is not None and not (
+                best_hits == 0 < _hits(kept, _columns(part, part_edges, layer, False),
+                                       part_edges)):
+            placed = kept
+        out.update(placed)
+        y0 = max(y for _, y in placed.values()) + ROW_PITCH
     return out
+
+
+def _kept(positions: Mapping[str, Position], part: list[str], edges: list[tuple[str, str]],
+          layer: dict[str, int], left: float, top: float) -> dict[str, Position] | None:
+    """The part as it is, moved to ``top``, if it is already a tidy drawing: every node
+    in its layer's column and the nodes of a column a row pitch apart; else None."""
+    part_top = min(positions[n][1] for n in part)
+    kept = {n: (positions[n][0], round(positions[n][1] - part_top + top, 1)) for n in part}
+    by_column: dict[int, list[float]] = defaultdict(list)
+    for n in part:
+        if abs(kept[n][0] - (left + layer[n] * COLUMN_PITCH)) > 0.5:
+            return None
+        by_column[layer[n]].append(kept[n][1])
+    for ys in by_column.values():
+        ys.sort()
+        if any(b - a < ROW_PITCH - 0.5 for a, b in itertools.pairwise(ys)):
+            return None
+    return kept
+
+
+def _columns(part: list[str], edges: list[tuple[str, str]], layer: dict[str, int],
+             stand_ins: bool) -> list[list[str]]:
+    """The part's columns, ordered. With ``stand_ins`` a link that skips columns has a
+    stand-in in each (the classic dummy nodes), which keeps a row free for it there."""
+    columns: list[list[str]] = [[] for _ in range(max(layer.values()) + 1)]
+    for n in part:  # part is in old top-to-bottom order
+        columns[layer[n]].append(n)
+    chain = list(edges)
+    if stand_ins:
+        chain = []
+        for a, b in edges:
+            prev = a
+            for c in range(layer[a] + 1, layer[b]):
+                dummy = f"\0{a}\0{b}\0{c}"
+                columns[c].append(dummy)
+                chain.append((prev, dummy))
+                prev = dummy
+            chain.append((prev, b))
+    return _order(columns, chain)
+
+
+def _rows(columns: list[list[str]], left: float, top: float) -> dict[str, Position]:
+    """Column c at x = left + c pitches; rows a pitch apart, short columns centred
+    against the tallest."""
+    height = max(len(col) for col in columns)
+    placed: dict[str, Position] = {}
+    for c, col in enumerate(columns):
+        offset = (height - len(col)) / 2 * ROW_PITCH
+        for i, n in enumerate(col):
+            placed[n] = (round(left + c * COLUMN_PITCH, 1),
+                         round(top + offset + i * ROW_PITCH, 1))
+    return placed
+
+
+def _hits(placed: dict[str, Position], columns: list[list[str]],
+          edges: list[tuple[str, str]]) -> int:
+    """How many (link, node) pairs have the link's curve through the node's box."""
+    column_of = {n: c for c, col in enumerate(columns) for n in col if n in placed}
+    left, top, right, bottom = NODE_REACH
+    count = 0
+    for a, b in edges:
+        if column_of[b] - column_of[a] < 2:
+            continue
+        points = link_curve(placed[a], placed[b])
+        for c in range(column_of[a] + 1, column_of[b]):
+            for n in columns[c]:
+                if n in placed:
+                    x, y = placed[n]
+                    count += any(x + left <= px <= x + right and y + top <= py <= y + bottom
+                                 for px, py in points)
+    return count
+
+
+def link_curve(a: Position, b: Position, steps: int = 32) -> list[Position]:
+    """Points along the link from a node at ``a`` to one at ``b`` as the canvas draws it
+    (gui/canvas/link_item.py ``link_path``: a cubic with horizontal tangents)."""
+    x0, y0, x3, y3 = a[0] + ANCHOR_DX, a[1], b[0] - ANCHOR_DX, b[1]
+    dx = max(abs(x3 - x0) * 0.5, 40.0)
+    x1, x2 = x0 + dx, x3 - dx
+    points = []
+    for i in range(steps + 1):
+        t = i / steps
+        u = 1 - t
+        points.append((u * u * u * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x3,
+                       (u * u * u + 3 * u * u * t) * y0 + (3 * u * t * t + t * t * t) * y3))
+    return points
+
+
+def _clear_long_links(placed: dict[str, Position], columns: list[list[str]],
+                      edges: list[tuple[str, str]]) -> bool:
+    """Move down (half a row at a time, with the nodes under it) each node that a link
+    skipping its column would pass through, until every such link passes clear; False
+    (``placed`` half done: the caller drops it) when that would more than double the
+    drawing's height.
+
+    Moving a whole column's tail keeps its rows a pitch apart, so nodes still cannot
+    overlap. Why the limit: in a dense graph (a 200-node random one) every move makes
+    other long links steeper and the layout would grow without end; a workflow of the
+    size a class uses clears in a few moves."""
+    column_of = {n: c for c, col in enumerate(columns) for n in col}
+    long_edges = [(a, b) for a, b in edges if column_of[b] - column_of[a] > 1]
+    left, top, right, bottom = NODE_REACH
+    ys0 = [y for _, y in placed.values()]
+    limit = min(ys0) + 2 * (max(ys0) - min(ys0)) + 2 * ROW_PITCH
+    for _ in range(4 * len(placed) + 4):
+        moved = False
+        for a, b in long_edges:
+            points = link_curve(placed[a], placed[b])
+            for c in range(column_of[a] + 1, column_of[b]):
+                x = placed[columns[c][0]][0]
+                ys = [py for px, py in points if x + left <= px <= x + right]
+                if not ys:
+                    continue
+                low, high = min(ys), max(ys)
+                hit = next((n for n in sorted(columns[c], key=lambda n: placed[n][1])
+                            if not n.startswith("\0")  # a stand-in is no obstacle
+                            and placed[n][1] + top <= high and low <= placed[n][1] + bottom),
+                           None)
+                if hit is None:
+                    continue
+                y_hit = placed[hit][1]
+                for n in columns[c]:
+                    if placed[n][1] >= y_hit:
+                        placed[n] = (placed[n][0], placed[n][1] + ROW_PITCH / 2)
+                        if placed[n][1] > limit:
+                            return False
+                moved = True
+        if not moved:
+            return True
+    return False
