@@ -18,6 +18,7 @@ from PyQt6.QtWidgets import (
     QApplication,
     QDialogButtonBox,
     QFileDialog,
+    QLabel,
     QLineEdit,
     QPushButton,
     QToolButton,
@@ -272,7 +273,8 @@ def test_add_to_report_from_four_views_of_the_classification_example(make_window
     ts_view = win.open_node(node["Test and Score"])
     button = ts_view.findChild(QToolButton, "report-button")
     top = button.mapTo(ts_view, QPoint(0, 0)).y()
-    assert png_size(items["Test and Score"].image) == (ts_view.width(), top - 2)
+    w, h = png_size(items["Test and Score"].image)
+    assert w == ts_view.width() and ts_view.height() // 2 < h <= top - 2
 
 
 def test_pdf_pages_keep_each_heading_with_its_picture_and_are_numbered(qtbot, tmp_path):
@@ -359,3 +361,35 @@ def test_pdf_of_a_whole_run_report_keeps_every_item(qapp, tmp_path):
         caption = [n for n, text in enumerate(pages) if f"Figure {i}: {title}" in text]
         assert len(heading) == 1 and heading == caption, (title, heading, caption)
     assert path.read_bytes().count(b"/Subtype /Image") >= len(titles_)
+
+
+def test_a_settings_form_is_pictured_without_the_empty_space_below_it(make_window, qtbot):
+    """A node without its own view (kNN: the settings form) in a tall window: the empty
+    band between the form and its status line is cut short, both are kept."""
+    from PyQt6.QtWidgets import QWidget
+
+    from petriflow.gui.report_capture import capture_item
+
+    win = make_window(reg=default_registry())
+    knn = win.add_node("petriflow.knn", QPointF(0, 0))
+    view = win.open_node(knn)
+    view.resize(500, 900)
+    qtbot.waitExposed(view)
+    qtbot.wait(50)
+    fields = [w for w in view.findChildren(QWidget) if w.isVisible()
+              and w.objectName() not in ("report-button", "help-button")
+              and w.parent() is not None and w.height() < 60]
+    last = max(f.mapTo(view, QPoint(0, f.height())).y() for f in fields)
+    labels = [lb for lb in view.findChildren(QLabel) if lb.isVisible()]
+    status = max(labels, key=lambda lb: lb.mapTo(view, QPoint(0, 0)).y())
+    assert status.mapTo(view, QPoint(0, 0)).y() > view.height() - 80  # at the foot
+    fields = [f for f in fields if f is not status]
+    last = max(f.mapTo(view, QPoint(0, f.height())).y() for f in fields)
+    item = capture_item(view, win.workflow, knn, win.scheduler)
+    w, h = png_size(item.image)
+    assert w == view.width()
+    assert last + status.height() < h <= last + status.height() + 60  # gap cut to 16 px
+    picture = QImage.fromData(item.image, "PNG")
+    below = picture.copy(0, h - status.height() - 12, w, status.height() + 12)
+    assert any(below.pixelColor(x, y).lightness() < 200  # the (grey) status text is there
+               for x in range(0, 120) for y in range(below.height()))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PyQt6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QPoint, Qt
-from PyQt6.QtGui import QAction, QPainter, QPixmap
+from PyQt6.QtGui import QAction, QImage, QPainter, QPixmap
 from PyQt6.QtWidgets import QBoxLayout, QHBoxLayout, QToolButton, QWidget
 
 from petriflow.core.scheduler import Scheduler
@@ -98,14 +98,15 @@ def picture(view: QWidget) -> QPixmap:
     """What "Add to report" pictures of ``view``: its plot or table
     (:func:`report_image_widget`) with the legend under it when the view has one
     (``view.legend``: a projection's classes), or the whole view without its bottom
-    row of "Add to report" and "?" (buttons mean nothing on paper); scaled down to
-    :data:`MAX_PICTURE_WIDTH`."""
+    row of "Add to report" and "?" (buttons mean nothing on paper) and with its tall
+    empty bands cut short; scaled down to :data:`MAX_PICTURE_WIDTH`."""
     widget = report_image_widget(view)
     pixmap = widget.grab()
     if pixmap.isNull() or pixmap.width() == 0 or pixmap.height() == 0:
         raise OSError("the view has no visible area")
     if widget is view:
-        pixmap = _without_buttons(view, pixmap)
+        background = view.palette().window().color().rgb()
+        pixmap = _collapse_blank(_without_buttons(view, pixmap), background)
     else:
         legend = getattr(view, "legend", None)
         if (isinstance(legend, QWidget) and legend.isVisibleTo(view)
@@ -128,6 +129,39 @@ def _without_buttons(view: QWidget, pixmap: QPixmap) -> QPixmap:
     if top < view.height() - 48:  # not a bottom row (an overlaid corner button): keep all
         return pixmap
     return pixmap.copy(0, 0, pixmap.width(), max(1, round((top - 2) * ratio)))
+
+
+def _collapse_blank(pixmap: QPixmap, background: int, margin: int = 8) -> QPixmap:
+    """``pixmap`` with every band of empty rows (all ``background``, as RGB32) taller
+    than three margins cut to two: a settings form fills the top of a tall window and
+    its status line the foot; the space between is a blank half page on paper."""
+    import numpy as np
+
+    image = pixmap.toImage().convertToFormat(QImage.Format.Format_RGB32)
+    ptr = image.constBits()
+    if ptr is None or image.height() < 4 * margin:
+        return pixmap
+    ptr.setsize(image.sizeInBytes())
+    rows = np.frombuffer(ptr, dtype=np.uint32).reshape(image.height(),
+                                                        image.bytesPerLine() // 4)
+    blank = np.all(rows[:, : image.width()] == np.uint32(background), axis=1)
+    keep = np.ones(len(rows), dtype=bool)
+    start = None
+    for y, empty in enumerate([*blank.tolist(), False]):
+        if empty and start is None:
+            start = y
+        elif not empty and start is not None:
+            if y - start > 3 * margin:
+                keep[start + margin: y - margin] = False
+            start = None
+    if keep.all():
+        return pixmap
+    kept = np.ascontiguousarray(rows[keep])
+    out = QImage(kept.data, image.width(), len(kept), kept.strides[0],
+                 QImage.Format.Format_RGB32).copy()  # own the pixels before kept goes
+    result = QPixmap.fromImage(out)
+    result.setDevicePixelRatio(pixmap.devicePixelRatio())
+    return result
 
 
 def _stacked(top: QPixmap, bottom: QPixmap) -> QPixmap:
