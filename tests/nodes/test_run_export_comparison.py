@@ -118,3 +118,19 @@ def test_no_table_for_one_learner_and_the_reason_without_folds(tmp_path):
     assert "model_comparison_file" not in record
     assert record["model_comparison"].startswith("not computed: model comparison needs")
     assert not list(out2.glob("*model-comparison*"))
+
+
+def test_predictions_results_get_no_comparison(tmp_path):
+    """Predictions' evaluation results (one test set, no folds) are not compared: no
+    file and no note in its record, only Test and Score's results carry the table."""
+    from petriflow.analysis.model_comparison import comparison_rows
+    from petriflow.nodes.predictions import Predictions
+
+    data = run_node(File, path=str(_csv(tmp_path)), target="class")["Data"]
+    models = [run_node(KNN, {"Data": data})["Model"],
+              run_node(NaiveBayes, {"Data": data})["Model"]]
+    results = run_node(Predictions, {"Data": data, "Predictors": models})[
+        "Evaluation Results"]
+    assert results is not None and len(results.learner_names) == 2
+    assert comparison_rows(results, Predictions.Settings()) is None
+    assert isinstance(comparison_rows(results, TestAndScore.Settings()), str)  # no folds

@@ -125,12 +125,15 @@ def comparison_rows(results: EvaluationResults,
     """Test and Score's comparison table as rows (header first), one per ordered pair.
 
     ``settings`` are Test and Score's (``comparison_score``, ``use_rope``, ``rope``: the
-    numbers its view shows). None with fewer than two learners (no table); the reason as
-    text when the results cannot be compared (one fold, leave-one-out).
+    numbers its view shows). None with fewer than two learners (no table), or for the
+    results of a node without a comparison (Predictions' settings have no
+    ``comparison_score``); the reason as text when the results cannot be compared (one
+    fold, leave-one-out).
     """
     from petriflow.analysis.evaluation import SCORE_NAMES
 
-    if len(results.learner_names) < 2:
+    if len(results.learner_names) < 2 or (
+            settings is not None and not hasattr(settings, "comparison_score")):
         return None
     score = getattr(settings, "comparison_score", "AUC")
     score = score if score in SCORE_NAMES else "AUC"
