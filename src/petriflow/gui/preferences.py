@@ -86,8 +86,11 @@ class PreferencesDialog(QDialog):
         top = QVBoxLayout(self)
 
         weights = QGroupBox("Model weights")
-        form = QFormLayout(weights)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        # a box layout, not a form: word-wrapped notes get their height for the width
+        # they really have (a form row computes it for a narrower one)
+        column = QVBoxLayout(weights)
+        mirror_row = QHBoxLayout()
+        mirror_row.addWidget(QLabel("Download mirror"))
         self.mirror_edit = QLineEdit(mirror_setting())
         self.mirror_edit.setPlaceholderText("empty: the public source of each file")
         self.mirror_edit.setClearButtonEnabled(True)
@@ -96,10 +99,11 @@ class PreferencesDialog(QDialog):
             "names (e.g. https://weights.example.org/torch). Each file's official SHA-256 "
             "is checked all the same, so a mirror cannot bring other weights.")
         self.mirror_edit.textChanged.connect(self._check_mirror)
-        form.addRow("Download mirror", self.mirror_edit)
+        mirror_row.addWidget(self.mirror_edit, 1)
+        column.addLayout(mirror_row)
         self.mirror_note = QLabel()
         self.mirror_note.setWordWrap(True)
-        form.addRow("", self.mirror_note)
+        column.addWidget(self.mirror_note)
         env = os.environ.get(MIRROR_ENV, "").strip()
         self.env_note = QLabel(
             f"{MIRROR_ENV} is set in the environment to {env}: the app uses it when the "
@@ -109,12 +113,13 @@ class PreferencesDialog(QDialog):
         self.env_note.setWordWrap(True)
         self.env_note.setStyleSheet("color: #555;")
         self.env_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("", self.env_note)
+        column.addWidget(self.env_note)
         self.weights_folder = weights_dir()
         folder_row = QHBoxLayout()
+        folder_row.addWidget(QLabel("Weights folder"))
         by_env = " (PETRIFLOW_WEIGHTS_DIR)" if os.environ.get("PETRIFLOW_WEIGHTS_DIR") else ""
         self.folder_label = QLabel(f"{self.weights_folder}{by_env}")
-        self.folder_label.setWordWrap(True)
+        self.folder_label.setToolTip(str(self.weights_folder))
         self.folder_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
         folder_row.addWidget(self.folder_label, 1)
@@ -122,7 +127,7 @@ class PreferencesDialog(QDialog):
         self.open_folder_button.setToolTip("Show the weights folder in the file manager")
         self.open_folder_button.clicked.connect(self.open_weights_folder)
         folder_row.addWidget(self.open_folder_button)
-        form.addRow("Weights folder", folder_row)
+        column.addLayout(folder_row)
         top.addWidget(weights)
 
         start = QGroupBox("Start and presentation")
@@ -149,7 +154,8 @@ class PreferencesDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         top.addWidget(self.buttons)
         self._check_mirror()
-        self.resize(620, self.sizeHint().height())
+        self.setMinimumWidth(640)
+        self.adjustSize()
         if focus == "mirror":
             self.mirror_edit.setFocus()
             self.mirror_edit.selectAll()

@@ -121,8 +121,13 @@ def download_official(
     _make_writable_folder(folder)
     part = part_path(folder, official.filename)
     url = source_url(official, mirror)
+    hint = None
+    if url != official.url:  # from a mirror: the app's preference or the variable
+        hint = (f"Check the mirror address ({url.rsplit('/', 1)[0]}, from the app's "
+                f"Preferences or {MIRROR_ENV}), or copy the file from a machine that has "
+                f"it and run `petriflow models add`.")
     download_url(url, part, expected_size=None, progress=progress, cancel=cancel,
-                 what=f"the {display} weights")
+                 what=f"the {display} weights", hint=hint)
     digest = _sha256(part)
     if not official.matches(digest):
         got = part.stat().st_size
@@ -181,14 +186,17 @@ def download_url(
     progress: Callable[[DownloadProgress], object] | None = None,
     cancel: Callable[[], object] | None = None,
     what: str = "the file",
+    hint: str | None = None,
 ) -> None:
     """Bring ``part`` to the complete content of ``url``, resuming what it already holds.
 
     Every failure is a :class:`WeightsDownloadError` with one line (HTTP status, a web page
-    instead of a file, no network, a timeout, a connection dropped midway); what arrived
+    instead of a file, no network, a timeout, a connection dropped midway) ending with
+    ``hint`` (what to do; by default about ``PETRIFLOW_WEIGHTS_MIRROR``); what arrived
     before a drop stays in ``part`` so the next call resumes it.
     """
     have = part.stat().st_size if part.is_file() else 0
+    hint = hint or _hint(url)
     request = urllib.request.Request(url, headers={"User-Agent": "petriflow"})
     if have:
         request.add_header("Range", f"bytes={have}-")
@@ -202,7 +210,7 @@ def download_url(
             return
         raise WeightsDownloadError(
             f"Could not download {what}: {url} answered {exc.code} {exc.reason}. "
-            f"{_hint(url)}"
+            f"{hint}"
         ) from None
     except (urllib.error.URLError, OSError, HTTPException) as exc:
         reason = getattr(exc, "reason", None) or exc
@@ -210,14 +218,14 @@ def download_url(
             reason = f"no answer within {TIMEOUT_S:g} s"
         raise WeightsDownloadError(
             f"Could not download {what}: cannot reach {url} ({reason}). No network here? "
-            f"{_hint(url)}"
+            f"{hint}"
         ) from None
     with response:
         ctype = (response.headers.get("Content-Type") or "").lower()
         if "text/html" in ctype:
             raise WeightsDownloadError(
                 f"Could not download {what}: {url} answered with a web page, not the "
-                f"weights file (a login page or a wrong mirror address?). {_hint(url)}"
+                f"weights file (a login page or a wrong mirror address?). {hint}"
             )
         status = getattr(response, "status", 200)
         length = response.headers.get("Content-Length")
@@ -240,7 +248,7 @@ def download_url(
                             (b"<!doctype html", b"<html")):
                         raise WeightsDownloadError(
                             f"Could not download {what}: {url} answered with a web page, "
-                            f"not the weights file. {_hint(url)}")
+                            f"not the weights file. {hint}")
                     first = False
                     fh.write(chunk)
                     done += len(chunk)
