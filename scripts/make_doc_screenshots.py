@@ -14,7 +14,7 @@ which a workflow on the bundled textures is built with the API. Each comes from
     python scripts/make_doc_screenshots.py --data   # view-file/merge-data/select-columns/
         # select-rows.png, view-test-and-score.png (model comparison),
         # settings-{save-model,load-model,svm,naive-bayes,random-forest,
-        # neural-network}.png only
+        # neural-network}.png, view-logistic-regression.png only
 """
 
 from __future__ import annotations
@@ -292,7 +292,8 @@ DATA_VIEWS = {"File": "view-file.png", "Merge Data": "view-merge-data.png",
               "Select Columns": "view-select-columns.png",
               "Test and Score": "view-test-and-score.png",
               "Save Model": "settings-save-model.png", "SVM": "settings-svm.png",
-              "Naive Bayes": "settings-naive-bayes.png"}
+              "Naive Bayes": "settings-naive-bayes.png",
+              "Logistic Regression": "view-logistic-regression.png"}
 #: the second run (a saved model loaded, two more learners' forms): title -> file
 LOAD_VIEWS = {"Load Model": "settings-load-model.png",
               "Random Forest": "settings-random-forest.png",
