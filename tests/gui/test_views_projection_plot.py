@@ -207,3 +207,16 @@ def test_thumbnails_labels_and_sizes(window, qtbot, folder) -> None:
     shown = items[str(folder / "img5.png")][0]
     assert shown.pixmap().toImage().pixelColor(2, 2).getRgb()[:3] == colour(5)
     assert "not found" in items[str(folder / "img0.png")][0].toolTip()
+
+
+def test_labels_stay_inside_the_plot(window, qtbot, folder) -> None:
+    """Labels of the right-hand points run leftwards: none is cut at the plot's right
+    edge (long file names were)."""
+    _node, view = open_view(window, qtbot, "petriflow.scatter_plot", folder=str(folder))
+    view.label_combo.setCurrentText("image")  # long labels: full paths
+    assert len(view.labels) == N
+    qtbot.wait(50)
+    box = view.box.sceneBoundingRect()
+    for item in view.labels:
+        rect = item.sceneBoundingRect()
+        assert box.left() <= rect.left() and rect.right() <= box.right(), item.toPlainText()

@@ -472,8 +472,13 @@ class ProjectionView(SelectionMixin, HoverMixin, NodeView):
         if len(shown) > MAX_LABELS:
             return
         values = table.column(name)
+        # labels right of the points in the left half, left of them in the right half:
+        # a label never runs past the plot's right edge (they were cut there)
+        xs = self.xy[shown, 0]
+        mid = float(xs.min() + xs.max()) / 2 if len(shown) else 0.0
         for row in shown:
-            item = pg.TextItem(str(values[row]), color="#333", anchor=(0, 1))
+            right = float(self.xy[row, 0]) > mid
+            item = pg.TextItem(str(values[row]), color="#333", anchor=(1 if right else 0, 1))
             item.setPos(float(self.xy[row, 0]), float(self.xy[row, 1]))
             self.plot_item.addItem(item, ignoreBounds=True)
             self.labels.append(item)
