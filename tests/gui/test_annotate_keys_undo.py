@@ -70,6 +70,9 @@ def test_labels_stay_under_the_mouse_and_ctrl_z_undoes_in_the_window(
     assert view.class_buttons[1].text() == "2  green (0)"
     QTest.keyClick(view.list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert node.settings.labels == {}
+    wait_settled(qtbot, win)  # the node ranks both images again
+    assert view.rows == order  # undone labels leave the grid as it was, too
+    assert view.model.titles[0].startswith("#1 ")
     # Ctrl+Shift+Z brings the first back
     QTest.keyClick(view.list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)

@@ -48,12 +48,18 @@ KEYS = (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_5,
         Qt.Key.Key_6, Qt.Key.Key_7, Qt.Key.Key_8, Qt.Key.Key_9, Qt.Key.Key_0)
 
 
-def _same_ranking(old: list[int], new: list[int], labels: list[str]) -> bool:
-    """True when ``new`` shows the same images as ``old`` and the unlabelled ones in
-    the same order: only labels changed, so the grid may keep ``old``'s order."""
+def _same_ranking(old: list[int], new: list[int], labels: list[str],
+                  ranking: dict[int, float]) -> bool:
+    """True when ``new`` shows the same images as ``old`` and the unlabelled images the
+    model ranks are in the same order in both: only labels changed (given, removed,
+    undone), so the grid may keep ``old``'s order; another model's ranking differs."""
     if len(old) != len(new) or set(old) != set(new):
         return False
-    return [r for r in old if not labels[r]] == [r for r in new if not labels[r]]
+
+    def ranked(rows: list[int]) -> list[int]:
+        return [r for r in rows if not labels[r] and r in ranking]
+
+    return ranked(old) == ranked(new)
 
 
 def _plural(n: int) -> str:
@@ -194,9 +200,9 @@ class AnnotateImagesView(NodeView):
             rows = [r for r in rows if not labels[r]]
         elif self.show_mode == "labelled":
             rows = [r for r in rows if labels[r]]
-        elif _same_ranking(self.rows, rows, labels):
-            # a label given: the image stays where it was (it used to jump to the end,
-            # and the next image slid under the mouse); a new ranking re-sorts
+        elif _same_ranking(self.rows, rows, labels, ranking):
+            # a label given or undone: the image stays where it was (it used to jump to
+            # the end, and the next image slid under the mouse); a new ranking re-sorts
             rows = self.rows
         picked = set(self.selected_rows())
         bases = [b for b in (self._base(), Path.cwd()) if b is not None]
