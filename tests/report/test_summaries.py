@@ -245,3 +245,26 @@ def test_settings_of_every_node_type_read_as_words():
                 label, _, value = line.partition(": ")
                 assert "_" not in label and "_" not in value, (nt.qualified_name, line)
                 assert not label.startswith("n "), line  # "number of …"
+
+
+def test_projection_selection_and_a_height_cut_read_from_changed_settings():
+    """Settings changed as a user would (a selection of points, a colour column, the
+    clustering cut at a height): the words follow, counted from the outputs."""
+    workflow = load_workflow(EXAMPLES["image-clustering"])
+    mds, hc = workflow.find_node("MDS").id, workflow.find_node("Hierarchical Clustering").id
+    workflow.update_settings(mds, selected=[0, 1, 2], color_column="image name")
+    workflow.update_settings(hc, selection_mode="height_ratio", cut_ratio=50.0)
+    scheduler, settled = run_workflow(workflow, timeout=300)
+    assert settled
+    settings, summary = node_words(workflow.node(mds), scheduler.inputs(mds),
+                                   scheduler.outputs(mds))
+    chosen = scheduler.outputs(mds)["Selected Data"]
+    assert len(chosen) == 3 and summary[-1] == "selected: 3 points"
+    assert "colour: image name" in summary and "color column: image name" in settings
+    settings, summary = node_words(workflow.node(hc), scheduler.inputs(hc),
+                                   scheduler.outputs(hc))
+    assert summary[1] == "cut at 50 % of the tree's height"
+    clusters = Counter(str(c) for c in scheduler.outputs(hc)["Data"].metas["Cluster"])
+    assert summary[2] == "clusters: " + ", ".join(f"{c} {clusters[c]}" for c in sorted(clusters))
+    assert "selection method: cut at a height" in settings and "cut height: 50" in settings
+    assert not any(s.startswith(("number of clusters", "selected")) for s in settings)
