@@ -113,3 +113,19 @@ def test_long_values_are_cut_paths_keep_their_end():
     words = "word " * 40
     shown = describe_value(words)
     assert len(shown) == MAX_TEXT and shown.endswith("…") and shown.startswith("word word")
+
+
+def test_nothing_in_the_page_fetches_anything():
+    """Self-contained: no address other than the embedded pictures, in the markup or
+    the style sheet (no url(), no @import, no external fonts)."""
+    import re
+
+    text = build_html([ReportItem("A", image=tiny_png(4, 4), settings=["folder: http://x"],
+                                  comment="see https://example.org")])
+    style = text.split("<style>")[1].split("</style>")[0]
+    assert "url(" not in style and "@import" not in style and "@font-face" not in style
+    attrs = re.findall(r'\b(?:src|href|action|data|poster|srcset)="([^"]*)"', text)
+    assert attrs and all(a.startswith("data:image/png;base64,") for a in attrs)
+    assert "<link" not in text and "<script" not in text and "<iframe" not in text
+    # a user's text that names a web address stays text, never a link
+    assert "see https://example.org" in text and "<a " not in text
