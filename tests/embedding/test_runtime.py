@@ -127,8 +127,9 @@ def test_runtime_names_and_where_onnxruntime_applies(monkeypatch):
 
 
 def _spec(tmp_path: Path, ident: str, forward_kind: str) -> EmbedderSpec:
-    """A small network whose export fails ("svd": no ONNX operator) or whose output
-    changes from call to call ("noise"), so ONNX Runtime's check batch cannot match."""
+    """A small network whose export fails ("svd": no ONNX operator), whose output
+    changes from call to call ("noise"), so ONNX Runtime's check batch cannot match, or
+    that has an attention layer (not tried: torch's fused kernel has no export)."""
     import torch
     from torch import nn
 
@@ -139,8 +140,12 @@ def _spec(tmp_path: Path, ident: str, forward_kind: str) -> EmbedderSpec:
         def __init__(self) -> None:
             super().__init__()
             self.conv = nn.Conv2d(3, 4, 3)
+            self.attention = nn.MultiheadAttention(4, 2, batch_first=True)
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
+            if forward_kind == "attention":
+                tokens = self.conv(x).flatten(2).transpose(1, 2)
+                return self.attention(tokens, tokens, tokens)[0].mean(dim=1)
             y = self.conv(x).mean(dim=(2, 3))
             if forward_kind == "svd":
                 return torch.linalg.svdvals(y.reshape(-1, 2, 2)).reshape(len(y), -1)
@@ -156,14 +161,17 @@ def _spec(tmp_path: Path, ident: str, forward_kind: str) -> EmbedderSpec:
 
 
 @needs_ort
-@pytest.mark.parametrize("kind", ["svd", "noise"])
-def test_torch_runs_when_a_network_cannot_use_onnxruntime(tmp_path, kind, caplog):
+@pytest.mark.parametrize("kind", ["svd", "noise", "attention"])
+def test_torch_runs_when_a_network_cannot_use_onnxruntime(tmp_path, kind, caplog, capfd):
     from petriflow.analysis.embedding import load_embedder
 
     spec = _spec(tmp_path, f"rt-test-{kind}", kind)
     paths = _photos(tmp_path, n=2)[-2:]
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         res = embed_paths(paths, spec, cache=False, device="cpu", runtime="onnxruntime")
     assert res.runtime == "torch" and len(res) == 2
     assert "ONNX Runtime not used" in caplog.text
+    if kind == "attention":  # not even tried: no exporter dump on stderr
+        assert "attention layers" in caplog.text
+        assert "Torch IR graph" not in capfd.readouterr().err
     assert onnx_runner(load_embedder(spec, device="cpu")) is None  # decided once

@@ -138,6 +138,13 @@ def _build(loaded: LoadedEmbedder, threads: int) -> Runner | None:
     size = loaded.spec.preprocessing.size
     check = np.random.default_rng(12345).integers(0, 256, (2, size, size, 3), dtype=np.uint8)
     module = loaded.module
+    if any(isinstance(m, torch.nn.MultiheadAttention) for m in module.modules()):
+        # in inference torch runs these through a fused kernel that the exporter cannot
+        # export (ViT-B/16: UnsupportedOperatorError, after printing the whole graph to
+        # stderr): torch runs such networks, without trying
+        log.info("ONNX Runtime not used for %s: attention layers run in torch",
+                 loaded.spec.id)
+        return None
 
     class _NHWC(torch.nn.Module):
         """Takes the pipeline's uint8 NHWC batch as is (the transpose runs in ONNX)."""
