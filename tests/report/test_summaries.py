@@ -75,6 +75,8 @@ def test_embedder_names_its_model_and_counts_features_and_failures():
     model = next(s for s in settings if s.startswith("model: ")).removeprefix("model: ")
     assert summary[0] == f"{len(out)} images embedded by {model}: {out.n_features} features each"
     assert summary[1] == f"failed: none of {len(inputs['Images'])} images"
+    assert "image column: the data's image column" in settings
+    assert "cluster: none (runs in this process)" in settings
 
 
 def test_embedder_failure_is_counted_with_its_reason(tmp_path):
@@ -123,6 +125,7 @@ def test_test_and_score_states_the_method_and_each_models_scores():
     assert not any(s.startswith(("number of repeats", "training set size", "fold column"))
                    for s in settings)
     assert "resampling: cross-validation" in settings
+    assert "target class: weighted average over classes" in settings  # "" says what it does
 
 
 def test_confusion_matrix_counts_accuracy_and_mistakes_from_the_results():

@@ -31,6 +31,18 @@ __all__ = ["node_settings", "node_summary", "node_words"]
 #: most class values or clusters named in one line; the rest are counted
 MAX_NAMED = 8
 
+#: what an empty setting means, by field name, wherever it appears (the nodes'
+#: settings say so in their comments): "image column: the data's image column" reads
+#: better than "image column: (not set)"
+EMPTY_MEANS = {
+    "image_column": "the data's image column",
+    "title_column": "the image name",
+    "cluster": "none (runs in this process)",
+    "target_class": "weighted average over classes",
+    "data_key": "row index",
+    "extra_key": "row index",
+}
+
 Summary = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], list[str]]
 _SUMMARIES: dict[str, Summary] = {}
 #: settings that do not apply given the others (e.g. the number of folds when the
@@ -66,10 +78,13 @@ def node_settings(qualified_name: str, settings: Any, inputs: Mapping[str, Any],
     own fields left empty (``view_fields``: the node type's ``view_settings``)."""
     unused = _UNUSED.get(qualified_name)
     worded = _WORDED.get(qualified_name)
+    words = {name: meaning for name, meaning in EMPTY_MEANS.items()
+             if getattr(settings, name, None) == ""}
+    if worded:
+        words.update(worded(settings, inputs))
     return describe_settings(
         settings, hidden=unused(settings) if unused else (),
-        view_fields=view_fields,
-        worded=worded(settings, inputs) if worded else None)
+        view_fields=view_fields, worded=words)
 
 
 def node_words(node: Any, inputs: Mapping[str, Any],
