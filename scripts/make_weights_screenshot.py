@@ -96,6 +96,9 @@ def main() -> int:
             time.sleep(0.02)
 
     def save(widget: QWidget, name: str) -> None:
+        if widget is view:  # as tall as this state needs (a long note adds lines)
+            widget.resize(640, max(400, widget.sizeHint().height()))
+            spin(lambda: False, 0.2)
         path = IMAGES / name
         widget.grab().save(str(path))
         print(path)
@@ -106,7 +109,8 @@ def main() -> int:
     win.workflow.add_link(imp, "Data", emb, "Images")
     win.workflow.update_settings(imp, folder=str(ROOT / "workflows" / "data" / "textures"))
     spin(win.scheduler.is_settled)
-    view: Any = win.open_node(emb)
+    view: Any = None
+    view = win.open_node(emb)
     view.resize(640, 400)
     spin(view.is_ready)
     IMAGES.mkdir(parents=True, exist_ok=True)

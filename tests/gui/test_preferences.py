@@ -180,6 +180,7 @@ def test_mirror_button_of_the_embedder_opens_the_dialog_and_the_download_uses_it
         assert len(seen) == 1 and focus == [True]  # after OK; opened at the mirror field
         assert model_weights.mirror_setting() == f"{served.base}/inst"
         assert f"{served.base}/inst" in panel.mirror_button.toolTip()
+        assert f"through the mirror {served.base}/inst" in panel.status_label.text()
 
         asked: list[str] = []
         panel.confirm_download = lambda text: (asked.append(text), True)[1]

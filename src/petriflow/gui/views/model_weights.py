@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from PyQt6 import sip
-from PyQt6.QtCore import QObject, QSettings, pyqtSignal
+from PyQt6.QtCore import QObject, QSettings, QSize, Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -105,10 +105,15 @@ class ModelWeightsPanel(QWidget):
         self._relay.progress.connect(self._show_progress)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        row = QHBoxLayout()
+        # the status on a line of its own (the whole width: a path, a size, a source and
+        # a licence are long), the buttons below it
         self.status_label = QLabel("Weights: checking…")
         self.status_label.setWordWrap(True)
-        row.addWidget(self.status_label, 1)
+        # spare height (a form row sizes it for a narrower width) below the text, not
+        # above it: the text stays next to the model line it continues
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.status_label)
+        row = QHBoxLayout()
         self.download_button = QPushButton("Download…")
         self.download_button.clicked.connect(self.download)
         row.addWidget(self.download_button)
@@ -120,6 +125,7 @@ class ModelWeightsPanel(QWidget):
         self.mirror_button = QPushButton("Mirror…")
         self.mirror_button.clicked.connect(self.edit_mirror)
         row.addWidget(self.mirror_button)
+        row.addStretch(1)
         layout.addLayout(row)
         self.note_label = QLabel()  # the last download's or file's outcome, one line
         self.note_label.setWordWrap(True)
@@ -147,6 +153,8 @@ class ModelWeightsPanel(QWidget):
         if sip.isdeleted(self):
             return
         mirror = mirror_setting()
+        if self.spec is not None and self.status() is not None:
+            self._show_status()  # the source it names follows the mirror
         self.mirror_button.setToolTip(
             f"Weights are fetched from the mirror {mirror} (checksums still enforced); "
             "click to change" if mirror else
@@ -255,10 +263,23 @@ class ModelWeightsPanel(QWidget):
     def _show_status(self) -> None:
         st = self.status()
         if st is not None:
-            self.status_label.setText(f"Weights: {st.detail}")
-            self.status_label.setToolTip(st.detail)
+            text = f"Weights: {st.detail}"
+            mirror = self.effective_mirror()
+            if st.state in ("missing", "damaged") and mirror and self.spec.official:
+                text += f" · fetched through the mirror {mirror}"
+            self.status_label.setText(text)
+            self.status_label.setToolTip(text.removeprefix("Weights: "))
             self.status_known.emit(self.spec.id)
         self._update_buttons()
+
+    @staticmethod
+    def effective_mirror() -> str:
+        """The mirror a download from the app uses: the preference, else the variable."""
+        import os
+
+        from petriflow.analysis.embedding.backbones.download import MIRROR_ENV
+
+        return mirror_setting() or os.environ.get(MIRROR_ENV, "").strip().rstrip("/")
 
     # ------------------------------------------------------------------ download
     def confirm_download(self, text: str) -> bool:
@@ -357,6 +378,19 @@ class ModelWeightsPanel(QWidget):
                 self._show_status()
 
         self._run(add, done)
+
+    def sizeHint(self) -> QSize:
+        """As tall as the text needs at the width the row has (a form row asks for the
+        size hint, which a word-wrapped label computes for a narrow width)."""
+        hint = super().sizeHint()
+        if self.width() > 50:
+            hint.setHeight(self.heightForWidth(self.width()))
+        return hint
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # the height for the new width
 
     def note(self, text: str) -> None:
         """Show (or clear) the outcome line."""
