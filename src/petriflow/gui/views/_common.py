@@ -151,8 +151,10 @@ class NodeView(QWidget):
         self.node.set_settings(text, **changes)
 
     def report_summary(self) -> list[str]:
-        """Lines for "Add to report" (rows, classes, scores): by default the node's
-        outputs in words; a view that shows more than its outputs says it here."""
+        """Lines for "Add to report". Not overridden, the report uses the node type's
+        summary (``petriflow.report.summaries``: classes, accuracy, clusters,
+        selection); a view that shows more than its node knows overrides this (the
+        outputs in words below are only what an override gets from ``super()``)."""
         from petriflow.report.words import summarize_outputs
 
         return summarize_outputs(self.outputs())
