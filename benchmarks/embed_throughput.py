@@ -241,7 +241,7 @@ def main() -> int:
 
 def measure(args: argparse.Namespace) -> int:
     """The rounds, then the summary lines (docs/benchmarks.md quotes them)."""
-    mode = "one core busy" if args.busy_core else "quiet"
+    mode = "one core busy" if args.busy_core else "no busy-core process"
     target = 8 if args.busy_core else 10
     with tempfile.TemporaryDirectory() as tmp_s:
         tmp = Path(tmp_s)
