@@ -1,4 +1,4 @@
-"""Rebuild the bundled example image set ``workflows/data/textures``.
+"""Rebuild the bundled example image sets ``workflows/data/textures`` (and ``textures-new``).
 
 Three classes of real photographs — brick, grass, gravel — each a 512×512 texture from
 scikit-image's data folder (all three CC0, see workflows/data/LICENSE-textures.txt), cut
@@ -7,6 +7,16 @@ real enough that a pretrained CNN separates the classes, so both example workflo
 offline on a fresh machine.
 
     python scripts/make_example_images.py [--source DIR]
+    python scripts/make_example_images.py --new [--source DIR]
+
+``--new`` writes ``workflows/data/textures-new`` instead: 4 images per class of the same
+three surfaces at another magnification — a 256×256 region downscaled to 128×128, i.e.
+zoomed out 2× — the "new batch" that ``image-prediction.ows`` predicts with a model
+trained on ``textures``. scikit-image ships one photograph per surface, so these come
+from the same photographs; their regions start off the 128-pixel grid of the training
+tiles and each covers parts of nine of them at half the scale, so no new image is a copy
+of a training tile (at any scale), and the model has to carry what it learnt at one
+magnification over to another.
 
 ``--source`` is a folder holding brick.png, grass.png and gravel.png (default: the
 ``skimage/data`` folder of an installed scikit-image). scikit-image is not a dependency
@@ -22,7 +32,13 @@ from PIL import Image
 
 CLASSES = ("brick", "grass", "gravel")
 TILE = 128
-OUT = Path(__file__).resolve().parents[1] / "workflows" / "data" / "textures"
+DATA = Path(__file__).resolve().parents[1] / "workflows" / "data"
+OUT = DATA / "textures"
+NEW_OUT = DATA / "textures-new"
+#: ``--new``: the side of the region cut from the 512×512 photograph (then downscaled
+#: to TILE) and the top-left corners of the regions, off the training tiles' 128 grid
+NEW_REGION = 256
+NEW_CORNERS = ((40, 72), (216, 24), (88, 232), (248, 200))
 
 
 def default_source() -> Path:
@@ -34,11 +50,8 @@ def default_source() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=None)
-    args = parser.parse_args()
-    source = args.source or default_source()
+def write_tiles(source: Path) -> None:
+    """``textures``: each photograph cut into a 4×4 grid of 128×128 tiles."""
     for name in CLASSES:
         image = Image.open(source / f"{name}.png").convert("L")
         folder = OUT / name
@@ -51,6 +64,32 @@ def main() -> None:
                 tile.save(folder / f"{name}-{k:02d}.jpg", quality=90)
                 k += 1
         print(f"{name}: {k} tiles")
+
+
+def write_new(source: Path) -> None:
+    """``textures-new``: regions of NEW_REGION pixels at NEW_CORNERS, downscaled to TILE."""
+    for name in CLASSES:
+        image = Image.open(source / f"{name}.png").convert("L")
+        folder = NEW_OUT / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for k, (left, top) in enumerate(NEW_CORNERS):
+            region = image.crop((left, top, left + NEW_REGION, top + NEW_REGION))
+            region = region.resize((TILE, TILE), Image.Resampling.LANCZOS)
+            region.save(folder / f"{name}-new-{k}.jpg", quality=90)
+        print(f"{name}: {len(NEW_CORNERS)} new images ({NEW_REGION} px -> {TILE} px)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=None)
+    parser.add_argument("--new", action="store_true",
+                        help="write textures-new (zoomed out 2x) instead of textures")
+    args = parser.parse_args()
+    source = args.source or default_source()
+    if args.new:
+        write_new(source)
+    else:
+        write_tiles(source)
 
 
 if __name__ == "__main__":
