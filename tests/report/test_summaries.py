@@ -210,11 +210,24 @@ def test_predictions_accuracy_per_model():
 
 
 def test_select_rows_and_data_table_words():
-    settings, summary, inputs, outputs = words("image-prediction", "Select Rows")
+    # no example has a Select Rows since image-prediction reads two folders: the
+    # textures split by name, as that example used to
+    workflow = Workflow()
+    reg = default_registry()
+    imp = workflow.add_node(reg.get("petriflow.import_images")).id
+    workflow.update_settings(imp, folder=str(TEXTURES))
+    sr = workflow.add_node(reg.get("petriflow.select_rows")).id
+    workflow.update_settings(sr, conditions=[
+        {"column": "image name", "op": "contains", "value": "-0"}])
+    workflow.add_link(imp, "Data", sr, "Data")
+    scheduler, settled = run_workflow(workflow, timeout=300)
+    assert settled
+    inputs, outputs = scheduler.inputs(sr), scheduler.outputs(sr)
+    settings, summary = node_words(workflow.node(sr), inputs, outputs)
     n, m = len(inputs["Data"]), len(outputs["Matching Data"])
+    assert 0 < m < n
     assert summary[0] == f"{m} of {n} rows match, {n - m} do not"
-    cond = load_workflow(EXAMPLES["image-prediction"]).find_node("Select Rows") \
-        .settings.conditions[0]
+    cond = workflow.node(sr).settings.conditions[0]
     assert f"conditions: {cond['column']} {cond['op']} {cond['value']}" in settings
     _, summary, inputs, _ = words("image-clustering", "Data Table")
     data = inputs["Data"]
@@ -271,3 +284,34 @@ def test_projection_selection_and_a_height_cut_read_from_changed_settings():
     assert summary[2] == "clusters: " + ", ".join(f"{c} {clusters[c]}" for c in sorted(clusters))
     assert "selection method: cut at a height" in settings and "cut height: 50" in settings
     assert not any(s.startswith(("number of clusters", "selected")) for s in settings)
+
+
+def test_test_and_score_compares_two_models_as_its_view_does():
+    from petriflow.analysis.model_comparison import compare_models
+
+    workflow = load_workflow(EXAMPLES["morphological-profiling"])
+    reg = default_registry()
+    ts = workflow.find_node("Test and Score").id
+    other = workflow.add_node(reg.get("petriflow.knn")).id  # quick to train, unlike LR
+    workflow.update_settings(other, learner_name="3-NN", n_neighbors=3)
+    workflow.add_link(other, "Learner", ts, "Learner")
+    # folds by compound hold one class each: AUC is undefined there, accuracy is not
+    workflow.update_settings(ts, comparison_score="CA")
+    scheduler, settled = run_workflow(workflow, timeout=300)
+    assert settled
+    res = scheduler.outputs(ts)["Evaluation Results"]
+    assert len(res.learner_names) == 2
+    _, summary = node_words(workflow.node(ts), scheduler.inputs(ts), scheduler.outputs(ts))
+    comp = compare_models(res, "CA")
+    a, b = sorted(comp.names)
+    i, j = comp.names.index(a), comp.names.index(b)
+    line = next(s for s in summary if s.startswith(f"{a} vs {b} on CA: "))
+    assert f"P({a} better) {comp.better[i, j]:.2f}" in line
+    assert f"P({b} better) {comp.better[j, i]:.2f}" in line
+    assert line.endswith(f"({comp.n_folds} folds)")
+    assert not any(s.startswith(f"{b} vs {a}") for s in summary)  # each pair once
+    # on AUC the same folds cannot be compared: the summary says why
+    workflow.update_settings(ts, comparison_score="AUC")
+    _, summary = node_words(workflow.node(ts), scheduler.inputs(ts), scheduler.outputs(ts))
+    assert any(s.startswith("model comparison: not computed: AUC is undefined")
+               for s in summary)

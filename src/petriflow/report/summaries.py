@@ -330,6 +330,31 @@ def _test_and_score(settings: Any, inputs: Mapping[str, Any],
         lines.append(f"class {data.class_name}: {_counted(class_counts(data))}")
     lines.append("scores (one line per model):")
     lines.extend(_scores_line(name, res.scores.get(name, {})) for name in res.learner_names)
+    lines.extend(_comparison_lines(res, settings))
+    return lines
+
+
+def _comparison_lines(res: EvaluationResults, settings: Any) -> list[str]:
+    """The view's model comparison in words: one line per pair of models."""
+    if len(res.learner_names) < 2:
+        return []
+    from petriflow.analysis.model_comparison import comparison_rows
+
+    rows = comparison_rows(res, settings)
+    if rows is None:
+        return []
+    if isinstance(rows, str):
+        return [f"model comparison: {rows}"]
+    lines = []
+    for model, other, score, better, negligible, worse, rope, folds in rows[1:]:
+        if model > other:  # each pair once: the other order is the same numbers
+            continue
+        text = (f"{model} vs {other} on {score}: P({model} better) {float(better):.2f}, "
+                f"P({other} better) {float(worse):.2f}")
+        if float(negligible) >= 0.005:
+            what = f"difference below {rope}" if float(rope) else "no difference"
+            text += f", P({what}) {float(negligible):.2f}"
+        lines.append(text + f" ({folds} folds)")
     return lines
 
 
