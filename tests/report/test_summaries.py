@@ -315,3 +315,19 @@ def test_test_and_score_compares_two_models_as_its_view_does():
     _, summary = node_words(workflow.node(ts), scheduler.inputs(ts), scheduler.outputs(ts))
     assert any(s.startswith("model comparison: not computed: AUC is undefined")
                for s in summary)
+
+
+def test_long_settings_stay_short_lines():
+    reg = default_registry()
+    rows = reg.get("petriflow.select_rows")
+    conditions = [{"column": f"c{i}", "op": ">", "value": i} for i in range(10)]
+    lines = node_settings(rows.qualified_name, rows.Settings(conditions=conditions), {})
+    assert lines[0] == "conditions: c0 > 0; c1 > 1; c2 > 2; c3 > 3; and 6 more"
+    between = [{"column": "size", "op": "between", "value": [10, 20]}]
+    lines = node_settings(rows.qualified_name, rows.Settings(conditions=between), {})
+    assert lines[0] == "conditions: size between 10 and 20"
+    cols = reg.get("petriflow.select_columns")
+    roles = {f"col{i}": "skip" for i in range(6)} | {"category": "target"}
+    lines = node_settings(cols.qualified_name, cols.Settings(roles=roles), {})
+    assert lines[0] == "roles: col0 → skip; col1 → skip; col2 → skip; col3 → skip; and 3 more"
+    assert node_settings(cols.qualified_name, cols.Settings(), {})[0] == "roles: as in the data"

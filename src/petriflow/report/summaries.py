@@ -574,8 +574,19 @@ def _worded_select_rows(s: Any, inputs: Mapping[str, Any]) -> dict[str, str]:
         words.append(" ".join(p for p in (str(c.get("column", "?")),
                                           _OPERATORS.get(c.get("op"), c.get("op", "")),
                                           shown) if p))
-    joined = "; ".join(words) if words else "none (every row matches)"
+    joined = "; ".join(words[:4]) if words else "none (every row matches)"
+    if len(words) > 4:
+        joined += f"; and {len(words) - 4} more"
     return {"conditions": joined}
+
+
+def _worded_select_columns(s: Any, inputs: Mapping[str, Any]) -> dict[str, str]:
+    roles = getattr(s, "roles", {}) or {}
+    if not roles:
+        return {"roles": "as in the data"}
+    named = [f"{column} → {role}" for column, role in list(roles.items())[:4]]
+    more = f"; and {len(roles) - 4} more" if len(roles) > 4 else ""
+    return {"roles": "; ".join(named) + more}
 
 
 def _worded_annotate(s: Any, inputs: Mapping[str, Any]) -> dict[str, str]:
@@ -597,4 +608,5 @@ _WORDED.update({
     "petriflow.select_rows": _worded_select_rows,
     "petriflow.annotate_images": _worded_annotate,
     "petriflow.image_grid": _worded_grid,
+    "petriflow.select_columns": _worded_select_columns,
 })
