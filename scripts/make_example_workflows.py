@@ -7,19 +7,21 @@
   with the clustering's selection drawn as MDS's data subset.
 * ``image-classification.ows`` — the paper's Fig. 3: Import Images → Image Embedder →
   Test and Score ← Logistic Regression → Confusion Matrix → Image Viewer and MDS.
-* ``image-prediction.ows`` — train on one labelled set, predict another: Select Rows
-  splits the textures (``-00`` … ``-09`` to train, the rest held out), Logistic
-  Regression's Model → Predictions of the held-out images → Annotate Images (least sure
-  first) → Image Viewer, so the least confident predictions come first.
+* ``image-prediction.ows`` — train on one labelled folder, predict another: Import
+  Images (``data/textures``) → Image Embedder → Logistic Regression, whose Model
+  predicts Import Images (``data/textures-new``: the same surfaces zoomed out 2×) →
+  Image Embedder (same model) → Predictions → Confusion Matrix, and → Annotate Images
+  (least sure first) → Image Viewer, so the least confident predictions come first.
 * ``image-exploration.ows`` — look at a collection: Import Images → Image Embedder →
   Image Grid (similar images side by side; six grass images selected) → Save Images,
   and → UMAP and MDS (points drawn as thumbnails), which highlight the selection.
   Save Images has no folder until one is chosen (an example must not write into the
   folder it ships in); ``--set "Save Images.folder=DIR"`` saves the selection headless.
 
-All read the bundled images (``workflows/data/textures``, a path relative to the
-workflow file) so they run offline on a fresh machine; another folder is one
-``--set "Import Images.folder=DIR"`` away.
+All read the bundled images (``workflows/data/textures``, and ``textures-new`` for the
+prediction example; paths relative to the workflow file) so they run offline on a fresh
+machine; another folder is one ``--set "Import Images.folder=DIR"`` away (in the
+prediction example ``"Labelled Images.folder=DIR"`` and ``"New Images.folder=DIR"``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ from petriflow.nodes.import_images import ImportImages
 
 HERE = Path(__file__).resolve().parents[1] / "workflows"
 FOLDER = "data/textures"
+#: image-prediction's new images: the same surfaces zoomed out 2x (make_example_images --new)
+NEW_FOLDER = "data/textures-new"
+PRED_MODEL = "squeezenet"
 
 
 def node(wf: Workflow, qualified_name: str, title: str, x: float, y: float, **settings):
@@ -129,35 +134,40 @@ def classification() -> Workflow:
 def prediction() -> Workflow:
     wf = Workflow(
         title="Image prediction",
-        description="Train logistic regression on labelled images, predict held-out ones "
-                    "and look at the least confident predictions first (the annotate, "
-                    "train, predict, correct loop of docs/annotate-train-predict.md).",
+        description="Train logistic regression on one labelled folder of images, predict "
+                    "a new folder taken at another magnification and look at the least "
+                    "confident predictions first (the annotate, train, predict, correct "
+                    "loop of docs/annotate-train-predict.md).",
     )
-    # one folder split in two, so that the example ships no extra images: the first ten
-    # of each class (…-00 to …-09) train, the other six are "new" images
-    imp = node(wf, "petriflow.import_images", "Import Images", 0, 220, folder=FOLDER)
-    emb = node(wf, "petriflow.image_embedder", "Image Embedder", 200, 220)
-    split = node(wf, "petriflow.select_rows", "Select Rows", 400, 220,
-                 conditions=[{"column": "image name", "op": "contains", "value": "-0"}])
-    lr = node(wf, "petriflow.logistic_regression", "Logistic Regression", 600, 60)
-    pred = node(wf, "petriflow.predictions", "Predictions", 800, 220)
-    cm = node(wf, "petriflow.confusion_matrix", "Confusion Matrix", 1000, 60)
-    ann = node(wf, "petriflow.annotate_images", "Annotate Images", 1000, 220,
+    # two folders, two rows: the labelled images train on top, the new ones (the same
+    # surfaces zoomed out 2x, scripts/make_example_images.py --new) are predicted below.
+    # Each folder has its own Image Embedder with the same model, so each row reads as
+    # one path from images to vectors; the model's links are the only ones between rows
+    imp = node(wf, "petriflow.import_images", "Labelled Images", 0, 60, folder=FOLDER)
+    emb = node(wf, "petriflow.image_embedder", "Embed Labelled Images", 200, 60,
+               model=PRED_MODEL)
+    lr = node(wf, "petriflow.logistic_regression", "Logistic Regression", 400, 60)
+    new = node(wf, "petriflow.import_images", "New Images", 0, 300, folder=NEW_FOLDER)
+    emb_new = node(wf, "petriflow.image_embedder", "Embed New Images", 200, 300,
+                   model=PRED_MODEL)
+    pred = node(wf, "petriflow.predictions", "Predictions", 400, 300)
+    cm = node(wf, "petriflow.confusion_matrix", "Confusion Matrix", 600, 140)
+    ann = node(wf, "petriflow.annotate_images", "Annotate Images", 600, 300,
                class_names=["brick", "grass", "gravel"], least_sure_first=True)
-    viewer = node(wf, "petriflow.image_viewer", "Image Viewer", 1200, 220,
+    viewer = node(wf, "petriflow.image_viewer", "Image Viewer", 800, 300,
                   title_column="Logistic Regression")
     wf.add_link(imp.id, "Data", emb.id, "Images")
-    wf.add_link(emb.id, "Embeddings", split.id, "Data")
-    wf.add_link(split.id, "Matching Data", lr.id, "Data")
-    wf.add_link(split.id, "Unmatched Data", pred.id, "Data")
+    wf.add_link(emb.id, "Embeddings", lr.id, "Data")
+    wf.add_link(new.id, "Data", emb_new.id, "Images")
+    wf.add_link(emb_new.id, "Embeddings", pred.id, "Data")
     wf.add_link(lr.id, "Model", pred.id, "Predictors")
     wf.add_link(pred.id, "Evaluation Results", cm.id, "Evaluation Results")
     wf.add_link(pred.id, "Predictions", ann.id, "Data")
     wf.add_link(lr.id, "Model", ann.id, "Model")
     wf.add_link(ann.id, "Unlabelled Data", viewer.id, "Data")
     wf.add_annotation(TextAnnotation(
-        "", (870.0, 330.0, 300.0, 60.0),
-        "The held-out images the model is least sure of come first: label them in "
+        "", (470.0, 410.0, 300.0, 60.0),
+        "The new images the model is least sure of come first: label them in "
         "Annotate Images, then train on them too.", "text/plain", {"size": 12}))
     return wf
 

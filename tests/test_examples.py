@@ -73,24 +73,47 @@ def test_image_classification_example(tmp_path):
 
 
 def test_image_prediction_example(tmp_path):
-    """Train on the first ten images of each texture, predict the other six, and hand
-    the predictions to the Image Viewer least confident first (issue 17.6)."""
+    """Train on the labelled folder (textures), predict a new folder (textures-new: the
+    same surfaces zoomed out 2x), and hand the predictions to the Image Viewer least
+    confident first (issue 17.6)."""
     report = run(tmp_path, "image-prediction.ows")
     nodes = by_title(report)
     assert all(n["state"] == "done" for n in nodes.values()), nodes
-    assert nodes["Select Rows"]["outputs"]["Matching Data"]["shape"][0] == 30
+    assert nodes["Labelled Images"]["outputs"]["Data"]["shape"][0] == 48
+    assert nodes["New Images"]["outputs"]["Data"]["shape"][0] == 12
     ev = json.loads((tmp_path / "out" / nodes["Predictions"]["outputs"]
                      ["Evaluation Results"]["file"]).read_text())
-    assert np.sum(ev["learners"][0]["confusion_matrix"]) == 18
-    assert ev["learners"][0]["scores"]["CA"] >= 0.8  # held-out images, not the training ones
+    assert np.sum(ev["learners"][0]["confusion_matrix"]) == 12  # the new images only
+    assert ev["learners"][0]["scores"]["CA"] >= 0.8  # new images, not the training ones
     viewer = tmp_path / "out" / nodes["Image Viewer"]["outputs"]["Data"]["file"]
     header, *rows = [line.split(",") for line in viewer.read_text().splitlines()]
-    assert len(rows) == 18
+    assert len(rows) == 12
     names = [r[header.index("image name")] for r in rows]
-    assert not any("-0" in n for n in names)  # none of the training images
+    trained = tmp_path / "out" / nodes["Labelled Images"]["outputs"]["Data"]["file"]
+    t_header, *t_rows = [line.split(",") for line in trained.read_text().splitlines()]
+    assert not set(names) & {r[t_header.index("image name")] for r in t_rows}
     u = np.array([float(r[header.index("uncertainty")]) for r in rows])
     assert np.all(np.diff(u) <= 1e-9)  # the least confident prediction first
     assert "Logistic Regression" in header  # the predicted class, the viewer's titles
+
+
+def test_new_images_are_not_copies_of_training_tiles():
+    """textures-new must be new to the model: three classes in subfolders (so Predictions
+    knows the true class), small enough to ship, and no new image is a training tile
+    (a copy differs by JPEG noise, ~1 grey level; these by > 10 from every tile)."""
+    from PIL import Image
+
+    data = WORKFLOWS / "data"
+    new = sorted((data / "textures-new").rglob("*.jpg"))
+    assert len(new) == 12 and {p.parent.name for p in new} == {"brick", "grass", "gravel"}
+    tiles = [np.asarray(Image.open(p).convert("L"), dtype=float)
+             for p in sorted((data / "textures").rglob("*.jpg"))]
+    for path in new:
+        image = Image.open(path).convert("L")
+        assert image.size == (128, 128)
+        pixels = np.asarray(image, dtype=float)
+        assert min(np.abs(pixels - tile).mean() for tile in tiles) > 10, path
+    assert sum(p.stat().st_size for p in new) < 150_000  # small enough to ship
 
 
 def test_image_exploration_example(tmp_path):
