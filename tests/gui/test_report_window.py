@@ -393,3 +393,35 @@ def test_a_settings_form_is_pictured_without_the_empty_space_below_it(make_windo
     below = picture.copy(0, h - status.height() - 12, w, status.height() + 12)
     assert any(below.pixelColor(x, y).lightness() < 200  # the (grey) status text is there
                for x in range(0, 120) for y in range(below.height()))
+
+
+def test_clicking_an_item_shows_it_in_the_preview(qtbot):
+    rw = ReportWindow()
+    qtbot.addWidget(rw)
+    for title in "ABCDEF":
+        rw.add_item(ReportItem(title=title, image=png("#88aa44"), summary=["rows"]))
+    rw.resize(900, 500)
+    rw.show()
+    qtbot.waitExposed(rw)
+    bar = rw.preview.verticalScrollBar()
+    assert bar.maximum() > 0
+    QTest.mouseClick(rw.list.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, center(rw, 0))
+    assert bar.value() == 0
+    QTest.mouseClick(rw.list.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, center(rw, 3))
+    qtbot.waitUntil(lambda: bar.value() > 0)
+    doc = rw.preview.document()
+    heading = doc.find("4. D")
+    assert not heading.isNull()
+    y = doc.documentLayout().blockBoundingRect(heading.block()).top()
+    assert abs(bar.value() - y) <= 30  # item 4's heading at the top of the preview
+    QTest.mouseClick(rw.list.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, center(rw, 1))
+    y2 = doc.documentLayout().blockBoundingRect(doc.find("2. B").block()).top()
+    assert abs(bar.value() - y2) <= 30
+    rw.comment.setFocus()
+    before = bar.value()
+    QTest.keyClicks(rw.comment, "typing does not move the preview")
+    qtbot.wait(500)  # the preview redraws after typing stops
+    assert bar.value() == before

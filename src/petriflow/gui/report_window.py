@@ -179,6 +179,7 @@ class ReportWindow(QWidget):
         self.list.delete_requested.connect(self.delete_current)
         self.list.currentRowChanged.connect(self._show_comment)
         self.list.currentRowChanged.connect(lambda *_: self._update_buttons())
+        self.list.itemClicked.connect(lambda *_: self.show_current())
         self.up_button = QPushButton("Up")
         self.up_button.setToolTip("Move the selected item up (Alt+Up)")
         self.down_button = QPushButton("Down")
@@ -254,10 +255,21 @@ class ReportWindow(QWidget):
         self.list.addItem(entry)
         self.list.setCurrentItem(entry)
         self.refresh()
+        self.show_current()  # the new item in the preview, where its comment will show
         if show:
             self.show()
             self.raise_()
             self.activateWindow()
+
+    def show_current(self) -> None:
+        """Scroll the preview to the selected item's heading (a click on an item in the
+        list shows it; typing a comment does not move the preview)."""
+        row = self.list.currentRow()
+        bar = self.preview.verticalScrollBar()
+        if row == 0 and bar is not None:
+            bar.setValue(0)  # the first item with the report's title above it
+        elif row > 0:
+            self.preview.scrollToAnchor(f"item-{row + 1}")
 
     def move_current(self, step: int) -> None:
         """Move the selected item ``step`` places (Up: -1, Down: +1)."""
@@ -275,6 +287,7 @@ class ReportWindow(QWidget):
             self.list.insertItem(target, entry)
         self.list.setCurrentRow(target)
         self.refresh()
+        self.show_current()  # where it went
 
     def delete_current(self) -> None:
         row = self.list.currentRow()
