@@ -16,6 +16,7 @@ from PyQt6.QtPrintSupport import QPrintDialog
 from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import (
     QApplication,
+    QComboBox,
     QDialogButtonBox,
     QFileDialog,
     QLabel,
@@ -215,6 +216,11 @@ def test_print_goes_through_the_print_dialog_to_a_file(four, qtbot, tmp_path):
                 dialog.close()
             return
         seen.append(dialog.windowTitle())
+        printers = dialog.findChild(QComboBox, "printers")
+        assert printers is not None
+        to_file = printers.findText("Print to File (PDF)")  # never a real printer here
+        assert to_file >= 0
+        printers.setCurrentIndex(to_file)
         name = dialog.findChild(QLineEdit, "filename")
         assert name is not None and name.isVisible()
         name.selectAll()
