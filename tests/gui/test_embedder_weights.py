@@ -181,6 +181,10 @@ def test_download_errors_are_one_line_in_the_view_and_nothing_is_placed(
     note = panel.note_label.text()
     assert "answered 404" in note and "\n" not in note and "Traceback" not in note
     assert panel.note_label.isVisible()
+    # the window grows to show the whole note and status (never clipped)
+    for label in (panel.note_label, panel.status_label):
+        qtbot.waitUntil(lambda label=label: label.height() >= label.heightForWidth(
+            label.width()), timeout=5_000)
     assert not wdir.exists() or list(wdir.iterdir()) == []
 
     served.html.add(OFFICIAL)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from PyQt6 import sip
-from PyQt6.QtCore import QObject, QSettings, QSize, Qt, pyqtSignal
+from PyQt6.QtCore import QObject, QSettings, QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -100,6 +100,7 @@ class ModelWeightsPanel(QWidget):
         self.tasks = tasks
         self.spec: Any = None
         self.pending = 0
+        self._fit_pending = False
         self._download: CancelToken | None = None
         self._relay = _Relay()
         self._relay.progress.connect(self._show_progress)
@@ -201,6 +202,7 @@ class ModelWeightsPanel(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
+        self._fit_window_later()
         st = self.status()
         official = self.spec.official if self.spec is not None else None
         self.download_button.setVisible(official is not None)
@@ -396,3 +398,26 @@ class ModelWeightsPanel(QWidget):
         """Show (or clear) the outcome line."""
         self.note_label.setText(text)
         self.note_label.setVisible(bool(text))
+        self._fit_window_later()
+
+    def _fit_window_later(self) -> None:
+        """Once the layout has settled, make the window tall enough for the text shown
+        now (a long status or note would otherwise be clipped in a window sized for a
+        short one; a word-wrapped label's height is not part of a window's minimum)."""
+        if not self._fit_pending:
+            self._fit_pending = True
+            QTimer.singleShot(0, self._fit_window)
+
+    def _fit_window(self) -> None:
+        if sip.isdeleted(self):
+            return
+        self._fit_pending = False
+        win = self.window()
+        layout = win.layout() if win is not None else None
+        if layout is None or not self.isVisible():
+            return
+        needed = layout.totalSizeHint().height()
+        if layout.hasHeightForWidth():
+            needed = max(needed, layout.totalHeightForWidth(win.width()))
+        if needed > win.height():
+            win.resize(win.width(), needed)

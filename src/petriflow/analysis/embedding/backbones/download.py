@@ -137,7 +137,8 @@ def download_official(
             f"The file downloaded from {url} is not the official {display} weights "
             f"({_mb(got)}, SHA-256 {digest[:12]}…, expected {official.sha256[:12]}…; a "
             f"download cut short looks the same); it was deleted and nothing was placed. "
-            f"Check {MIRROR_ENV} or try again later."
+            + (f"Check the mirror (the app's Preferences or {MIRROR_ENV}) or try again "
+               f"later." if hint else "Try again later.")
         )
     from petriflow.core.atomic import atomic_write
 
