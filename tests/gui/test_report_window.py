@@ -436,3 +436,26 @@ def test_clicking_an_item_shows_it_in_the_preview(qtbot):
     QTest.keyClicks(rw.comment, "typing does not move the preview")
     qtbot.wait(500)  # the preview redraws after typing stops
     assert bar.value() == before
+
+
+def test_every_node_type_can_be_added_to_the_report_before_it_has_data(make_window, qtbot):
+    """A fresh node of every kind (nothing connected): its window pictures and words
+    without an error, and the report holds them all."""
+    from petriflow.gui.report_capture import capture_item
+
+    reg = default_registry()
+    win = make_window(reg=reg)
+    names = [nt.qualified_name for types in reg.by_category().values() for nt in types]
+    rw = ReportWindow()
+    qtbot.addWidget(rw)
+    for i, name in enumerate(names):
+        node = win.add_node(name, QPointF(150 * (i % 8), 120 * (i // 8)))
+        view = win.open_node(node)
+        qtbot.waitExposed(view)
+        item = capture_item(view, win.workflow, node, win.scheduler)
+        assert item.image and not item.image_error, (name, item.image_error)
+        assert not any(s.startswith("(no summary") for s in item.summary), (name, item)
+        assert all(": " in s for s in item.settings), (name, item.settings)
+        rw.add_item(item)
+        view.close()
+    assert len(parse(rw.html()).images) == len(names)
