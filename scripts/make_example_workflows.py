@@ -142,19 +142,21 @@ def prediction() -> Workflow:
     # two folders, two rows: the labelled images train on top, the new ones (the same
     # surfaces zoomed out 2x, scripts/make_example_images.py --new) are predicted below.
     # Each folder has its own Image Embedder with the same model, so each row reads as
-    # one path from images to vectors; the model's links are the only ones between rows
+    # one path from images to vectors; the model's links are the only ones between rows,
+    # and they run forward (Predictions right of Logistic Regression). The Confusion
+    # Matrix sits below the new row, so Predictions -> it crosses no Model link
     imp = node(wf, "petriflow.import_images", "Labelled Images", 0, 60, folder=FOLDER)
     emb = node(wf, "petriflow.image_embedder", "Embed Labelled Images", 200, 60,
                model=PRED_MODEL)
     lr = node(wf, "petriflow.logistic_regression", "Logistic Regression", 400, 60)
-    new = node(wf, "petriflow.import_images", "New Images", 0, 300, folder=NEW_FOLDER)
-    emb_new = node(wf, "petriflow.image_embedder", "Embed New Images", 200, 300,
+    new = node(wf, "petriflow.import_images", "New Images", 0, 260, folder=NEW_FOLDER)
+    emb_new = node(wf, "petriflow.image_embedder", "Embed New Images", 200, 260,
                    model=PRED_MODEL)
-    pred = node(wf, "petriflow.predictions", "Predictions", 400, 300)
-    cm = node(wf, "petriflow.confusion_matrix", "Confusion Matrix", 600, 140)
-    ann = node(wf, "petriflow.annotate_images", "Annotate Images", 600, 300,
+    pred = node(wf, "petriflow.predictions", "Predictions", 600, 260)
+    cm = node(wf, "petriflow.confusion_matrix", "Confusion Matrix", 800, 420)
+    ann = node(wf, "petriflow.annotate_images", "Annotate Images", 800, 260,
                class_names=["brick", "grass", "gravel"], least_sure_first=True)
-    viewer = node(wf, "petriflow.image_viewer", "Image Viewer", 800, 300,
+    viewer = node(wf, "petriflow.image_viewer", "Image Viewer", 1000, 260,
                   title_column="Logistic Regression")
     wf.add_link(imp.id, "Data", emb.id, "Images")
     wf.add_link(emb.id, "Embeddings", lr.id, "Data")
@@ -166,9 +168,10 @@ def prediction() -> Workflow:
     wf.add_link(lr.id, "Model", ann.id, "Model")
     wf.add_link(ann.id, "Unlabelled Data", viewer.id, "Data")
     wf.add_annotation(TextAnnotation(
-        "", (470.0, 410.0, 300.0, 60.0),
+        "", (860.0, 110.0, 280.0, 60.0),
         "The new images the model is least sure of come first: label them in "
         "Annotate Images, then train on them too.", "text/plain", {"size": 12}))
+    wf.add_annotation(ArrowAnnotation("", (1000.0, 176.0), (1000.0, 222.0)))
     return wf
 
 
