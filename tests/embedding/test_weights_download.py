@@ -215,6 +215,7 @@ def test_truncated_file_brought_by_hand(tiny, tmp_path, capsys):
     assert main(["models", "add", TINY_ID, str(cut)]) == 1
     err = capsys.readouterr().err
     assert "not a readable PyTorch weights file" in err and len(_lines(err)) == 1
+    assert "cut short" in err and "miniz" not in err
     assert _folder_files() == []
     weights_folder().mkdir(parents=True, exist_ok=True)
     (weights_folder() / OFFICIAL).write_bytes(data[: len(data) // 2])
@@ -374,6 +375,13 @@ def test_add_refuses_other_architecture_and_non_state_dicts(tiny, tmp_path, caps
     assert main(["models", "add", TINY_ID, str(junk)]) == 1
     err = capsys.readouterr().err
     assert "not a readable PyTorch weights file" in err and "Traceback" not in err
+    assert len(_lines(err)) == 1 and "weights_only=False" not in err  # never that advice
+    text = tmp_path / "text.pth"
+    text.write_text("not weights\n")
+    assert main(["models", "add", TINY_ID, str(text)]) == 1
+    err = capsys.readouterr().err
+    assert "not a readable PyTorch weights file" in err and "never code" in err
+    assert len(_lines(err)) == 1 and "weights_only" not in err
     assert _folder_files() == []  # nothing stored for any of them
 
 

@@ -270,7 +270,8 @@ def load_torchvision_state_dict(path: str | os.PathLike[str]) -> dict[str, Any]:
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise EmbedderError(f"{path} is not a readable PyTorch weights file ({exc})") from None
+        raise EmbedderError(f"{path} is not a readable PyTorch weights file "
+                            f"({_load_reason(exc)})") from None
     if isinstance(obj, dict) and "state_dict" in obj and isinstance(obj["state_dict"], dict):
         obj = obj["state_dict"]
     if not isinstance(obj, dict) or not obj:
@@ -281,3 +282,18 @@ def load_torchvision_state_dict(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise EmbedderError(f"{path} does not hold a state dict: not every entry is a "
                             f"named tensor")
     return {k.removeprefix("module."): v for k, v in obj.items()}
+
+
+def _load_reason(exc: BaseException) -> str:
+    """torch.load's failure in a few words on one line. Its own message runs over many
+    lines and advises loading with ``weights_only=False`` — which would run code from the
+    file, the one thing never to do with a file from elsewhere."""
+    text = str(exc)
+    if "Weights only load failed" in text:
+        return ("damaged, not saved by torch.save, or holding objects other than tensors; "
+                "only plain tables of tensors are read, never code")
+    if "central directory" in text or "PytorchStreamReader" in text:
+        return "damaged or cut short: not a complete torch.save archive"
+    first = next((line.strip() for line in text.splitlines() if line.strip()),
+                 type(exc).__name__)
+    return first if len(first) <= 160 else first[:157] + "…"
