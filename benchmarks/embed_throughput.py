@@ -22,7 +22,9 @@ depend on weight values).
 for both sides, as when another program keeps a core busy; the targets of issue 15.3 are
 then >= 8x Orange (>= 10x on a quiet machine). ``--runtime torch`` measures our network in
 torch instead of ONNX Runtime (the default when installed; see
-``analysis/embedding/backbones/runtime.py``).
+``analysis/embedding/backbones/runtime.py``). The exact fast resize
+(``analysis/pillow_resize.py``) is switched on before the rounds, like the model build;
+``PETRIFLOW_FAST_RESIZE=0`` leaves every resize to Pillow.
 
     python benchmarks/embed_throughput.py [--n 300] [--rounds 5] [--skip-inception]
         [--orange-python /tmp/orange-venv/bin/python] [--busy-core] [--runtime torch]
@@ -258,6 +260,13 @@ def measure(args: argparse.Namespace) -> int:
         from petriflow.analysis.embedding import load_embedder
 
         load_embedder("squeezenet", device="cpu")  # model build is not part of either timing
+        from petriflow.analysis import pillow_resize
+
+        # like the model build, a one-off set-up per process (the app's worker does it
+        # in the background of its first large run); PETRIFLOW_FAST_RESIZE=0: Pillow
+        fast = pillow_resize.activate()
+        print(f"exact fast resize (analysis/pillow_resize.py): "
+              f"{'on' if fast else 'off: Pillow resizes'}", flush=True)
         ours(paths[:16], tmp / "warmup")  # first-call kernel set-up, like the baseline's
 
         from petriflow.analysis.embedding import cpu_has_native_bf16

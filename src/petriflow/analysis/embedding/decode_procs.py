@@ -77,13 +77,13 @@ def processes_allowed() -> bool:
 
 
 def resize(arr: np.ndarray, size: int, resample: str) -> np.ndarray:
-    """``arr`` resized to ``size``×``size`` with Pillow (a no-op copy if it already is)."""
-    from PIL import Image
+    """``arr`` resized to ``size``×``size`` with Pillow's filter and pixels (a no-op copy
+    if it already is; see :mod:`petriflow.analysis.pillow_resize`)."""
+    from petriflow.analysis import pillow_resize
 
     if arr.shape[0] == size and arr.shape[1] == size:
         return np.ascontiguousarray(arr)
-    im = Image.fromarray(np.ascontiguousarray(arr))
-    return np.asarray(im.resize((size, size), _RESAMPLE.get(resample, 2)))
+    return pillow_resize.resize(np.ascontiguousarray(arr), size, _RESAMPLE.get(resample, 2))
 
 
 def decode_planes(
