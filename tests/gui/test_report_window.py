@@ -459,3 +459,16 @@ def test_every_node_type_can_be_added_to_the_report_before_it_has_data(make_wind
         rw.add_item(item)
         view.close()
     assert len(parse(rw.html()).images) == len(names)
+
+
+def test_a_saved_workflows_report_is_titled_by_its_file(make_window, qtbot, tmp_path):
+    win = make_window(reg=default_registry())
+    rw = report_window(win)
+    rw.add_item(ReportItem(title="A", image=png("red")))
+    text = rw.html()
+    assert "<h1>Petriflow report</h1>" in text and "Workflow:" not in text  # untitled
+    path = tmp_path / "lesson 3.ows"
+    assert win.save_as(path)
+    text = rw.html()
+    assert "<title>Petriflow report: lesson 3.ows</title>" in text
+    assert f"Workflow: {path}" in text

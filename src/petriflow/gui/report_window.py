@@ -314,11 +314,13 @@ class ReportWindow(QWidget):
 
     # ------------------------------------------------------------------ output
     def html(self) -> str:
-        """The report as saved: titled by the main window's workflow file, if saved."""
+        """The report as saved: titled by the main window's workflow file, if saved,
+        whose full path is the first line under the title (where the work lives)."""
         workflow = getattr(self.parent(), "workflow", None)
         path = getattr(workflow, "path", None)
         title = f"Petriflow report: {Path(path).name}" if path else "Petriflow report"
-        return build_html(self.items(), title=title)
+        meta = [f"Workflow: {path}"] if path else []
+        return build_html(self.items(), title=title, meta=meta)
 
     def refresh(self) -> None:
         """Redraw the preview (keeping its scroll position) and the buttons' states."""
