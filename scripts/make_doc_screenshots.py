@@ -6,6 +6,8 @@ which a workflow on the bundled textures is built with the API. Each comes from
 
     python scripts/make_doc_screenshots.py   # docs/images/canvas-<example>.png, view-<node>.png
     python scripts/make_doc_screenshots.py --predictions   # view-predictions.png only
+    python scripts/make_doc_screenshots.py --canvas image-prediction   # that example's
+        # canvas-<example>.png (and the pictures of its views made with it) only
     python scripts/make_doc_screenshots.py --annotate   # view-annotate-images.png only
     python scripts/make_doc_screenshots.py --projections   # view-pca/tsne/umap/mds/
         # scatter-plot/save-images/image-grid.png only
@@ -112,10 +114,10 @@ def screenshot(workflow: Path, shots: Path) -> int:
                            "--screenshot", str(shots)], env=env).returncode
 
 
-def canvases() -> int:
+def canvases(names: tuple[str, ...] = CANVASES) -> int:
     """The example canvases after propagation, as a new user first sees them."""
     with tempfile.TemporaryDirectory() as tmp:
-        for name in CANVASES:
+        for name in names:
             shots = Path(tmp) / name
             code = screenshot(ROOT / "workflows" / f"{name}.ows", shots)
             if code != 0:
@@ -126,6 +128,9 @@ def canvases() -> int:
             if name == "image-prediction":  # the least confident predictions first
                 shutil.copyfile(shots / "Image Viewer.png",
                                 IMAGES / "image-prediction-viewer.png")
+                # the new images' confusion matrix (Predictions' Evaluation Results)
+                shutil.copyfile(shots / "Confusion Matrix.png",
+                                IMAGES / "image-prediction-confusion.png")
             if name == "image-clustering":
                 for title, file in CLUSTERING_VIEWS.items():
                     shutil.copyfile(shots / f"{title}.png", IMAGES / file)
@@ -403,6 +408,8 @@ def main() -> int:
         return predictions_view()
     if "--annotate" in sys.argv[1:]:
         return annotate_view()
+    if "--canvas" in sys.argv[1:]:  # one example's pictures, the others untouched
+        return canvases((sys.argv[sys.argv.index("--canvas") + 1],))
     only = PROJECTIONS if "--projections" in sys.argv[1:] else None
     code = canvases() if only is None else 0
     if code != 0:
