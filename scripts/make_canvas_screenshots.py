@@ -64,9 +64,10 @@ def main() -> int:
     # a link from the embedder's output dropped on the empty canvas below it
     item = window.scene.node_items[window.workflow.find_node("Image Embedder").id]
     start = item.anchor_pos("output")
-    end = start + QPointF(60, 180)
+    end = start + QPointF(60, 110)
     viewport = window.view.viewport()
     a, b = window.view.mapFromScene(start), window.view.mapFromScene(end)
+    b.setY(min(b.y(), viewport.height() - 340))  # the whole menu inside the window's picture
     QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
     for k in range(1, 6):
         QTest.mouseMove(viewport, a + (b - a) * (k / 5))

@@ -351,9 +351,15 @@ class Presenter(QObject):
         if old is not None and not sip.isdeleted(old):
             old.close()
             old.deleteLater()
+        # as wide as the view asks (a dendrogram with its leaf names), within reason:
+        # a third of the window at least, never more than half of it
+        width = max(360, self.window.width() // 3,
+                    min(view.sizeHint().width(), self.window.width() // 2))
         if not self.side_dock.isVisible():
             self.side_dock.show()
-            width = max(360, self.window.width() // 3)
+            self.window.resizeDocks([self.side_dock], [width], Qt.Orientation.Horizontal)
+            QTimer.singleShot(0, self.window.view.fit_workflow)
+        elif self.side_dock.width() < width:
             self.window.resizeDocks([self.side_dock], [width], Qt.Orientation.Horizontal)
             QTimer.singleShot(0, self.window.view.fit_workflow)
 
