@@ -351,10 +351,11 @@ class Presenter(QObject):
         if old is not None and not sip.isdeleted(old):
             old.close()
             old.deleteLater()
-        # as wide as the view asks (a dendrogram with its leaf names), within reason:
-        # a third of the window at least, never more than half of it
+        # as wide as the view asks (a dendrogram with its leaf names), within reason: a
+        # third of the window at least, at most two fifths (the canvas keeps its large
+        # text for the room)
         width = max(360, self.window.width() // 3,
-                    min(view.sizeHint().width(), self.window.width() // 2))
+                    min(view.sizeHint().width(), self.window.width() * 2 // 5))
         if not self.side_dock.isVisible():
             self.side_dock.show()
             self.window.resizeDocks([self.side_dock], [width], Qt.Orientation.Horizontal)
