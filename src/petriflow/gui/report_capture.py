@@ -216,7 +216,8 @@ def add_view_report(view: QWidget, node_id: str, window: MainWindow) -> QToolBut
     button.setDefaultAction(act)
     button.setAutoRaise(True)
     layout = view.layout()
-    if isinstance(layout, QBoxLayout):
+    vertical = (QBoxLayout.Direction.TopToBottom, QBoxLayout.Direction.BottomToTop)
+    if isinstance(layout, QBoxLayout) and layout.direction() in vertical:
         # one bottom row: [Add to report][?] (the "?" of gui/help_menu.py joins it)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -228,6 +229,8 @@ def add_view_report(view: QWidget, node_id: str, window: MainWindow) -> QToolBut
             row.addWidget(help_button)
         layout.addLayout(row)
     else:
+        # a side-by-side (horizontal) or grid layout would make the row a third
+        # column beside the body: the button floats in the bottom corner instead
         _Corner(view, button, offset=28)  # the "?" sits in the last 24 px
     view.report_action = act  # type: ignore[attr-defined]
     return button
