@@ -52,10 +52,15 @@ class NodeWindows:
         # the canvas (a label in Annotate Images, a selection); a focused text field
         # keeps its own undo (it takes the key first)
         stack = self.document.undo_stack
-        for keys, act in (((QKeySequence.StandardKey.Undo,), stack.undo),
-                          ((QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z"), stack.redo)):
+        from petriflow.gui.menus import unique_shortcuts
+
+        # each key once: on X11 the standard Redo already is Ctrl+Shift+Z, and a key
+        # bound twice in a window is "ambiguous" and does nothing
+        for keys, act in ((unique_shortcuts(QKeySequence.StandardKey.Undo), stack.undo),
+                          (unique_shortcuts(QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z"),
+                           stack.redo)):
             for key in keys:
-                shortcut = QShortcut(QKeySequence(key), widget)
+                shortcut = QShortcut(key, widget)
                 shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
                 shortcut.activated.connect(act)
         if hasattr(self.owner, "help_menu"):  # the "?" and F1: the widget's guide
