@@ -162,3 +162,30 @@ def test_test_and_score_view_compares_models(predict_window, qtbot) -> None:
     win.undo_stack.undo()
     qtbot.waitUntil(lambda: not win.workflow.node(ts).settings.use_rope, timeout=5_000)
     assert not comp.rope_check.isChecked()
+
+
+def test_predictions_window_opens_wide_enough_for_every_column(predict_window, qtbot) -> None:
+    """Two models and three classes: eight prediction columns beside the class and the
+    thumbnail; the window opens showing all of them whole (other metas may scroll)."""
+    win = predict_window
+    train = win.add_node("tests.fixed_table", settings=FixedSettings("train"))
+    test = win.add_node("tests.fixed_table", settings=FixedSettings("test"))
+    svm, nb = win.add_node("petriflow.svm"), win.add_node("petriflow.naive_bayes")
+    pred = win.add_node("petriflow.predictions")
+    for learner in (svm, nb):
+        _link(win, train, "Data", learner, "Data")
+        _link(win, learner, "Model", pred, "Predictors")
+    _link(win, test, "Data", pred, "Data")
+    wait_settled(qtbot, win, timeout=60_000)
+    view = win.open_node(pred)
+    qtbot.waitExposed(view)
+    qtbot.wait(50)
+    names = [c[1] for c in view.model.columns]
+    last = max(names.index(n) for n in view.model.predicted) + 1
+    columns = sum(view.table.columnWidth(c) for c in range(last))
+    room = int(view.screen().availableGeometry().width() * 0.9)
+    if columns + view.table.verticalHeader().width() + 40 <= room:
+        right = view.table.columnViewportPosition(last - 1) + view.table.columnWidth(last - 1)
+        assert right <= view.table.viewport().width()  # the last prediction is whole
+    else:  # a small screen (offscreen: 800 px): as wide as it allows
+        assert view.width() == room

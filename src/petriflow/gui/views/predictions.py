@@ -134,6 +134,27 @@ class PredictionsView(DataTableView):
         for col, (_, name, _) in enumerate(self.model.columns):
             if name in self.model.predicted:
                 self.table.resizeColumnToContents(col)
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Before the window is first shown, widen it to the predictions (up to 90 % of
+        the screen): the Data Table's 820 px left the last class's probability behind a
+        horizontal scroll bar with three classes and two models. A shown window keeps
+        the size the user gave it."""
+        if self.isVisible() or self.model.columnCount() == 0:
+            return
+        # the class, the image and every prediction column; other metas may scroll
+        shown = [i for i, c in enumerate(self.model.columns) if c[1] in self.model.predicted]
+        last = shown[-1] + 1 if shown else self.model.columnCount()
+        columns = sum(self.table.columnWidth(c) for c in range(last))
+        scroll = self.table.verticalScrollBar().sizeHint().width()
+        margins = self.layout().contentsMargins() if self.layout() is not None else None
+        frame = 2 * self.table.frameWidth() + (margins.left() + margins.right() if margins else 0)
+        want = columns + self.table.verticalHeader().sizeHint().width() + scroll + frame + 4
+        screen = self.screen()
+        room = int(screen.availableGeometry().width() * 0.9) if screen is not None else 1400
+        if want > self.width():
+            self.resize(min(want, room), self.height())
 
     def _show_info(self) -> None:
         t = self.data_table
