@@ -138,8 +138,13 @@ def test_group_box_picks_the_group_a_shift_lasso_adds_to(window, qtbot, folder) 
     assert groups == [2 if k == 1 else 1 for k in labels]
     text = view.count_label.text()
     assert f"G1&nbsp;{len(c0) + len(c2)}" in text and f"G2&nbsp;{len(c1)}" in text
+    # the key 2 on the plot picks G2: a Shift lasso moves c0 into it
+    view.plot.setFocus()
+    QTest.keyClick(view.plot, Qt.Key.Key_2)
+    assert box.value() == 2
+    lasso(view, c0, Qt.KeyboardModifier.ShiftModifier)
+    assert view._selection()[1] == [1 if k == 2 else 2 for k in labels]
     # a plain lasso starts over: one group, the box back at G1
-    box.setValue(2)
     lasso(view, c0)
     assert view._selection() == (sorted(c0.tolist()), [1] * len(c0))
     assert box.value() == 1

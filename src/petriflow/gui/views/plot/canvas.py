@@ -119,9 +119,11 @@ def inside(poly: np.ndarray, xy: np.ndarray) -> np.ndarray:
 
 class PlotCanvas(pg.PlotWidget):
     """The plot widget: a :class:`SelectViewBox`, Home resets the range; ``left`` when
-    the pointer leaves (the hover overlay hides)."""
+    the pointer leaves (the hover overlay hides); ``digit(k)`` for the keys 1–9 (the
+    view picks selection group k)."""
 
     left = pyqtSignal()
+    digit = pyqtSignal(int)
 
     def __init__(self, parent: Any = None) -> None:
         self.box = SelectViewBox()
@@ -136,6 +138,11 @@ class PlotCanvas(pg.PlotWidget):
     def keyPressEvent(self, ev: QKeyEvent | None) -> None:
         if ev is not None and ev.key() == Qt.Key.Key_Home:
             self.reset_view()
+            ev.accept()
+            return
+        if (ev is not None and Qt.Key.Key_1.value <= ev.key() <= Qt.Key.Key_9.value
+                and not ev.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
+            self.digit.emit(ev.key() - Qt.Key.Key_0.value)
             ev.accept()
             return
         super().keyPressEvent(ev)

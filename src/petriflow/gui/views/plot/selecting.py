@@ -4,9 +4,9 @@ Why a mixin of its own: the scatter view (``views/_projection.py``) draws; this 
 turns a finished rectangle or lasso into the node's ``selected`` setting with its
 identity context, and offers the selection groups (:mod:`.groups`) plainly: a **Group**
 spin box says which group a Shift drag adds to (Shift+Ctrl starts a new group and the
-box follows it; a plain drag starts over in G1), and the count below the map names each
-group in its ring colour with its size, so a user sees what the output's ``Selected``
-column will hold before looking at it.
+box follows it; a plain drag starts over in G1; the keys 1–9 on the plot pick a
+group), and the count below the map names each group in its ring colour with its size,
+so a user sees what the output's ``Selected`` column will hold before looking at it.
 """
 
 from __future__ import annotations
@@ -67,9 +67,10 @@ class SelectionMixin:
             "The selection group a Shift drag adds to (its points are ringed in the "
             "group's colour; Selected Data gets a 'Selected' column G1, G2, …).\n"
             "Shift+Ctrl drag: a new group (this box follows). Ctrl or Alt drag: remove. "
-            "A plain drag starts over in G1.")
+            "A plain drag starts over in G1. Keys 1–9 on the plot pick the group.")
         box.setAccessibleName("Selection group")
         self.group_box = box
+        self.plot.digit.connect(lambda k: box.setValue(min(k, MAX_GROUPS)))
         return box
 
     def target_group(self) -> int:
