@@ -12,7 +12,11 @@ and up the columns, putting each node at the mean row of its neighbours, which r
 most crossings; rows are a fixed pitch apart, so no two nodes can overlap. A link that
 skips columns is drawn straight across them, so a node there that its curve would pass
 through moves down (with the nodes under it) until the link passes clear of its disc
-and text. Disconnected parts of the workflow are laid out one below the other.
+and text; a node with one neighbour is then put level with it where its row is free.
+Of the drawings tried (with and without stand-ins for skipping links, columns centred
+or not) the one with the fewest links through nodes, then the lowest, then the
+straightest is kept. Disconnected parts of the workflow are laid out one below the
+other.
 """
 
 from __future__ import annotations
@@ -170,19 +174,22 @@ def tidy(positions: Mapping[str, Position],
         part_edges = [e for e in edges if e[0] in members]
         layer = _layers(part, part_edges)
         candidates = []
-        for stand_ins in (False, True):
+        for stand_ins, centred in ((False, True), (True, True), (False, False)):
             columns = _columns(part, part_edges, layer, stand_ins)
-            placed = _rows(columns, left, y0)
+            placed = _rows(columns, left, y0, centred)
             cleared = dict(placed)
             if _clear_long_links(cleared, columns, part_edges):
                 placed = cleared
             placed = {n: p for n, p in placed.items() if n in members}
+            _straighten(placed, columns, part_edges)
             height = max(y for _, y in placed.values()) - y0
             hits = _hits(placed, columns, part_edges)
             # a link through a node costs as much as two more rows of height: a
-            # drawing twice as tall to avoid one crossing is no easier to read
-            candidates.append((hits * 2 * ROW_PITCH + height, hits, placed))
-        _, best_hits, placed = min(candidates, key=lambda c: (c[0], c[1]))
+            # drawing twice as tall to avoid one crossing is no easier to read; then
+            # straighter links (a slanted short link has no room for its label)
+            slant = sum(abs(placed[a][1] - placed[b][1]) for a, b in part_edges)
+            candidates.append((hits * 2 * ROW_PITCH + height, slant, hits, placed))
+        _, _, best_hits, placed = min(candidates, key=lambda c: (c[0], c[1], c[2]))
         kept = _kept(positions, part, part_edges, layer, left, y0)
         # a drawing that is already layered stays as it is (Tidy Up twice changes
         # nothing), unless a new one would have no link through a node and it has
@@ -234,17 +241,47 @@ def _columns(part: list[str], edges: list[tuple[str, str]], layer: dict[str, int
     return _order(columns, chain)
 
 
-def _rows(columns: list[list[str]], left: float, top: float) -> dict[str, Position]:
+def _rows(columns: list[list[str]], left: float, top: float,
+          centred: bool = True) -> dict[str, Position]:
     """Column c at x = left + c pitches; rows a pitch apart, short columns centred
     against the tallest."""
     height = max(len(col) for col in columns)
     placed: dict[str, Position] = {}
     for c, col in enumerate(columns):
-        offset = (height - len(col)) / 2 * ROW_PITCH
+        offset = (height - len(col)) / 2 * ROW_PITCH if centred else 0.0
         for i, n in enumerate(col):
             placed[n] = (round(left + c * COLUMN_PITCH, 1),
                          round(top + offset + i * ROW_PITCH, 1))
     return placed
+
+
+def _straighten(placed: dict[str, Position], columns: list[list[str]],
+                edges: list[tuple[str, str]]) -> None:
+    """Put a node with one source (or else one sink) level with it when that row of its
+    column is free and no link then runs through a node that did not before: a short
+    slanted link has no room for its label (a column centred against a taller one
+    leaves its node half a row off its neighbour)."""
+    column_of = {n: c for c, col in enumerate(columns) for n in col if n in placed}
+    preds: dict[str, list[str]] = defaultdict(list)
+    succs: dict[str, list[str]] = defaultdict(list)
+    for a, b in edges:
+        preds[b].append(a)
+        succs[a].append(b)
+    for n in sorted(placed, key=lambda n: (column_of[n], placed[n][1])):
+        near = preds[n] if len(preds[n]) == 1 else succs[n] if len(succs[n]) == 1 else []
+        if not near or placed[near[0]][1] == placed[n][1]:
+            continue
+        x, y = placed[n]
+        target = placed[near[0]][1]
+        if any(abs(placed[m][1] - target) < ROW_PITCH - 0.5 for m in columns[column_of[n]]
+               if m != n and m in placed):
+            continue
+        local = [(a, b) for a, b in edges if n in (a, b)
+                 or column_of[a] < column_of[n] < column_of[b]]
+        before = _hits(placed, columns, local)
+        placed[n] = (x, target)
+        if _hits(placed, columns, local) > before:
+            placed[n] = (x, y)
 
 
 def _hits(placed: dict[str, Position], columns: list[list[str]],
