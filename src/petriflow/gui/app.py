@@ -208,8 +208,10 @@ def _wait_ready(view, timeout_s: float = 15.0) -> None:
     if is_ready is None:
         return
     deadline = time.monotonic() + timeout_s
-    while not is_ready() and time.monotonic() < deadline:
+    steady = 0  # ready on consecutive checks: a repaint may ask for more thumbnails
+    while steady < 3 and time.monotonic() < deadline:
         QApplication.processEvents()
+        steady = steady + 1 if is_ready() else 0
         time.sleep(0.01)
     for _ in range(3):
         QApplication.processEvents()
