@@ -13,6 +13,11 @@ batches with one torch thread each (robust when the machine is busy; see
 ``embed_paths``); on a GPU, CPU threads decode ahead while the main thread feeds the
 device — or, for runs of ``PROCESS_MIN_IMAGES`` images and more, worker *processes* decode
 whole batches (``decode_procs``: thread decoding is GIL-bound near 1,000 img/s).
+
+On the CPU in fp32 the network runs in ONNX Runtime when it is installed
+(``backbones/runtime.py``: same vectors, about half the CPU), and large runs switch on
+the exact fast resize (``analysis/pillow_resize.py``: Pillow's pixels, a quarter of the
+CPU); neither is part of the cache key.
 """
 
 from __future__ import annotations
