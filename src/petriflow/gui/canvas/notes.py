@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from PyQt6 import sip
 from PyQt6.QtCore import QPointF, QTimer
-from PyQt6.QtGui import QColor
-from PyQt6.QtWidgets import QGraphicsScene, QGraphicsTextItem
+from PyQt6.QtGui import QColor, QPen
+from PyQt6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsScene, QGraphicsTextItem
 
 __all__ = ["NOTE_MS", "NOTE_WIDTH", "canvas_notes", "show_note"]
 
@@ -40,6 +40,12 @@ def show_note(scene: QGraphicsScene, text: str, where: QPointF,
     note.setZValue(100)
     note.setPos(where + QPointF(-NOTE_WIDTH / 2, -75))
     note.setData(_ROLE, _MARK)
+    # an opaque card behind the text, so a link under it does not strike it through;
+    # a child item: it goes when the note goes
+    card = QGraphicsRectItem(note.boundingRect().adjusted(-2, 0, 2, 0), note)
+    card.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+    card.setBrush(QColor(255, 255, 255, 235))
+    card.setPen(QPen(QColor("#B00020"), 1))
     scene.addItem(note)
     timer = QTimer(note)  # the note's child: deleted with it, never outlives it
     timer.setSingleShot(True)
