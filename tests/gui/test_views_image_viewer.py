@@ -145,3 +145,42 @@ def test_thumbnails_arriving_together_repaint_once(qtbot, tmp_path):
     assert all((paths[r], model.size) in model.cache for r in (2, 7, 4))
     cores = QThreadPool.globalInstance().maxThreadCount()
     assert model.pool.maxThreadCount() == max(1, cores - 1)
+
+
+def test_empty_input_says_why_in_place_of_a_blank_grid(make_window, qtbot) -> None:
+    """A click on empty dendrogram space clears its selection: the viewer's input goes
+    away. Opened then (or opened before), the viewer said nothing, a blank white panel
+    and an empty Title box (found in the Xvfb walk-through of image-clustering)."""
+    from PyQt6.QtCore import QPoint
+
+    win = open_example(make_window, CLUSTERING)
+    hc, viewer = node_by_title(win, "Hierarchical Clustering"), node_by_title(win, "Image Viewer")
+    wait_settled(qtbot, win)
+    open_view = win.open_node(viewer)
+    qtbot.waitExposed(open_view)
+    assert open_view.list.isVisible() and not open_view.empty.isVisible()
+    hc_view = win.open_node(hc)
+    qtbot.waitUntil(lambda: hc_view.tree is not None, timeout=10_000)
+    dendro = hc_view.dendrogram
+    click(dendro, QPoint(2, dendro.height() - 2))  # empty space: selection cleared
+    qtbot.waitUntil(lambda: win.scheduler.inputs(viewer).get("Data") is None, timeout=20_000)
+    # the view already open: the message replaces the grid
+    qtbot.waitUntil(lambda: open_view.empty.isVisible(), timeout=5_000)
+    assert not open_view.list.isVisible()
+    assert "select images there" in open_view.empty.text()
+    open_view.close()  # deleted on the next event-loop turn
+    qtbot.waitUntil(lambda: win.live_view(viewer) is None, timeout=5_000)
+    # opened afresh with nothing on the input: the same message, and the Title box
+    # names its default instead of standing empty
+    view = win.open_node(viewer)
+    qtbot.waitExposed(view)
+    assert view.empty.isVisible() and not view.list.isVisible()
+    assert "No images to show yet" in view.empty.text()
+    assert view.title_combo.currentText() == "(image name)"
+    assert view.info.text() == "No data on the input."
+    # a branch click brings the grid back
+    win.undo_stack.undo()
+    qtbot.waitUntil(lambda: win.scheduler.inputs(viewer).get("Data") is not None,
+                    timeout=20_000)
+    qtbot.waitUntil(lambda: view.list.isVisible(), timeout=5_000)
+    assert not view.empty.isVisible() and view.model.rowCount() == 48

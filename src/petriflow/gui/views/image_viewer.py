@@ -337,6 +337,14 @@ class ImageViewerView(NodeView):
         self.list.installEventFilter(self)  # Space: preview
         self.preview: ImagePreview | None = None
         layout.addWidget(self.list, 1)
+        # what an empty grid means, in its place: a blank white panel told a first-time
+        # user nothing (the node before may simply have nothing selected yet)
+        self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("color: #555; background: white; border: 1px solid #bbb;"
+                                 " padding: 24px;")
+        layout.addWidget(self.empty, 1)
         add_export_actions(self, image=self.list)
         self.resize(820, 640)
         self._updating = True
@@ -344,6 +352,7 @@ class ImageViewerView(NodeView):
             self._apply_size(self.settings.thumbnail_size)
         finally:
             self._updating = False
+        self._loaded = False  # on_data fills even when the first input is None
         self.on_data()
 
     def is_ready(self) -> bool:
@@ -352,9 +361,9 @@ class ImageViewerView(NodeView):
     # ------------------------------------------------------------------ data
     def on_data(self) -> None:
         table = self.inputs().get("Data")
-        if table is self.table:
+        if table is self.table and self._loaded:
             return
-        self.table = table
+        self.table, self._loaded = table, True
         self._updating = True
         try:
             self._fill_titles()
@@ -398,18 +407,31 @@ class ImageViewerView(NodeView):
         palette = class_colors(len(t.class_values))
         return [palette[int(c)] if c >= 0 else None for c in np.asarray(t.y).tolist()]
 
+    def _show_empty(self, why: str) -> None:
+        """No thumbnails: ``why`` in the grid's place (``""``: the grid)."""
+        self.empty.setText(why)
+        self.empty.setVisible(bool(why))
+        self.list.setVisible(not why)
+
     def _fill_items(self) -> None:
         if self.table is None:
             self.model.set_items([], [])
             self.legend.set_classes(())
             self.info.setText("No data on the input.")
+            self._show_empty(
+                "No images to show yet.\n\nConnect a node that sends images to this "
+                "one's Data input (Import Images, Image Embedder), or, if one is "
+                "connected, select images there: a dendrogram branch, points in a plot, "
+                "rows in a table.")
             return
         try:
             column = image_column_of(self.table, self.settings.image_column)
         except NodeError as exc:
             self.model.set_items([], [])
             self.info.setText(str(exc))
+            self._show_empty(str(exc))
             return
+        self._show_empty("" if len(self.table) else "The input has no images (0 rows).")
         bases = [b for b in (self.node.directory, Path.cwd()) if b is not None]
         paths = [str(resolve_image_path(str(v), bases)) if v else ""
                  for v in self.table.metas[column]]
