@@ -10,8 +10,6 @@ they become actions, each edit one undo step.
 
 from __future__ import annotations
 
-import math
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,88 +17,22 @@ from PyQt6.QtCore import QPoint, QPointF, Qt
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QFileDialog, QMenu
 
-from petriflow.core.workflow import Annotation, TextAnnotation, Workflow
 from petriflow.gui import undo as cmd
 from petriflow.gui.canvas import fluent, layout
 from petriflow.gui.canvas.export_image import FORMATS, save_scene_image
+from petriflow.gui.canvas.note_follow import notes_following
 from petriflow.gui.quickmenu import QuickMenu
 
 if TYPE_CHECKING:
     from petriflow.gui.mainwindow import MainWindow
 
-__all__ = ["ZOOM_STEP", "CanvasTools", "notes_following"]
+__all__ = ["ZOOM_STEP", "CanvasTools"]
 
 #: one Ctrl++ / Ctrl+- (and one Ctrl+wheel notch) zooms by this factor
 ZOOM_STEP = 1.25
 
 _ALIGN_TEXT = {"left": "&Left", "centre": "&Centre", "right": "&Right",
                "top": "&Top", "middle": "&Middle", "bottom": "&Bottom"}
-
-
-def notes_following(workflow: Workflow, new: dict[str, tuple[float, float]]
-                    ) -> list[Annotation]:
-    """The notes and arrows moved by as much as the node they are about moves to
-    ``new`` (node id -> position): a text note by its owner
-    (:func:`~petriflow.gui.presentation_canvas.note_owners`), an arrow by its note's
-    owner, or else by the node its head points at. Unattached ones stay."""
-    from petriflow.gui.presentation_canvas import ARROW_GRIP, _distance, note_owners
-
-    old = {n.id: n.position for n in workflow.nodes}
-    owners = note_owners(workflow)
-    texts = [a for a in workflow.annotations if isinstance(a, TextAnnotation)]
-
-    def shift(nid: str | None) -> tuple[float, float]:
-        if nid is None or nid not in new:
-            return 0.0, 0.0
-        return new[nid][0] - old[nid][0], new[nid][1] - old[nid][1]
-
-    out: list[Annotation] = []
-    lower: dict[str, float] = {}  # note id -> how much further down it had to go
-    for ann in workflow.annotations:
-        if isinstance(ann, TextAnnotation):
-            dx, dy = shift(owners.get(ann.id))
-            x, y, w, h = ann.rect
-            if (dx, dy) != (0.0, 0.0):
-                lower[ann.id] = _clear_spot(workflow, new, (x + dx, y + dy, w, h))
-            moved: Annotation = replace(ann, rect=(x + dx, y + dy + lower.get(ann.id, 0.0),
-                                                   w, h))
-        else:
-            note = next((t for t in texts if t.id in owners
-                         and _distance(ann.start, t.rect) <= ARROW_GRIP), None)
-            if note is not None:
-                owner: str | None = owners[note.id]
-            else:
-                near = min(((math.dist(ann.end, p), nid) for nid, p in old.items()),
-                           default=None)
-                owner = near[1] if near is not None and near[0] <= ARROW_GRIP + 60 else None
-            dx, dy = shift(owner)
-            extra = lower.get(note.id, 0.0) if note is not None else 0.0
-            moved = replace(ann, start=(ann.start[0] + dx, ann.start[1] + dy + extra),
-                            end=(ann.end[0] + dx, ann.end[1] + dy))
-        if moved != ann:
-            out.append(moved)
-    return out
-
-
-def _clear_spot(workflow: Workflow, new: dict[str, tuple[float, float]],
-                rect: tuple[float, float, float, float]) -> float:
-    """How much further down (0 if none) a note at ``rect`` must go so that no node's
-    disc or text and no link meets it in the new layout (a quarter row at a time, up to
-    three rows; after that it stays where its node took it)."""
-    left, top, right, bottom = layout.NODE_REACH
-    nodes = [new.get(n.id, n.position) for n in workflow.nodes]
-    curves = [layout.link_curve(new.get(lk.source_id, (0.0, 0.0)),
-                                new.get(lk.sink_id, (0.0, 0.0)))
-              for lk in workflow.links if lk.source_id in new and lk.sink_id in new]
-    x, y, w, h = rect
-    for step in range(13):
-        down = step * layout.ROW_PITCH / 4
-        y0, y1 = y + down - 6, y + down + h + 6
-        if not any(px + left < x + w and x < px + right and py + top < y1 and y0 < py + bottom
-                   for px, py in nodes) and not any(
-                x <= cx <= x + w and y0 <= cy <= y1 for curve in curves for cx, cy in curve):
-            return down
-    return 0.0
 
 
 class CanvasTools:
