@@ -85,6 +85,11 @@ class ConfusionMatrixView(NodeView):
         self.clear_button.clicked.connect(lambda: self._select([]))
         for b in (self.correct_button, self.misclassified_button, self.clear_button):
             buttons.addWidget(b)
+        # how many images the selected cells send: "Select Misclassified" on a perfect
+        # classifier selected six empty cells and nothing told why the viewer was empty
+        self.selection_label = QLabel()
+        buttons.addSpacing(8)
+        buttons.addWidget(self.selection_label)
         buttons.addStretch(1)
         self.info = QLabel()
         self.info.setStyleSheet("color: #555;")
@@ -130,6 +135,7 @@ class ConfusionMatrixView(NodeView):
             res = self.results
             if res is None:
                 self.caption.setText("No evaluation results on the input.")
+                self.selection_label.setText("")
                 return
             li = s.learner if 0 <= s.learner < len(res.learner_names) else 0
             self.learner_combo.setCurrentIndex(li)
@@ -180,12 +186,28 @@ class ConfusionMatrixView(NodeView):
     def _show_selection(self) -> None:
         k = self.n_classes
         sel = QItemSelection()
-        for cell in self._selected():
-            if len(cell) == 2 and all(0 <= int(c) < k for c in cell):
-                ix = self.model.index(int(cell[0]), int(cell[1]))
-                sel.select(ix, ix)
+        cells = [(int(c[0]), int(c[1])) for c in self._selected()
+                 if len(c) == 2 and all(0 <= int(v) < k for v in c)]
+        for a, p in cells:
+            ix = self.model.index(a, p)
+            sel.select(ix, ix)
         self.table.selectionModel().select(
             sel, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.selection_label.setText(self._selection_text(cells))
+
+    def _selection_text(self, cells: list[tuple[int, int]]) -> str:
+        """What the selected cells send downstream, in words."""
+        if not cells or self.results is None:
+            return ""
+        counts = self.results.confusion_matrix(
+            self.settings.learner if 0 <= self.settings.learner < len(
+                self.results.learner_names) else 0)
+        n = int(sum(counts[a, p] for a, p in cells))
+        if n:
+            return f"{n} image{'s' if n != 1 else ''} selected"
+        if all(a != p for a, p in cells):
+            return "<b>0 images selected</b>: nothing is misclassified there"
+        return "<b>0 images selected</b>: the selected cells are empty"
 
     # ------------------------------------------------------------------ edits
     def cell_rect_center(self, actual: int, predicted: int) -> Any:

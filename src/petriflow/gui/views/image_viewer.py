@@ -421,8 +421,8 @@ class ImageViewerView(NodeView):
             self._show_empty(
                 "No images to show yet.\n\nConnect a node that sends images to this "
                 "one's Data input (Import Images, Image Embedder), or, if one is "
-                "connected, select images there: a dendrogram branch, points in a plot, "
-                "rows in a table.")
+                "connected, select images there: a dendrogram branch, a confusion-matrix "
+                "cell, points in a plot, rows in a table.")
             return
         try:
             column = image_column_of(self.table, self.settings.image_column)
