@@ -54,17 +54,30 @@ def main() -> int:
         [dialog.examples.item(i).text() for i in range(dialog.examples.count())].index(
             find_example("image-clustering").title)))
     settle(app, 60)
-    # scramble, then Tidy Up
-    for i, node in enumerate(window.workflow.nodes):
-        window.workflow.set_position(node.id, ((i * 137) % 500, (i * 251) % 400))
+    # scramble (each note goes along with the node it is about, as a user's own messy
+    # layout would have it), then Tidy Up
+    from petriflow.gui import undo as cmd
+    from petriflow.gui.canvas.note_follow import notes_following
+
+    scrambled = {node.id: ((i * 137) % 500, (i * 251) % 400)
+                 for i, node in enumerate(window.workflow.nodes)}
+    notes = notes_following(window.workflow, scrambled)
+    for nid, pos in scrambled.items():
+        window.workflow.set_position(nid, pos)
+    for note in notes:
+        window.undo_stack.push(cmd.ReplaceAnnotationCommand(window.workflow, note))
     settle(app)
     window.tidy_up()
     settle(app, 60)
     window.grab().save(str(out / "tidy.png"))
-    # a link from the embedder's output dropped on the empty canvas below it
+    # a link from the embedder's output dropped on the empty canvas below it (a taller
+    # window: the whole menu below the workflow, nothing covered)
+    window.resize(1200, 980)
+    settle(app)
+    frame = window.frameGeometry()
     item = window.scene.node_items[window.workflow.find_node("Image Embedder").id]
     start = item.anchor_pos("output")
-    end = start + QPointF(60, 110)
+    end = start + QPointF(40, 150)  # empty canvas under the embedder
     viewport = window.view.viewport()
     a, b = window.view.mapFromScene(start), window.view.mapFromScene(end)
     b.setY(min(b.y(), viewport.height() - 340))  # the whole menu inside the window's picture

@@ -107,9 +107,7 @@ def notes_following(workflow: Workflow, new: dict[str, Position]) -> list[Annota
     out: dict[str, Annotation] = {}
     for note_id, owner in owners.items():
         note = texts[note_id]
-        dx, dy = shift(owner)
-        if (dx, dy) == (0.0, 0.0):
-            continue
+        dx, dy = shift(owner)  # (even a note whose node stays may now be on a link)
         x, y, w, h = note.rect
         mine = [a for a in arrows if tail_of[a.id] == note_id]
         below = y + h / 2 > old[owner][1]
@@ -127,9 +125,11 @@ def notes_following(workflow: Workflow, new: dict[str, Position]) -> list[Annota
             off, flip, rect = 0.0, False, (x + dx, y + dy, w, h)
             ends = [_arrow(a, (dx, dy), 0.0, False, note.rect, rect, old[owner], new[owner])
                     for a in mine]
-        out[note_id] = replace(note, rect=rect)
+        if rect != note.rect:
+            out[note_id] = replace(note, rect=rect)
         for a, (start, end) in zip(mine, ends, strict=True):
-            out[a.id] = replace(a, start=start, end=end)
+            if (start, end) != (a.start, a.end):
+                out[a.id] = replace(a, start=start, end=end)
     for a in arrows:
         if a.id in out or tail_of[a.id] is not None:
             continue
