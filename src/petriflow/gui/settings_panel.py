@@ -5,7 +5,13 @@ Used for nodes that have no custom view yet. Each edit becomes a
 through the scheduler like any other edit. Field types map to controls: bool → check
 box, int/float → spin box, Literal → combo box, str → line edit (with a "…" button for
 paths); lists, dicts and other values are shown read-only (selections are written by
-views, not typed in).
+views, not typed in) — except a list of names whose metadata says ``{"edit": "names"}``
+(Aggregate Profiles' group columns): a line edit of comma-separated names.
+
+Rows are labelled as the undo stack and the report name the field
+(:func:`petriflow.core.describe.setting_label`: "Number of neighbours", not "N neighbors").
+Field metadata ``help`` becomes the row's tooltip and ``placeholder`` the empty line
+edit's grey text (what "" means: "the user cache folder", "all images are one plate").
 
 The "…" button of a path asks for a folder unless the field's metadata says otherwise:
 ``{"browse": "open" | "save", "filter": "Models (*.skops)", "suffix": ".skops"}`` opens
@@ -40,6 +46,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from petriflow.core.describe import setting_label
 from petriflow.core.workflow import Workflow, WorkflowEvent
 from petriflow.gui.undo import SettingsCommand
 
@@ -71,8 +78,16 @@ def field_kind(hint: Any) -> str:
     return "readonly"
 
 
-def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+def _label(name: str, settings_cls: type | None = None) -> str:
+    """A row's label: the field's words (its metadata ``label``), first letter capital."""
+    words = (setting_label(settings_cls, name) if settings_cls is not None
+             else name.replace("_", " "))
+    return words[:1].upper() + words[1:]
+
+
+def _names(text: str) -> list[str]:
+    """Comma-separated names as a list ("compound, concentration")."""
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 class SettingsPanel(QWidget):
@@ -97,6 +112,8 @@ class SettingsPanel(QWidget):
         self.status.setStyleSheet("color: #666;")
         layout.addWidget(self.status)
         self.editors: dict[str, QWidget] = {}
+        nt = node.node_type
+        self._settings_cls: type | None = nt.Settings if nt is not None else None
         self._setters: dict[str, Callable[[Any], None]] = {}
         self._updating = False
         self._build()
@@ -123,9 +140,19 @@ class SettingsPanel(QWidget):
     def _add_field(self, name: str, hint: Any,
                    metadata: Mapping[str, Any] | None = None) -> None:
         kind = field_kind(hint)
+        meta = dict(metadata or {})
+        if meta.get("edit") == "names":
+            kind = "names"
         inner, optional = _unwrap_optional(hint)
         editor: QWidget
-        if kind == "bool":
+        line: QLineEdit | None = None
+        if kind == "names":
+            line = QLineEdit()
+            line.editingFinished.connect(
+                lambda n=name, w=line: self._commit(n, _names(w.text())))
+            self._setters[name] = lambda v, w=line: w.setText(", ".join(map(str, v or ())))
+            editor = line
+        elif kind == "bool":
             box = QCheckBox()
             box.toggled.connect(lambda v, n=name: self._commit(n, bool(v)))
             self._setters[name] = lambda v, w=box: w.setChecked(bool(v))
@@ -162,8 +189,8 @@ class SettingsPanel(QWidget):
             line.editingFinished.connect(lambda n=name, w=line: self._commit(n, w.text()))
             self._setters[name] = lambda v, w=line: w.setText("" if v is None else str(v))
             editor = line
-            if (metadata or {}).get("browse") in ("open", "save"):
-                editor = self._with_file_browse(line, name, dict(metadata or {}))
+            if meta.get("browse") in ("open", "save"):
+                editor = self._with_file_browse(line, name, meta)
             elif any(k in name for k in ("folder", "path", "file", "directory")):
                 editor = self._with_browse(line, name)
         else:
@@ -173,9 +200,15 @@ class SettingsPanel(QWidget):
             label.setToolTip("Set by the widget's view (e.g. a selection); read-only here.")
             self._setters[name] = lambda v, w=label: w.setText(_short_repr(v))
             editor = label
+        if line is not None and meta.get("placeholder"):
+            line.setPlaceholderText(str(meta["placeholder"]))
         editor.setObjectName(f"setting-{name}")
         self.editors[name] = editor
-        self.form.addRow(_label(name), editor)
+        label = QLabel(_label(name, self._settings_cls))
+        if meta.get("help"):
+            label.setToolTip(str(meta["help"]))
+            editor.setToolTip(str(meta["help"]))
+        self.form.addRow(label, editor)
 
     def _with_browse(self, line: QLineEdit, name: str) -> QWidget:
         box = QWidget()
@@ -187,7 +220,8 @@ class SettingsPanel(QWidget):
 
         def browse() -> None:
             start = line.text() or str(self.workflow.directory or "")
-            folder = QFileDialog.getExistingDirectory(self, _label(name), start)
+            folder = QFileDialog.getExistingDirectory(
+                self, _label(name, self._settings_cls), start)
             if folder:
                 line.setText(folder)
                 self._commit(name, folder)
@@ -220,7 +254,7 @@ class SettingsPanel(QWidget):
         current = str(getattr(self.workflow.node(self.node_id).settings, name) or "")
         start = str(folder / current if folder is not None and current else
                     current or folder or "")
-        title, filters = _label(name), str(metadata.get("filter", ""))
+        title, filters = _label(name, self._settings_cls), str(metadata.get("filter", ""))
         if metadata.get("browse") == "save":
             chosen, _ = QFileDialog.getSaveFileName(self, title, start, filters)
             suffix = str(metadata.get("suffix", ""))

@@ -38,17 +38,34 @@ class AggregateProfiles(Node):
 
     @dataclass
     class Settings:
-        group_by: list[str] = field(default_factory=lambda: ["compound", "concentration"])
-        method: Aggregation = "mean"
-        normalization: Literal["none", Normalization] = "none"
-        plate_column: str = "plate"
-        control_column: str = "compound"
-        control_value: str = "DMSO"
+        group_by: list[str] = field(
+            default_factory=lambda: ["compound", "concentration"],
+            metadata={"edit": "names", "label": "group by",
+                      "placeholder": "columns, separated by commas",
+                      "help": "One profile per combination of these columns' values "
+                              "(e.g. compound, concentration); comma-separated."})
+        method: Aggregation = field(default="mean", metadata={
+            "help": "How the features of a group's rows are combined."})
+        normalization: Literal["none", Normalization] = field(default="none", metadata={
+            "help": "Before aggregating, normalise each feature per plate against that "
+                    "plate's control rows (zscore: subtract their mean, divide by their "
+                    "standard deviation)."})
+        plate_column: str = field(default="plate", metadata={
+            "placeholder": "none: all rows are one plate",
+            "help": "The column naming each row's plate (normalisation is per plate)."})
+        control_column: str = field(default="compound", metadata={
+            "help": "The column that marks the control rows."})
+        control_value: str = field(default="DMSO", metadata={
+            "help": "The value of the control column on control rows (e.g. DMSO)."})
         #: keep the control groups in the output (they are left out by default: they
         #: have no mechanism to predict)
-        keep_controls: bool = False
+        keep_controls: bool = field(default=False, metadata={
+            "help": "Keep the control groups' profiles in the output (left out by "
+                    "default: they have no mechanism to predict)."})
         #: make this column the class of the profiles ("" = keep the input's class)
-        class_column: str = "moa"
+        class_column: str = field(default="moa", metadata={
+            "placeholder": "keep the input's class",
+            "help": "Make this column the profiles' class (e.g. moa), to predict."})
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken

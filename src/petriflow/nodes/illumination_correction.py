@@ -11,7 +11,7 @@ files, so everything downstream (embedder, viewers) works unchanged.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +40,26 @@ class IlluminationCorrection(Node):
     @dataclass
     class Settings:
         #: the column naming the plate ("" or absent = all images form one plate)
-        plate_column: str = "plate"
-        smoothing: Smoothing = "median"
+        plate_column: str = field(default="plate", metadata={
+            "placeholder": "none: all images are one plate",
+            "help": "The column naming each image's plate: the illumination is "
+                    "estimated per plate and channel."})
+        smoothing: Smoothing = field(default="median", metadata={
+            "help": "The filter that smooths the mean image into the illumination."})
         #: smoothing window as a fraction of the image's long side
-        filter_fraction: float = 0.25
+        filter_fraction: float = field(default=0.25, metadata={
+            "label": "filter size",
+            "help": "The smoothing window as a fraction of the image's long side "
+                    "(0 to 1)."})
         #: where corrected files go ("" = the user cache folder); relative to the workflow
-        output_folder: str = ""
+        output_folder: str = field(default="", metadata={
+            "placeholder": "the user cache folder",
+            "help": "Where the corrected TIFF files are written."})
         #: "" = in-process; "local" or a scheduler address = on a Dask cluster
-        cluster: str = ""
+        cluster: str = field(default="", metadata={
+            "placeholder": "none: run here (or: local, tcp://host:8786)",
+            "help": "Run on a Dask cluster: \"local\" for one on this machine, or a "
+                    "scheduler's address."})
 
     def run(
         self, inputs: Mapping[str, Any], progress: Progress, cancel: CancelToken
