@@ -185,3 +185,46 @@ def test_positions_set_by_code_stay_one_group(tmp_path: Path) -> None:
     assert context["groups"] == [1, 3, 3]
     out = grouped_selection_outputs(pics, [0, 1, 4], context, prog)
     assert groups_of(out["Selected Data"]) == ["G1", "G3", "G3"]
+
+
+def test_pca_groups_reach_a_downstream_scatter_plot(window, qtbot, folder) -> None:
+    """PCA's G1/G2 (two real lassos) survive a Scatter Plot after it: the Scatter Plot's
+    own flag is named as Orange names it, ``Selected (1)``, and the next one
+    ``Selected (2)``; the upstream ``Selected`` column is passed on untouched."""
+    from petriflow.core.node import Progress
+    from petriflow.nodes._projection import grouped_selection_outputs
+    from petriflow.nodes._selection import rows_context
+    from tests.nodes.conftest import run_node
+
+    proj, view = open_view(window, qtbot, "petriflow.pca", folder=str(folder))
+    view.lasso_button.setChecked(True)
+    labels = np.arange(N) % 3
+    lasso(view, np.flatnonzero(labels == 0))
+    lasso(view, np.flatnonzero(labels == 1), NEW_GROUP)
+    wait_settled(qtbot, window, timeout=60_000)
+    pca_data = window.scheduler.output(proj, "Data")
+    want = [["G1", "G2", "Unselected"][k] for k in labels]
+    assert groups_of(pca_data) == want
+
+    scatter = run_node(ScatterPlot, {"Data": pca_data}, selected=[0, 2])
+    out = scatter["Data"]
+    assert groups_of(out) == want  # PCA's groups, not overwritten
+    assert list(out.metas["Selected (1)"][:4]) == ["Yes", "No", "Yes", "No"]
+    assert groups_of(scatter["Selected Data"]) == [want[0], want[2]]
+    # groups in the downstream plot too: a new column again, numbered on
+    context = rows_context(out, [1, 3], groups=[1, 2])
+    again = grouped_selection_outputs(out, [1, 3], context, Progress())
+    assert list(again["Data"].metas["Selected (2)"][:4]) == ["Unselected", "G1", "Unselected",
+                                                             "G2"]
+    assert groups_of(again["Data"]) == want
+    assert list(again["Data"].metas["Selected (1)"]) == list(out.metas["Selected (1)"])
+
+
+def test_unique_name_follows_orange() -> None:
+    from petriflow.analysis.selection import is_selection_meta, unique_name
+
+    assert unique_name(["a"], "Selected") == "Selected"
+    assert unique_name(["Selected"], "Selected") == "Selected (1)"
+    assert unique_name(["Selected", "Selected (1)"], "Selected") == "Selected (2)"
+    assert unique_name(["Selected (3)"], "Selected") == "Selected (4)"
+    assert is_selection_meta("Selected (12)") and not is_selection_meta("Selected x")

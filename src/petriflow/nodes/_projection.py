@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
 
-from petriflow.analysis.selection import SELECTED_META
+from petriflow.analysis.selection import SELECTED_META, unique_name
 from petriflow.core.node import Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
@@ -187,8 +187,9 @@ def grouped_selection_outputs(table: Table, selected: list[int], context: dict[s
     rows = np.asarray(sorted(group_of), dtype=int)
     column = np.full(len(table), "Unselected", dtype=object)
     column[rows] = [group_label(group_of[p]) for p in rows.tolist()]
-    out["Selected Data"] = table.take(rows).with_meta(SELECTED_META, column[rows])
-    out["Data"] = table.with_meta(SELECTED_META, column)
+    name = unique_name(table.metas, SELECTED_META)  # upstream groups kept: "Selected (1)"
+    out["Selected Data"] = table.take(rows).with_meta(name, column[rows])
+    out["Data"] = table.with_meta(name, column)
     return out
 
 

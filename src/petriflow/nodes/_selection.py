@@ -45,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from petriflow.analysis.selection import is_selection_meta
 from petriflow.core.node import Progress
 from petriflow.core.table import Table
 
@@ -145,7 +146,7 @@ def row_keys(table: Table, base: Path | str | None = None, *,
     # text metas only: numbers appended downstream (coordinates, stress, probabilities)
     # and the Selected flag change with settings, not with the data
     metas = [np.asarray(v) for k, v in table.metas.items()
-             if k != "Selected" and np.asarray(v).dtype == object]
+             if not is_selection_meta(k) and np.asarray(v).dtype == object]
     keys = _fast_path_keys(column, root) if column is not None and not portable else None
     if keys is None:
         raw: list[str] = []

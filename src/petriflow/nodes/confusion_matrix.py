@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from petriflow.analysis.evaluation import confusion_values
+from petriflow.analysis.selection import SELECTED_META, unique_name
 from petriflow.core.node import CancelToken, Input, Node, Output, Progress
 from petriflow.core.table import Table
 from petriflow.core.types import EvaluationResults
@@ -116,7 +117,8 @@ class ConfusionMatrix(Node):
         if s.append_probabilities:
             for c, value in enumerate(res.class_values):
                 table = table.with_meta(f"p({value}) [{name}]", res.probabilities[li, :, c])
-        annotated = table.with_meta("Selected", np.where(mask, "Yes", "No").astype(object))
+        flags = np.where(mask, "Yes", "No").astype(object)
+        annotated = table.with_meta(unique_name(table.metas, SELECTED_META), flags)
         selected = table.take(mask) if mask.any() else None
         m = confusion_values(res, li, "counts")
         ca = float(np.trace(m) / m.sum()) if m.sum() else float("nan")

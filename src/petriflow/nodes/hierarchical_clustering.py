@@ -18,6 +18,7 @@ from petriflow.analysis.clustering import (
     selected_clusters,
 )
 from petriflow.analysis.distances import MemoryLimitError
+from petriflow.analysis.selection import SELECTED_META, unique_name
 from petriflow.core.memo import RunMemo
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
 from petriflow.core.table import Table
@@ -208,7 +209,8 @@ class HierarchicalClustering(Node):
             return {"Selected Data": sel if len(keep) else None, "Data": None}
 
         table = _row_table(dm)
-        annotated = table.with_meta("Selected", flags).with_meta(CLUSTER_META, cluster_col)
+        annotated = (table.with_meta(unique_name(table.metas, SELECTED_META), flags)
+                     .with_meta(CLUSTER_META, cluster_col))
         # Selected Data keeps the input's row order (not the dendrogram's leaf order)
         selected = (
             table.take(np.flatnonzero(selected_mask)).with_meta(
