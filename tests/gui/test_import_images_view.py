@@ -48,3 +48,55 @@ def test_readme_is_a_note_and_the_count_stays(window, qtbot, tmp_path) -> None:
     qtbot.waitUntil(lambda: item.message_item.text() == "4 images, 2 classes",
                     timeout=2_000)
     assert not item.warning_badge.isVisible()
+
+
+def test_the_choose_a_folder_bar_opens_the_folder_dialog(window, qtbot, tmp_path,
+                                                         monkeypatch) -> None:
+    """Before a folder is chosen the bar reads "Choose a folder of images" and looks like
+    a button; a click there did nothing. It opens the folder dialog (patched at its static
+    call: the real one blocks), as Browse… does; once a folder is read, a click on the bar
+    opens nothing."""
+    from PyQt6.QtWidgets import QFileDialog
+
+    folder = tmp_path / "set"
+    _png(folder / "a.png")
+    asked: list[str] = []
+
+    def dialog(parent, caption, start, *rest):
+        asked.append(caption)
+        return str(folder)
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", dialog)
+    nid = window.add_node("petriflow.import_images")
+    view = window.open_node(nid)
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: window.scheduler.status(nid).state == NodeState.WARNING,
+                    timeout=5_000)
+    assert "folder" in view.progress.format().lower()
+    QTest.mouseClick(view.progress, Qt.MouseButton.LeftButton)
+    assert asked == ["Image folder"]
+    assert window.workflow.node(nid).settings.folder == str(folder)
+    qtbot.waitUntil(lambda: window.scheduler.status(nid).state == NodeState.DONE,
+                    timeout=10_000)
+    QTest.mouseClick(view.progress, Qt.MouseButton.LeftButton)
+    assert asked == ["Image folder"]  # a chosen folder: the bar is only a bar
+
+
+def test_skipped_files_are_counted_once_above_their_list(window, qtbot, tmp_path) -> None:
+    """A text file named .png: the amber line said "1 file skipped. Skipped 1 unreadable
+    image(s) (notes.png)." above a list naming it again as "not an image file"."""
+    folder = tmp_path / "set"
+    _png(folder / "a.png")
+    (folder / "notes.png").write_text("not a picture")
+    nid = window.add_node("petriflow.import_images")
+    view = window.open_node(nid)
+    qtbot.waitExposed(view)
+    edit = view.folder_combo.lineEdit()
+    QTest.keyClicks(edit, str(folder))
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.scheduler.status(nid).state == NodeState.WARNING,
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: view.skipped_list.topLevelItemCount() == 1, timeout=2_000)
+    assert view.skipped_list.topLevelItem(0).text(0) == "notes.png"
+    assert view.skipped_label.text() == ("1 file skipped (unreadable); see why in the list "
+                                         "below.")

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+from PyQt6.QtCore import QEvent, QObject, Qt
 from PyQt6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -80,6 +81,9 @@ class ImportImagesView(NodeView):
         row.addWidget(self.reload_button)
         layout.addLayout(row)
         self.progress, self.cancel_button, progress_row = progress_with_cancel(self.node)
+        # before a folder is chosen the bar reads "Choose a folder of images" and looks
+        # like a button: a click there opens the folder dialog (it did nothing)
+        self.progress.installEventFilter(self)
         layout.addLayout(progress_row)
         self.summary = QLabel()
         layout.addWidget(self.summary)
@@ -106,6 +110,7 @@ class ImportImagesView(NodeView):
         self.skipped_list.setColumnWidth(0, 220)
         self.skipped_list.setVisible(False)
         layout.addWidget(self.skipped_list, 1)
+        self._status: NodeStatus | None = None
         self.resize(560, 380)
         self.show_current()
 
@@ -130,6 +135,14 @@ class ImportImagesView(NodeView):
 
     def reload(self) -> None:
         self.node.rerun()
+
+    def eventFilter(self, obj: QObject | None, event: QEvent | None) -> bool:
+        if (obj is self.progress and event is not None
+                and event.type() == QEvent.Type.MouseButtonRelease
+                and not self.settings.folder.strip()):
+            self.browse()
+            return True
+        return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------------ display
     def _fill_recent(self) -> None:
@@ -168,6 +181,12 @@ class ImportImagesView(NodeView):
 
     def _show_skipped(self, skipped: Table | None) -> None:
         self.skipped_list.clear()
+        self._show_skipped_rows(skipped)
+        status = self._status
+        if status is not None and status.warnings and status.state != NodeState.ERROR:
+            self.skipped_label.setText(self._skipped_text(status.warnings))
+
+    def _show_skipped_rows(self, skipped: Table | None) -> None:
         if skipped is None or not len(skipped):
             self.skipped_list.setVisible(False)
             return
@@ -188,17 +207,35 @@ class ImportImagesView(NodeView):
         self.progress.setFormat(f"%p% {status.message}" if running else
                                 ("done" if finished else
                                  "" if chosen else "Choose a folder of images"))
+        self.progress.setCursor(Qt.CursorShape.ArrowCursor if chosen
+                                else Qt.CursorShape.PointingHandCursor)
+        self.progress.setToolTip("" if chosen else "Click to choose a folder (as Browse…)")
+        self._status = status
         self.note_label.setText("" if running else "\n".join(status.infos))
         self.reload_button.setEnabled(not running)
         self.cancel_button.setEnabled(status.state is NodeState.RUNNING)
-        n = skipped_count(status.warnings)
         if status.state == NodeState.ERROR:
             self.skipped_label.setText(status.message)
         elif status.warnings:
-            head = f"{n} file{'s' if n != 1 else ''} skipped. " if n else ""
-            self.skipped_label.setText(head + " ".join(status.warnings))
+            self.skipped_label.setText(self._skipped_text(status.warnings))
         elif not running:
             self.skipped_label.setText("")
+
+    def _skipped_text(self, warnings: tuple[str, ...]) -> str:
+        """The amber line: when the list below names every skipped file with its reason,
+        just how many ("1 file skipped. Skipped 1 unreadable image(s) (notes.png)." said
+        it twice, above a list that says it a third time, and by another name)."""
+        n = skipped_count(warnings)
+        files = f"{n} file{'s' if n != 1 else ''} skipped"
+        if n and self.skipped_list.topLevelItemCount() == n:
+            words = {"unreadable": "unreadable", "listed": "not found",
+                     "non-image": "not images", "hidden": "hidden"}
+            kinds = [words[k] for w in warnings if w.startswith("Skipped ")
+                     for k in re.findall(r"\d+ (unreadable|listed|non-image|hidden)", w)]
+            others = [w for w in warnings if not w.startswith("Skipped ")]
+            why = f" ({', '.join(dict.fromkeys(kinds))})" if kinds else ""
+            return " ".join([f"{files}{why}; see why in the list below.", *others])
+        return (f"{files}. " if n else "") + " ".join(warnings)
 
 
 @register_view("petriflow.import_images")
