@@ -66,3 +66,41 @@ def test_distances_input_draws_the_rows_of_their_table(make_window, qtbot) -> No
     out = win.scheduler.output(tsne, "Data")
     assert out.metas["group"].tolist() == win.scheduler.output(src, "Data").metas[
         "group"].tolist()
+
+
+def test_data_only_settings_are_disabled_while_distances_is_connected(make_window,
+                                                                       qtbot) -> None:
+    """Metric, PCA and normalise apply to Data only: with Distances connected they are
+    disabled (a real click changes nothing) and their tooltip says why; undoing the
+    Distances link enables them again, and a click then edits the setting."""
+    from petriflow.gui.views.tsne import IGNORED_WITH_DISTANCES
+
+    win = make_window(reg=NodeRegistry([Blobs, Distances, TSNE]))
+    src = win.add_node("tests.blobs")
+    dist = win.add_node("petriflow.distances")
+    tsne = win.add_node("petriflow.tsne")
+    win.undo_stack.push(SettingsCommand(win.workflow, tsne, max_iter=250))
+    win.undo_stack.push(AddLinkCommand(win.workflow, src, "Data", dist, "Data"))
+    win.undo_stack.push(AddLinkCommand(win.workflow, src, "Data", tsne, "Data"))
+    wait_settled(qtbot, win, timeout=60_000)
+    view = win.open_node(tsne)
+    qtbot.waitExposed(view)
+    assert view.metric_combo.isEnabled() and view.pca_spin.isEnabled()
+    assert view.perplexity_spin.value() == 30.0 and view.pca_spin.value() == 50
+
+    win.undo_stack.push(AddLinkCommand(win.workflow, dist, "Distances", tsne, "Distances"))
+    wait_settled(qtbot, win, timeout=60_000)
+    qtbot.waitUntil(lambda: not view.normalize_check.isEnabled(), timeout=10_000)
+    for w in (view.metric_combo, view.pca_spin, view.normalize_check):
+        assert not w.isEnabled() and w.toolTip() == IGNORED_WITH_DISTANCES
+    assert "Distances is connected" in IGNORED_WITH_DISTANCES
+    assert view.perplexity_spin.isEnabled()  # perplexity still applies
+    QTest.mouseClick(view.normalize_check, Qt.MouseButton.LeftButton)
+    assert win.workflow.node(tsne).settings.normalize is False
+
+    win.undo_stack.undo()  # the Distances link goes
+    wait_settled(qtbot, win, timeout=60_000)
+    qtbot.waitUntil(view.normalize_check.isEnabled, timeout=10_000)
+    assert view.metric_combo.toolTip() != IGNORED_WITH_DISTANCES
+    QTest.mouseClick(view.normalize_check, Qt.MouseButton.LeftButton)
+    assert win.workflow.node(tsne).settings.normalize is True
