@@ -6,8 +6,10 @@ table the distances came from, so their columns still colour the points."""
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QPoint, QPointF, Qt
+from PyQt6.QtGui import QWheelEvent
 from PyQt6.QtTest import QTest
+from PyQt6.QtWidgets import QApplication
 
 from petriflow.core.registry import NodeRegistry
 from petriflow.core.scheduler import NodeState
@@ -104,3 +106,58 @@ def test_data_only_settings_are_disabled_while_distances_is_connected(make_windo
     assert view.metric_combo.toolTip() != IGNORED_WITH_DISTANCES
     QTest.mouseClick(view.normalize_check, Qt.MouseButton.LeftButton)
     assert win.workflow.node(tsne).settings.normalize is True
+
+
+def zoom_in(view) -> None:
+    """A real wheel turn over the plot's centre."""
+    centre = QPointF(view.canvas.width() / 2, view.canvas.height() / 2)
+    QApplication.sendEvent(view.canvas, QWheelEvent(
+        centre, QPointF(view.canvas.mapToGlobal(centre)), QPoint(0, 0), QPoint(0, 240),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase, False))
+
+
+def shows_all(view) -> bool:
+    (x0, x1), (y0, y1) = view.box.viewRange()
+    x, y = view.xy[:, 0], view.xy[:, 1]
+    return bool((x >= x0).all() and (x <= x1).all() and (y >= y0).all() and (y <= y1).all())
+
+
+def test_live_frames_keep_the_users_zoom_until_reset_or_a_new_map(make_window,
+                                                                    qtbot) -> None:
+    """Frames follow the map until the user zooms; then later frames keep the user's
+    range. Reset (a real click) shows all points again and frames follow again; after
+    another zoom, a new perplexity (a new map) is shown whole from its first frame."""
+    win = make_window(reg=NodeRegistry([Blobs, TSNE]))
+    src = win.add_node("tests.blobs")
+    tsne = win.add_node("petriflow.tsne")
+    win.undo_stack.push(SettingsCommand(win.workflow, tsne, max_iter=20_000))
+    view = win.open_node(tsne)
+    qtbot.waitExposed(view)
+    frames: list[np.ndarray] = []
+    view.node.partial_result.connect(lambda _out: frames.append(view.xy.copy()))
+    win.undo_stack.push(AddLinkCommand(win.workflow, src, "Data", tsne, "Data"))
+    qtbot.waitUntil(lambda: len(frames) >= 2, timeout=60_000)
+    assert shows_all(view)
+    zoom_in(view)
+    zoomed = view.box.viewRange()
+    seen = len(frames)
+    qtbot.waitUntil(lambda: len(frames) >= seen + 3, timeout=60_000)
+    assert not np.allclose(frames[seen - 1], frames[-1])  # the map moved
+    assert np.allclose(view.box.viewRange(), zoomed)  # the user's view stayed
+
+    QTest.mouseClick(view.reset_button, Qt.MouseButton.LeftButton)
+    assert shows_all(view)
+    seen = len(frames)
+    qtbot.waitUntil(lambda: len(frames) >= seen + 2, timeout=60_000)
+    assert shows_all(view) and not np.allclose(view.box.viewRange(), zoomed)
+
+    zoom_in(view)
+    zoomed = view.box.viewRange()
+    win.undo_stack.push(SettingsCommand(win.workflow, tsne, perplexity=8.0))
+    seen = len(frames)
+    qtbot.waitUntil(lambda: len(frames) >= seen + 2, timeout=60_000)
+    assert shows_all(view) and not np.allclose(view.box.viewRange(), zoomed)
+    QTest.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.scheduler.status(tsne).state is NodeState.IDLE,
+                    timeout=30_000)

@@ -22,6 +22,7 @@ draw 5,000 new points.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, ClassVar
 
 import numpy as np
@@ -54,6 +55,7 @@ from petriflow.gui.views.plot.hover import HoverMixin
 from petriflow.gui.views.plot.points import PointsLayer, styled
 from petriflow.gui.views.plot.selecting import MAX_GROUPS, SelectionMixin, group_summary
 from petriflow.gui.views.plot.thumbnails import ThumbnailLayer
+from petriflow.nodes._projection import PROJECTION_VIEW_SETTINGS
 
 __all__ = ["CLICK_PIXELS", "MARKERS", "SHAPE_MAX_VALUES", "ChosenAxesView",
            "PlotAxes", "ProjectionView"]
@@ -96,6 +98,8 @@ class ProjectionView(SelectionMixin, HoverMixin, NodeView):
         self.highlighted: str | None = None
         self.labels: list[pg.TextItem] = []
         self._encoded_key: tuple[Any, ...] = ()
+        #: the settings of the map drawn (:meth:`_run_settings_key`)
+        self._run_key: tuple[Any, ...] = ()
         self._drawn_rows: np.ndarray = np.zeros(0, dtype=int)
         #: (table, selected, context, restored rows, their groups) of the last restore
         self._selection_cache: tuple[Any, list[int], dict[str, Any], list[int],
@@ -216,6 +220,10 @@ class ProjectionView(SelectionMixin, HoverMixin, NodeView):
 
     def on_settings(self) -> None:
         s = self.settings
+        run_key = self._run_settings_key()
+        if run_key != self._run_key:  # a new map is coming (e.g. another perplexity)
+            self._run_key = run_key
+            self.plot.forget_view()
         if self.lasso_button.isChecked() != s.lasso:
             self.lasso_button.setChecked(s.lasso)
         if self.thumbs_check.isChecked() != s.thumbnails:
@@ -228,6 +236,14 @@ class ProjectionView(SelectionMixin, HoverMixin, NodeView):
         self.legend.show_hidden(set(s.hidden_values), dict(self.encoding.legend))
         self._fill_hover_menu(self.table)
         self._restyle()
+
+    def _run_settings_key(self) -> tuple[Any, ...]:
+        """The settings that change the map itself: all but the view's and the
+        selection's."""
+        s, skip = self.settings, {*PROJECTION_VIEW_SETTINGS, "selected",
+                                  "selection_context"}
+        return tuple((f.name, repr(getattr(s, f.name))) for f in dataclasses.fields(s)
+                     if f.name not in skip)
 
     def on_status(self, status: NodeStatus) -> None:
         key = self.status_keyword
@@ -304,7 +320,7 @@ class ProjectionView(SelectionMixin, HoverMixin, NodeView):
         self.table = table
         self._set_xy(xy)
         self._restyle()
-        self.plot.reset_view()
+        self.plot.fit()  # the user's zoom/pan stays while the map improves
         return True
 
     def _same_points(self, table: Table) -> bool:
@@ -333,6 +349,10 @@ class ProjectionView(SelectionMixin, HoverMixin, NodeView):
         self.finite = np.isfinite(xy).all(axis=1)
 
     def _draw(self, table: Table | None) -> None:
+        old = self.table
+        if (old is None or table is None or len(old) != len(table)
+                or not np.array_equal(old.row_ids, table.row_ids)):
+            self.plot.forget_view()  # other rows: new data, show them all
         self.table = table
         xy = None if table is None else self._coordinates(table)
         self._fill_combos(table if xy is not None else None)
@@ -365,7 +385,7 @@ class ProjectionView(SelectionMixin, HoverMixin, NodeView):
         self.box.setAspectLocked(not self.ticks)
         self._encode()
         self._restyle()
-        self.plot.reset_view()
+        self.plot.fit()
         # new data: a Shift drag adds to the last group the saved selection has
         self.group_box.setValue(min(max(self._selection()[1], default=1), MAX_GROUPS))
 

@@ -5,6 +5,10 @@ Why selection owns the left button: selecting images is what the projections are
 as in Orange; panning is one button away and zoom is the wheel. The canvas reports a
 finished gesture as a boolean mask over the points with the modifiers held, and the
 view decides what the selection becomes (Shift adds, Ctrl/Alt removes).
+
+The range follows the data (:meth:`PlotCanvas.fit`) until the user zooms or pans; from
+then on new layouts of the same points (t-SNE's live frames) keep the user's view, until
+Home/Reset (:meth:`PlotCanvas.reset_view`) or new data (:meth:`PlotCanvas.forget_view`).
 """
 
 from __future__ import annotations
@@ -134,6 +138,12 @@ class PlotCanvas(pg.PlotWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)  # hover without a button held
+        #: the user zoomed or panned since the last reset: :meth:`fit` keeps the range
+        self.user_view = False
+        self.box.sigRangeChangedManually.connect(self._on_user_range)
+
+    def _on_user_range(self, *_: Any) -> None:
+        self.user_view = True
 
     def keyPressEvent(self, ev: QKeyEvent | None) -> None:
         if ev is not None and ev.key() == Qt.Key.Key_Home:
@@ -152,9 +162,19 @@ class PlotCanvas(pg.PlotWidget):
         super().leaveEvent(ev)
 
     def reset_view(self) -> None:
-        """Show every point (the Home key and the Reset button)."""
+        """Show every point (the Home key and the Reset button, and new data)."""
+        self.user_view = False
         self.box.enableAutoRange()
         self.box.autoRange(padding=0.05)
+
+    def fit(self) -> None:
+        """Show every point unless the user has zoomed or panned (a live frame)."""
+        if not self.user_view:
+            self.reset_view()
+
+    def forget_view(self) -> None:
+        """The next :meth:`fit` shows every point again: a new map is coming."""
+        self.user_view = False
 
 
 class PlotAxes:
