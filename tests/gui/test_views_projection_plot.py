@@ -220,3 +220,33 @@ def test_labels_stay_inside_the_plot(window, qtbot, folder) -> None:
     for item in view.labels:
         rect = item.sceneBoundingRect()
         assert box.left() <= rect.left() and rect.right() <= box.right(), item.toPlainText()
+
+
+def test_hovered_point_is_ringed_and_the_ring_goes_with_the_pointer(window, qtbot,
+                                                                    folder) -> None:
+    """A dark ring is drawn round the hovered point (looked for in the rendered plot,
+    just outside the marker), and gone when the pointer moves off every point."""
+    from petriflow.gui.views.plot.hover import RING_GAP
+
+    _node, view = open_view(window, qtbot, "petriflow.pca", folder=str(folder))
+
+    def dark_around(row: int) -> int:
+        image = view.canvas.grab().toImage()
+        ratio = image.devicePixelRatio()
+        centre = view.data_to_widget(*view.xy[row])
+        r = view.marker_size(row) / 2 + RING_GAP
+        found = 0
+        for dx, dy in ((r, 0), (-r, 0), (0, r), (0, -r)):
+            c = image.pixelColor(int((centre.x() + dx) * ratio),
+                                 int((centre.y() + dy) * ratio))
+            found += max(c.red(), c.green(), c.blue()) < 90
+        return found
+
+    row = 11
+    assert dark_around(row) == 0
+    hover(view.canvas, view.data_to_widget(*view.xy[row]))
+    qtbot.waitUntil(lambda: view.overlay.row == row, timeout=10_000)
+    qtbot.waitUntil(lambda: dark_around(row) >= 3, timeout=5_000)
+    hover(view.canvas, QPoint(3, 3))  # a corner: no point there
+    qtbot.waitUntil(lambda: view.overlay.row is None, timeout=5_000)
+    assert dark_around(row) == 0

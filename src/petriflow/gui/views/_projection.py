@@ -320,6 +320,8 @@ class ProjectionView(SelectionMixin, HoverMixin, NodeView):
         self.table = table
         self._set_xy(xy)
         self._restyle()
+        if self.overlay.row is not None:
+            self.ring_on(self.overlay.row)  # the hovered point moved
         self.plot.fit()  # the user's zoom/pan stays while the map improves
         return True
 
@@ -343,6 +345,12 @@ class ProjectionView(SelectionMixin, HoverMixin, NodeView):
         if not np.array_equal(self._selected(), self._drawn_rows):
             self._restyle()  # else what is drawn is already this selection
         return True
+
+    def marker_size(self, row: int) -> float:
+        """The drawn marker's diameter (pixels): a subset point's is larger."""
+        size = float(self.sizes[row])
+        subset = len(self.subset_mask) > row and bool(self.subset_mask[row])
+        return max(size, SUBSET_SIZE) if subset else size
 
     def _set_xy(self, xy: np.ndarray) -> None:
         self.xy = xy
