@@ -178,3 +178,26 @@ def test_zoom_spreads_leaves_and_branch_clicks_still_select(make_window, qtbot) 
 
     view.zoom_fit_button.click()
     assert view.zoom == 1.0 and abs(d._row_height() - fit_row) < 1e-6
+
+
+def test_status_line_counts_in_words_and_says_what_to_do(make_window, qtbot) -> None:
+    """Under the dendrogram: "1 cluster selected, 16 items" (was "1 cluster(s) selected,
+    16 items"), and after a click on empty space what to do (was "0 cluster(s) selected,
+    0 items")."""
+    win = open_example(make_window, CLUSTERING)
+    hc = node_by_title(win, "Hierarchical Clustering")
+    wait_settled(qtbot, win)
+    view = win.open_node(hc)
+    qtbot.waitUntil(lambda: view.tree is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: view.info.text() == "3 clusters selected, 48 items",
+                    timeout=10_000)  # the example's Top 3
+    n = len(win.scheduler.inputs(hc)["Distances"])
+    sizes = view.tree.geom.last_leaf - view.tree.geom.first_leaf + 1
+    node = next(v for v in range(2 * n - 2, n - 1, -1) if 5 <= sizes[v] <= 16)
+    dendro = view.dendrogram
+    click(dendro, dendro.node_point(node))
+    qtbot.waitUntil(lambda: view.info.text() == f"1 cluster selected, {sizes[node]} items",
+                    timeout=20_000)
+    click(dendro, QPoint(2, dendro.height() - 2))
+    qtbot.waitUntil(lambda: view.info.text().startswith("Nothing selected: click a branch"),
+                    timeout=20_000)

@@ -198,7 +198,8 @@ class HierarchicalClustering(Node):
         cluster_col = names[labels]  # -1 -> "Other"
         selected_mask = labels >= 0
         flags = np.where(selected_mask, "Yes", "No").astype(object)
-        progress(100, f"{len(clusters)} cluster(s) selected, {int(selected_mask.sum())} items")
+        progress(100, selection_message(len(clusters), int(selected_mask.sum()),
+                                        s.selection_mode))
 
         if dm.axis == 1:  # column clustering: select features of the source table
             if dm.table is None or dm.table.n_features != n:
@@ -255,3 +256,15 @@ def _nodes_from_orange(state: Any) -> list[int] | None:
             return None
         out.append(node)
     return out
+
+
+def selection_message(clusters: int, items: int, mode: str) -> str:
+    """The status line under the dendrogram: "2 clusters selected, 48 items", or, when
+    nothing is selected, what to do ("cluster(s)" read clumsily, and an empty manual
+    selection said "0 cluster(s) selected, 0 items" with no hint)."""
+    if not clusters:
+        return ("Nothing selected: click a branch (Ctrl-click adds one)"
+                if mode == "manual" else "Nothing selected")
+    return (f"{clusters} cluster{'s' if clusters != 1 else ''} selected, "
+            f"{items} item{'s' if items != 1 else ''}")
+

@@ -48,7 +48,7 @@ from petriflow.analysis.clustering import (
 )
 from petriflow.analysis.dendrogram_pruning import PrunedTree
 from petriflow.core.node import Cancelled, CancelToken
-from petriflow.core.scheduler import NodeStatus
+from petriflow.core.scheduler import NodeState, NodeStatus
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
 from petriflow.gui.views import register_view
@@ -65,7 +65,7 @@ from petriflow.gui.views.dendrogram_look import annotated_tree, leaf_columns, pe
 from petriflow.gui.views.export_actions import add_export_actions
 from petriflow.gui.views.plot.hover import HoverOverlay, ThumbnailCache
 from petriflow.nodes._selection import clusters_context, restore_clusters
-from petriflow.nodes.hierarchical_clustering import item_table
+from petriflow.nodes.hierarchical_clustering import item_table, selection_message
 from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
 
 __all__ = ["HierarchicalClusteringView"]
@@ -455,8 +455,16 @@ class HierarchicalClusteringView(NodeView):
             self.dendrogram.subset = None
         s = self.settings
         cut = s.cut_ratio if s.selection_mode == "height_ratio" else None
-        shown = list(dict.fromkeys(self.shown_node(v) for v in self.current_clusters()))
+        clusters = self.current_clusters()
+        shown = list(dict.fromkeys(self.shown_node(v) for v in clusters))
         self.dendrogram.set_selection(shown, cut)
+        if t is not None and self.node.status().state in (NodeState.DONE, NodeState.IDLE,
+                                                          NodeState.QUEUED):
+            # what is selected, in the node's words: opened after the run the line was
+            # empty (the status message is gone by then)
+            g = t.geom
+            items = int(sum(g.last_leaf[v] - g.first_leaf[v] + 1 for v in clusters))
+            self.info.setText(selection_message(len(clusters), items, s.selection_mode))
 
     # ------------------------------------------------------------------ clicks
     def _on_click(self, shown: int, additive: bool) -> None:
