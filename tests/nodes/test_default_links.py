@@ -78,3 +78,19 @@ def test_one_default_to_default_pair_among_many() -> None:
     pairs, choice = pairs_and_choice("petriflow.confusion_matrix", "petriflow.mds")
     assert len(pairs) == 4
     assert choice == ("Selected Data", "Data")
+
+
+def test_pca_links_its_transformed_data_by_default() -> None:
+    """PCA's Selected Data is empty until the user selects: a drag from PCA to Distances
+    (or to another projection) links Transformed Data, every row on the components."""
+    pairs, choice = pairs_and_choice("petriflow.pca", "petriflow.distances")
+    assert ("Selected Data", "Data") in pairs
+    assert choice == ("Transformed Data", "Data")
+    assert pairs_and_choice("petriflow.pca", "petriflow.tsne")[1] == ("Transformed Data",
+                                                                      "Data")
+    # into PCA nothing changed: the embeddings go to its Data
+    assert pairs_and_choice("petriflow.image_embedder", "petriflow.pca")[1] == (
+        "Embeddings", "Data")
+    # the other projections keep Orange's default, their selection
+    assert pairs_and_choice("petriflow.tsne", "petriflow.distances")[1] == ("Selected Data",
+                                                                            "Data")

@@ -25,9 +25,14 @@ class PCA(ProjectionNode):
     description = "Principal component analysis: linear projection onto main directions."
     keywords = ("pca", "principal components", "projection", "dimensionality reduction")
     priority = 40
+    #: the link a drag (or an insert into a link) makes by default is Transformed Data:
+    #: every row, on the components; Selected Data, the other projections' default, is
+    #: empty until the user selects, so PCA put between Embedder and Distances (or
+    #: linked to them by a drag) would leave Distances waiting
     outputs = (
-        *ProjectionNode.outputs,
-        Output("Transformed Data", Table, id="transformed_data"),
+        Output("Selected Data", Table, id="selected_data"),
+        *ProjectionNode.outputs[1:],
+        Output("Transformed Data", Table, default=True, id="transformed_data"),
         Output("Components", Table, id="components"),
     )
     replaces = ("Orange.widgets.unsupervised.owpca.OWPCA",)
