@@ -201,3 +201,27 @@ def test_status_line_counts_in_words_and_says_what_to_do(make_window, qtbot) -> 
     click(dendro, QPoint(2, dendro.height() - 2))
     qtbot.waitUntil(lambda: view.info.text().startswith("Nothing selected: click a branch"),
                     timeout=20_000)
+
+
+def test_turning_thumbnails_on_zooms_until_they_can_be_seen(make_window, qtbot) -> None:
+    """48 leaves in one window are 12-px rows: the leaf thumbnails were specks. A click
+    on "Thumbnails at leaves" zooms to 32-px rows (the tree scrolls); unchecking keeps
+    the zoom, undo takes the thumbnails away."""
+    from petriflow.gui.views.hierarchical_clustering import THUMB_ROW
+
+    win = open_example(make_window, CLUSTERING)
+    hc = node_by_title(win, "Hierarchical Clustering")
+    wait_settled(qtbot, win)
+    view = win.open_node(hc)
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: view.tree is not None, timeout=10_000)
+    d = view.dendrogram
+    assert d._row_height() < 20  # the whole tree fits: small rows
+    box = view.thumbs_check
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
+    assert win.workflow.node(hc).settings.leaf_thumbnails
+    qtbot.waitUntil(lambda: abs(d._row_height() - THUMB_ROW) < 0.5, timeout=5_000)
+    assert view.scroll.verticalScrollBar().maximum() > 0
+    assert view.zoom_out_button.isEnabled()
+    win.undo_stack.undo()
+    assert not win.workflow.node(hc).settings.leaf_thumbnails and not box.isChecked()

@@ -72,6 +72,8 @@ __all__ = ["HierarchicalClusteringView"]
 
 #: the longest edge (pixels) leaf thumbnails are decoded at (rows are at most 40 px)
 LEAF_EDGE = 64
+#: the leaf row height (pixels) turning thumbnails on zooms to, when rows are smaller
+THUMB_ROW = 32.0
 
 _MODE_LABELS = {"manual": "Manual (click branches)", "height_ratio": "Height ratio",
                 "top_n": "Top N"}
@@ -163,9 +165,7 @@ class HierarchicalClusteringView(NodeView):
         self.thumbs_check = QCheckBox("Thumbnails at leaves")
         self.thumbs_check.setToolTip("Each leaf's image beside its name (zoom in for larger "
                                      "ones; a collapsed leaf shows its first item's)")
-        self.thumbs_check.toggled.connect(lambda on: self.set_settings(
-            f"{'Show' if on else 'Hide'} leaf thumbnails in {self.node.title}",
-            leaf_thumbnails=on))
+        self.thumbs_check.toggled.connect(self._toggle_thumbnails)
         side.addWidget(self.thumbs_check)
         side.addWidget(QLabel("<b>Zoom</b>"))
         zoom_bar = QHBoxLayout()
@@ -237,6 +237,23 @@ class HierarchicalClusteringView(NodeView):
         fit_rows = max(vp - d.TOP - d.BOTTOM, 1)
         n = self.shown.n if self.shown is not None else 1
         return max(1.0, MAX_ROW_HEIGHT * n / fit_rows)
+
+    def _toggle_thumbnails(self, on: bool) -> None:
+        self.set_settings(f"{'Show' if on else 'Hide'} leaf thumbnails in {self.node.title}",
+                          leaf_thumbnails=on)
+        if on:
+            self.zoom_for_thumbnails()
+
+    def zoom_for_thumbnails(self) -> None:
+        """Zoom in until a leaf row is :data:`THUMB_ROW` pixels (or as far as zoom goes):
+        at the 12-px rows of 48 leaves in one window the thumbnails were specks nobody
+        could tell apart, and nothing said to zoom. Zooming out again is the user's."""
+        d = self.dendrogram
+        if d.tree is None:
+            return
+        row = d._row_height()
+        if 0 < row < THUMB_ROW:
+            self.set_zoom(self.zoom * THUMB_ROW / row, anchor_y=float(d.TOP))
 
     def set_zoom(self, zoom: float, anchor_y: float | None = None) -> None:
         """Scale the leaf spacing by ``zoom`` (1 = the whole tree fits the window),
