@@ -11,6 +11,7 @@ which a workflow on the bundled textures is built with the API. Each comes from
     python scripts/make_doc_screenshots.py --annotate   # view-annotate-images.png only
     python scripts/make_doc_screenshots.py --projections   # view-pca/tsne/umap/mds/
         # scatter-plot/save-images/image-grid.png only
+    python scripts/make_doc_screenshots.py --tsne-distances   # view-tsne-distances.png only
     python scripts/make_doc_screenshots.py --exploration   # canvas-image-exploration.png,
         # view-data-table.png, view-hierarchical-clustering-pruned.png only
     python scripts/make_doc_screenshots.py --data   # view-file/merge-data/select-columns/
@@ -174,6 +175,35 @@ def predictions_view() -> int:
             shutil.copyfile(Path(tmp) / "shots" / "Predictions.png",
                             IMAGES / "view-predictions.png")
             print(IMAGES / "view-predictions.png")
+    return code
+
+
+def tsne_distances_view() -> int:
+    """docs/images/view-tsne-distances.png only (``--tsne-distances``): t-SNE fed by
+    Distances (cosine, of the textures' embeddings), its metric, PCA and normalise
+    controls disabled because the matrix is laid out as given."""
+    reg = default_registry()
+    wf = Workflow(title="t-SNE of a distance matrix")
+    ids = {}
+    for title, name, x, settings in (
+            ("Import Images", "petriflow.import_images", 60, {"folder": str(TEXTURES)}),
+            ("Image Embedder", "petriflow.image_embedder", 200, {}),
+            ("Distances", "petriflow.distances", 340, {"metric": "cosine"}),
+            ("t-SNE", "petriflow.tsne", 480, {"shape_column": "category"})):
+        ids[title] = wf.add_node(reg.get(name), title=title, position=(x, 150)).id
+        if settings:
+            wf.update_settings(ids[title], **settings)
+    wf.add_link(ids["Import Images"], "Data", ids["Image Embedder"], "Images")
+    wf.add_link(ids["Image Embedder"], "Embeddings", ids["Distances"], "Data")
+    wf.add_link(ids["Distances"], "Distances", ids["t-SNE"], "Distances")
+    with tempfile.TemporaryDirectory() as tmp:
+        wf_path = Path(tmp) / "tsne-distances.ows"
+        save_workflow(wf, wf_path)
+        code = screenshot(wf_path, Path(tmp) / "shots")
+        if code == 0:
+            target = IMAGES / "view-tsne-distances.png"
+            shutil.copyfile(Path(tmp) / "shots" / "t-SNE.png", target)
+            print(target)
     return code
 
 
@@ -408,6 +438,8 @@ def main() -> int:
         return exploration()
     if "--predictions" in sys.argv[1:]:
         return predictions_view()
+    if "--tsne-distances" in sys.argv[1:]:
+        return tsne_distances_view()
     if "--annotate" in sys.argv[1:]:
         return annotate_view()
     if "--canvas" in sys.argv[1:]:  # one example's pictures, the others untouched
