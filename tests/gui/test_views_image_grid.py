@@ -144,3 +144,18 @@ def test_label_and_crop_are_drawing_settings(grid, qtbot):
     pix = view.model.data(index, Qt.ItemDataRole.DecorationRole)
     assert pix.width() == pix.height() == view.thumbs.size  # cropped to the cell
     assert win.scheduler.output(node, "Data") is runs  # no new layout for a look change
+
+
+def test_selection_flags_are_not_offered_as_labels(grid):
+    """'Selected' and the 'Selected (k)' of a second selecting node upstream change with
+    the user's picks: the label choice leaves them out, and keeps the real columns."""
+    _win, _node, view = grid
+    t = view.table
+    metas = {name: list(t.metas[name]) for name in t.metas}
+    metas.update({"Selected": ["No"] * len(t), "Selected (1)": ["G1"] * len(t)})
+    view.table = Table.from_arrays(t.X, classes=[t.class_values[c] for c in t.y],
+                                   metas=metas, image_column=t.image_column)
+    view._fill_labels()
+    offered = [view.label_combo.itemData(i) for i in range(view.label_combo.count())]
+    assert "name" in offered
+    assert "Selected" not in offered and "Selected (1)" not in offered

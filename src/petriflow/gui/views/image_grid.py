@@ -33,6 +33,7 @@ from PyQt6.QtWidgets import (
 
 from petriflow.analysis.image_grid import grid_shape
 from petriflow.analysis.images import ImageLoadError
+from petriflow.analysis.selection import is_selection_meta
 from petriflow.core.node import NodeError
 from petriflow.core.table import Table
 from petriflow.gui.views import register_view
@@ -308,7 +309,7 @@ class ImageGridView(NodeView):
         self.label_combo.addItem("(no label)", "")
         if self.table is not None:
             for name in self.table.column_names:
-                if name not in (GRID_ROW, GRID_COLUMN, "Selected"):
+                if name not in (GRID_ROW, GRID_COLUMN) and not is_selection_meta(name):
                     self.label_combo.addItem(name, name)
         self.label_combo.setCurrentIndex(max(self.label_combo.findData(
             self.settings.title_column), 0))
