@@ -190,12 +190,30 @@ class Document(QObject):
 
     # ------------------------------------------------------------------ edits
     def free_position(self, pos: QPointF) -> tuple[float, float]:
-        """``pos`` nudged so a new node does not land exactly on another one."""
+        """The spot nearest ``pos`` where a new node's disc, title and status line
+        (:data:`~petriflow.gui.canvas.fluent.NODE_BOX`) meet no other node's.
+
+        Why not a small nudge: a node added from the toolbox (Enter, double-click) lands
+        at the view's centre; 30 units off a node there, both titles were squeezed to
+        fit ("Distan ces", "Hierar chical Cluste ring")."""
+        from petriflow.gui.canvas.fluent import NODE_BOX
+
         x, y = round(pos.x(), 1), round(pos.y(), 1)
+        w, h = NODE_BOX[2], NODE_BOX[3]
         taken = [n.position for n in self.workflow.nodes]
-        while any(abs(x - a) < 40 and abs(y - b) < 40 for a, b in taken):
-            x, y = x + 30, y + 30
-        return (x, y)
+
+        def free(cx: float, cy: float) -> bool:
+            return all(abs(cx - a) >= w or abs(cy - b) >= h for a, b in taken)
+
+        if free(x, y):
+            return (x, y)
+        step = 20.0
+        spots = sorted(((i * step, j * step) for i in range(-30, 31) for j in range(-30, 31)),
+                       key=lambda d: (d[0] ** 2 + d[1] ** 2, -d[1], -d[0]))
+        for dx, dy in spots:
+            if free(x + dx, y + dy):
+                return (x + dx, y + dy)
+        return (x + 30, y + 30)  # a very crowded canvas: as before
 
     def add_node(self, node_type: type[Node], pos: QPointF, settings: Any = None) -> str | None:
         """Add a node (one undo step) near ``pos`` and select it; its id."""

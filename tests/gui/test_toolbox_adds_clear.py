@@ -1,0 +1,45 @@
+"""A node added from the toolbox (filter + Enter, or a double-click) lands at the view's
+centre; when a node is already there, the new one goes to the nearest spot where neither
+covers the other. Found in the Xvfb walk-through: "clus" + Enter on the clustering
+example put "Hierarchical Clustering (1)" 30 units off Distances, and both titles were
+squeezed to fit ("Distan ces", "Hierar chical Cluste ring (1)")."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtTest import QTest
+
+from petriflow.gui.canvas.fluent import NODE_BOX
+from tests.gui.views_helpers import CLUSTERING, node_by_title, open_example, wait_settled
+
+
+def _overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return abs(a[0] - b[0]) < NODE_BOX[2] and abs(a[1] - b[1]) < NODE_BOX[3]
+
+
+def test_enter_in_the_filter_adds_a_node_clear_of_the_others(make_window, qtbot) -> None:
+    win = open_example(make_window, CLUSTERING)
+    distances = node_by_title(win, "Distances")
+    wait_settled(qtbot, win)
+    win.view.centerOn(win.scene.node_items[distances])  # the centre is on a node
+    before = {n.id for n in win.workflow.nodes}
+    box = win.toolbox.filter
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(box, "clus")
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    new = [n for n in win.workflow.nodes if n.id not in before]
+    assert len(new) == 1 and new[0].title == "Hierarchical Clustering (1)"
+    others = [n.position for n in win.workflow.nodes if n.id != new[0].id]
+    assert not any(_overlaps(new[0].position, p) for p in others)
+    # near where it was asked for: within a node box or so of the centre
+    centre = win.view.center_scene_pos()
+    assert abs(new[0].position[0] - centre.x()) <= 2 * NODE_BOX[2]
+    assert abs(new[0].position[1] - centre.y()) <= 2 * NODE_BOX[3]
+    # the neighbour's title keeps its full width (the scene narrows a crowded node's)
+    from petriflow.gui.canvas.node_item import TITLE_WIDTH
+
+    qtbot.wait(50)
+    for nid in (distances, new[0].id):
+        assert win.scene.node_items[nid].title_item.textWidth() == TITLE_WIDTH
+    win.undo_stack.undo()
+    assert {n.id for n in win.workflow.nodes} == before
