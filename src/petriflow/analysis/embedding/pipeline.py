@@ -14,8 +14,9 @@ batches with one torch thread each (robust when the machine is busy; see
 device — or, for runs of ``PROCESS_MIN_IMAGES`` images and more, worker *processes* decode
 whole batches (``decode_procs``: thread decoding is GIL-bound near 1,000 img/s).
 
-On the CPU in fp32 the network runs in ONNX Runtime when it is installed
-(``backbones/runtime.py``: same vectors, about half the CPU), and large runs switch on
+On the CPU in fp32 the network runs in ONNX Runtime when it is installed, for every
+request whatever its size (``backbones/runtime.py``: torch's vectors to cosine 0.9999,
+about half the CPU; the exported model is kept on disk), and large runs switch on
 the exact fast resize (``analysis/pillow_resize.py``: Pillow's pixels, a quarter of the
 CPU); neither is part of the cache key.
 """
@@ -212,7 +213,8 @@ def embed_paths(
             (processes on a GPU from ``PROCESS_MIN_IMAGES`` images to decode; "processes"
             also runs on the CPU, which is how tests compare the two paths).
         runtime: on the CPU in fp32, "auto" runs the network in ONNX Runtime when it is
-            installed (same vectors, ~2× less CPU), else torch; or "torch" /
+            installed, for any number of images (torch's vectors to cosine 0.9999,
+            ~2× less CPU), else torch; or "torch" /
             "onnxruntime" explicitly. Not part of the cache key. See
             :mod:`~petriflow.analysis.embedding.backbones.runtime`.
     """
@@ -285,7 +287,9 @@ def embed_paths(
     if todo:
         dev = resolve_device(device)
         resolve_precision(prec, dev)
-        rt = resolve_runtime(runtime, dev, prec, n_images=len(todo), model_id=spec.id)
+        # the request alone decides (never its size or this process's history): the
+        # same workflow gives the same vectors in-process, in a worker, on Dask workers
+        rt = resolve_runtime(runtime, dev, prec)
         _maybe_fast_resize(len(todo))
         size = spec.preprocessing.size
         draft = size if spec.preprocessing.jpeg_draft else None

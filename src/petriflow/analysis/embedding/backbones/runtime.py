@@ -8,26 +8,48 @@ ONNX Runtime (and ``onnx``, which torch's exporter needs) is an *optional* depen
 (``pip install petriflow[fast]``): without it, or when the export of a network fails, or
 when its output does not match torch's on a check batch, torch runs as before.
 
-Why it never changes results or the cache: the ONNX graph is exported from the very
-torch module that :func:`load_embedder` built (preprocessing included), and the first
-call compares both on a fixed random batch (cosine >= 0.9999 per image, the issue's bar)
-before any image is embedded with it. The cache key names the model, weights and
-preprocessing, never the runtime: a vector computed by either is the same vector.
+Why the choice depends on the installation and the request only: ONNX Runtime's vectors
+equal torch's to cosine >= 0.9999, not bit for bit, so a choice that depended on the
+number of images or on what the process did before gave a workflow different numbers
+in-process, in the app's worker and on Dask workers. "auto" is therefore ONNX Runtime for
+every fp32 CPU request when it is installed and the network exports, whatever its size,
+and torch otherwise. The export costs ~0.7 s (SqueezeNet) / ~1.8 s (Inception v3) per
+process, more than a small run's images, so the exported model is kept on disk (the
+``onnx`` folder of the embedding cache folder, keyed by weights SHA-256, model and
+preprocessing, torch/onnx/onnxruntime versions and :data:`EXPORT_FORMAT`) and a later
+process loads it instead. Every process, fresh export or disk, runs the very bytes of
+that file, one image per call, so batching and sharding do not change a vector.
 
-``runtime``: "auto" (ONNX Runtime when installed, for fp32 on the CPU, from ``ONNX_MIN_IMAGES``
-images to compute or once this process has the network exported; else torch),
+Why it never changes the cache: the ONNX graph is exported from the very torch module
+that :func:`load_embedder` built (preprocessing included), and its output on a fixed
+random batch must match torch's (cosine >= 0.9999 per image, the issue's bar) before any
+image is embedded with it; a model from disk is checked the same way against the torch
+output stored with it at export time (no torch forward pass needed). The cache key names
+the model, weights and preprocessing, never the runtime.
+
+A model file on disk is untrusted input: it is read whole, its header (JSON) and the
+SHA-256 of its ONNX bytes must match before ONNX Runtime parses it, and any error, a
+mismatch or a failed check means a fresh export (and torch if that fails), never a crash.
+
+``runtime``: "auto" (ONNX Runtime for fp32 on the CPU when installed, else torch),
 "torch", or "onnxruntime" (an error when it is not installed). The environment variable
 ``PETRIFLOW_CPU_RUNTIME`` sets the default for "auto" (e.g. ``torch`` to rule it out).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import json
 import logging
 import os
+import re
+import struct
 import threading
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,20 +59,22 @@ from petriflow.analysis.embedding.backbones.specs import EmbedderError
 if TYPE_CHECKING:
     from petriflow.analysis.embedding.backbones.loading import LoadedEmbedder
 
-__all__ = ["RUNTIMES", "onnx_runner", "onnxruntime_available", "resolve_runtime"]
+__all__ = ["EXPORT_FORMAT", "RUNTIMES", "onnx_model_dir", "onnx_origin", "onnx_runner",
+           "onnxruntime_available", "resolve_runtime"]
 
 log = logging.getLogger(__name__)
 
 RUNTIMES = ("auto", "torch", "onnxruntime")
 #: the issue's bar for "the same vectors" (per image, against torch fp32)
 MIN_COSINE = 0.9999
-#: "auto" exports a network for fewer images than this only when it already has: the
-#: export and check cost once per process (SqueezeNet ~0.7 s, Inception v3 ~1.8 s here)
-#: what torch spends on ~80 and ~60 images, so a handful of images stays in torch
-ONNX_MIN_IMAGES = 64
+#: version of what :func:`_export` writes (wrapper, opset, names, file layout): a change
+#: here must bump it, so that no process runs a model file of an older export
+EXPORT_FORMAT = 1
+_MAGIC = b"PETRIFLOW-ONNX\n"
+_MAX_HEADER = 1 << 20
 
-#: (loaded-embedder id, threads) -> runner, or None when this network cannot use it
-_runners: dict[tuple[int, int], tuple[Any, Callable[[np.ndarray], np.ndarray] | None]] = {}
+#: (loaded-embedder id, threads) -> (loaded, runner or None, "disk" / "export" / "")
+_runners: dict[tuple[int, int], tuple[Any, Callable[[np.ndarray], np.ndarray] | None, str]] = {}
 _lock = threading.Lock()
 
 Runner = Callable[[np.ndarray], np.ndarray]
@@ -66,16 +90,14 @@ def onnxruntime_available() -> bool:
     return True
 
 
-def resolve_runtime(
-    runtime: str | None, device: str, precision: str, *, n_images: int | None = None,
-    model_id: str = "",
-) -> str:
-    """The runtime that will run: "torch" or "onnxruntime".
+def resolve_runtime(runtime: str | None, device: str, precision: str) -> str:
+    """The runtime asked for: "torch" or "onnxruntime" (which still runs torch for a
+    network that cannot be exported or fails its check; see :func:`onnx_runner`).
 
-    ONNX Runtime is used only for fp32 on the CPU ("auto"; with ``n_images`` given, only
-    from ``ONNX_MIN_IMAGES`` images unless ``model_id`` is exported already); asking for
-    it explicitly elsewhere, or when it is not installed, is a clear error rather than a
-    silent switch.
+    A function of the request and the installation only, never of the number of images
+    or of what this process ran before. ONNX Runtime is used only for fp32 on the CPU;
+    asking for it explicitly elsewhere, or when it is not installed, is a clear error
+    rather than a silent switch.
     """
     r = (runtime or "auto").strip().lower()
     if r == "auto":
@@ -85,8 +107,6 @@ def resolve_runtime(
                                 f"{', '.join(RUNTIMES)}")
         if r == "auto":
             ok = device == "cpu" and precision == "fp32" and onnxruntime_available()
-            if ok and n_images is not None and n_images < ONNX_MIN_IMAGES:
-                ok = _exported(model_id)
             return "onnxruntime" if ok else "torch"
     if r == "torch":
         return r
@@ -106,37 +126,70 @@ def onnx_runner(loaded: LoadedEmbedder, threads: int = 1) -> Runner | None:
     with ``threads`` intra-op threads, or None when this network cannot be exported or
     does not match torch (then torch runs; the reason is logged once).
 
-    Built once per loaded network and thread count; the session is shared by the
-    caller's worker threads (``InferenceSession.run`` is thread-safe and releases the
-    GIL; with one intra-op thread each call runs in the calling thread).
+    Built once per loaded network and thread count, from the model file on disk when a
+    valid one is there, else by exporting (and then stored); the session is shared by
+    the caller's worker threads (``InferenceSession.run`` is thread-safe and releases
+    the GIL; with one intra-op thread each call runs in the calling thread).
     """
     key = (id(loaded), threads)
     with _lock:
         got = _runners.get(key)
         if got is not None and got[0] is loaded:
             return got[1]
+        origin = ""
         try:
-            runner: Runner | None = _build(loaded, threads)
+            runner, origin = _build(loaded, threads)
         except Exception as exc:  # an exporter or runtime failure costs speed, not the run
             log.warning("ONNX Runtime not used for %s (torch runs instead): %s: %s",
                         loaded.spec.id, type(exc).__name__, exc)
             runner = None
-        _runners[key] = (loaded, runner)
+        _runners[key] = (loaded, runner, origin if runner is not None else "")
         return runner
 
 
-def _exported(model_id: str) -> bool:
-    """Whether this process already runs ``model_id`` in ONNX Runtime."""
+def onnx_origin(loaded: LoadedEmbedder, threads: int = 1) -> str:
+    """Where this process's ONNX model for ``loaded`` came from: "disk" (a model file
+    stored by an earlier export), "export" (exported here), or "" (none: torch runs, or
+    :func:`onnx_runner` was not called yet)."""
     with _lock:
-        return any(lo.spec.id == model_id and run is not None for lo, run in _runners.values())
+        got = _runners.get((id(loaded), threads))
+        return got[2] if got is not None and got[0] is loaded else ""
 
 
-def _build(loaded: LoadedEmbedder, threads: int) -> Runner | None:
-    import onnxruntime as ort
+def onnx_model_dir() -> Path:
+    """The folder of exported models: ``onnx`` in the embedding cache folder
+    (``PETRIFLOW_CACHE_DIR`` overrides that folder)."""
+    from petriflow.analysis.embedding.cache import default_cache_dir
+
+    return default_cache_dir() / "onnx"
+
+
+def _model_key(loaded: LoadedEmbedder) -> dict[str, Any]:
+    """Everything the exported graph depends on; a model file of another key is not used."""
+    import onnx
+    import onnxruntime
     import torch
 
-    size = loaded.spec.preprocessing.size
-    check = np.random.default_rng(12345).integers(0, 256, (2, size, size, 3), dtype=np.uint8)
+    spec = loaded.spec
+    return {"format": EXPORT_FORMAT, "model": spec.id, "dim": spec.dim,
+            "input_size": spec.input_size, "preprocessing": spec.preprocessing.key(),
+            "weights_sha256": loaded.weights.sha256, "torch": torch.__version__,
+            "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__}
+
+
+def _model_path(key: dict[str, Any]) -> Path:
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:32]
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(key["model"]))[:60]
+    return onnx_model_dir() / f"{name}-{digest}.onnx"
+
+
+def _check_batch(size: int) -> np.ndarray:
+    return np.random.default_rng(12345).integers(0, 256, (2, size, size, 3), dtype=np.uint8)
+
+
+def _build(loaded: LoadedEmbedder, threads: int) -> tuple[Runner | None, str]:
+    import torch
+
     module = loaded.module
     if any(isinstance(m, torch.nn.MultiheadAttention) for m in module.modules()):
         # in inference torch runs these through a fused kernel that the exporter cannot
@@ -144,7 +197,28 @@ def _build(loaded: LoadedEmbedder, threads: int) -> Runner | None:
         # stderr): torch runs such networks, without trying
         log.info("ONNX Runtime not used for %s: attention layers run in torch",
                  loaded.spec.id)
-        return None
+        return None, ""
+    check = _check_batch(loaded.spec.preprocessing.size)
+    key = _model_key(loaded)
+    path = _model_path(key)
+    runner = _from_disk(path, key, check, threads, loaded.spec.id)
+    if runner is not None:
+        return runner, "disk"
+    model, ref = _export(module, check)
+    runner = _session_runner(model, threads)
+    got = runner(check)
+    cos = cosine_rows(ref, got)
+    if got.shape != ref.shape or not np.all(cos >= MIN_COSINE):
+        log.warning("ONNX Runtime not used for %s: its check batch differs from torch's "
+                    "(cosine %s)", loaded.spec.id, np.round(cos, 6).tolist())
+        return None, ""
+    _store(path, key, model, ref)
+    return runner, "export"
+
+
+def _export(module: Any, check: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """The ONNX bytes of ``module`` taking uint8 NHWC, and torch's output on ``check``."""
+    import torch
 
     class _NHWC(torch.nn.Module):
         """Takes the pipeline's uint8 NHWC batch as is (the transpose runs in ONNX)."""
@@ -165,30 +239,93 @@ def _build(loaded: LoadedEmbedder, threads: int) -> Runner | None:
                           input_names=["x"], output_names=["y"],
                           dynamic_axes={"x": {0: "n"}, "y": {0: "n"}},
                           opset_version=17, dynamo=False)
+    with torch.inference_mode():
+        ref = module(torch.from_numpy(check).permute(0, 3, 1, 2)).float().numpy()
+    return buf.getvalue(), np.ascontiguousarray(ref, dtype=np.float32)
+
+
+def _session_runner(model: bytes, threads: int) -> Runner:
+    import onnxruntime as ort
+
     so = ort.SessionOptions()
     so.intra_op_num_threads = max(1, threads)
     so.inter_op_num_threads = 1
     so.log_severity_level = 3  # no per-session chatter on stderr
-    sess = ort.InferenceSession(buf.getvalue(), so, providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
 
     def run(batch: np.ndarray) -> np.ndarray:
         # one image per call: the activations of one image stay in the core's caches
         # (SqueezeNet, 1 thread, median of 6: 3.65 ms per image one by one, 3.76 by 2,
-        # 3.84 by 4, 3.97 by 8; Inception v3 is flat), and calls cost ~0.05 ms
+        # 3.84 by 4, 3.97 by 8; Inception v3 is flat), and calls cost ~0.05 ms; it also
+        # makes a vector independent of the batch (and shard) its image came in
         x = np.ascontiguousarray(batch, dtype=np.uint8)
         outs = [sess.run(None, {"x": x[k:k + 1]})[0] for k in range(len(x))]
         return np.asarray(np.concatenate(outs) if outs else np.empty((0, 0)),
                           dtype=np.float32)
 
-    with torch.inference_mode():
-        ref = module(torch.from_numpy(check).permute(0, 3, 1, 2)).float().numpy()
-    got = run(check)
+    return run
+
+
+def _store(path: Path, key: dict[str, Any], model: bytes, ref: np.ndarray) -> None:
+    """Write the model file (header + ONNX bytes) atomically; a failure only costs the
+    next process an export."""
+    from petriflow.core.atomic import atomic_write_bytes
+
+    header = json.dumps({"key": key, "onnx_sha256": hashlib.sha256(model).hexdigest(),
+                         "ref_shape": list(ref.shape),
+                         "ref": base64.b64encode(ref.astype("<f4").tobytes()).decode()},
+                        sort_keys=True).encode()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, _MAGIC + struct.pack("<Q", len(header)) + header + model)
+    except OSError as exc:
+        log.info("ONNX model of %s not stored in %s: %s", key["model"], path.parent, exc)
+
+
+def _from_disk(path: Path, key: dict[str, Any], check: np.ndarray, threads: int,
+               model_id: str) -> Runner | None:
+    """The runner of a valid stored model file, or None (missing, damaged, of another
+    key, or failing the check against the torch output stored with it)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.info("ONNX model file %s not read (exporting again): %s", path, exc)
+        return None
+    try:
+        runner = _parse_and_check(data, key, check, threads)
+    except Exception as exc:  # anything a damaged file may raise: export again
+        log.warning("ONNX model file %s not used for %s (exporting again): %s: %s",
+                    path, model_id, type(exc).__name__, exc)
+        return None
+    return runner
+
+
+def _parse_and_check(data: bytes, key: dict[str, Any], check: np.ndarray,
+                     threads: int) -> Runner:
+    n = len(_MAGIC)
+    if data[:n] != _MAGIC or len(data) < n + 8:
+        raise ValueError("not a Petriflow ONNX model file")
+    (size,) = struct.unpack("<Q", data[n:n + 8])
+    if size > _MAX_HEADER or n + 8 + size > len(data):
+        raise ValueError("damaged header")
+    header = json.loads(data[n + 8:n + 8 + size].decode("utf-8"))
+    model = data[n + 8 + size:]
+    if not isinstance(header, dict) or header.get("key") != key:
+        raise ValueError("exported for other weights, model or library versions")
+    if header.get("onnx_sha256") != hashlib.sha256(model).hexdigest():
+        raise ValueError("the ONNX bytes do not match their checksum")
+    shape = tuple(int(v) for v in header["ref_shape"])
+    ref = np.frombuffer(base64.b64decode(header["ref"], validate=True), dtype="<f4")
+    ref = ref.reshape(shape)
+    runner = _session_runner(model, threads)
+    got = runner(check)
     cos = cosine_rows(ref, got)
     if got.shape != ref.shape or not np.all(cos >= MIN_COSINE):
-        log.warning("ONNX Runtime not used for %s: its check batch differs from torch's "
-                    "(cosine %s)", loaded.spec.id, np.round(cos, 6).tolist())
-        return None
-    return run
+        raise ValueError(f"its check batch differs from torch's (cosine "
+                         f"{np.round(cos, 6).tolist()})")
+    return runner
 
 
 def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
