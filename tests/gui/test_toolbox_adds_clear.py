@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtTest import QTest
+from PyQt6.QtWidgets import QApplication
 
 from petriflow.gui.canvas.fluent import NODE_BOX
 from tests.gui.views_helpers import CLUSTERING, node_by_title, open_example, wait_settled
@@ -43,3 +44,22 @@ def test_enter_in_the_filter_adds_a_node_clear_of_the_others(make_window, qtbot)
         assert win.scene.node_items[nid].title_item.textWidth() == TITLE_WIDTH
     win.undo_stack.undo()
     assert {n.id for n in win.workflow.nodes} == before
+
+
+def test_after_enter_the_keys_go_to_the_canvas(window, qtbot) -> None:
+    """Ctrl+Z right after adding undoes the add (it undid the filter's typing), Delete
+    deletes the new node (it edited the filter)."""
+    box = window.toolbox.filter
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(box, "distances")
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    assert [n.title for n in window.workflow.nodes] == ["Distances"]
+    assert window.view.hasFocus() or window.view.viewport().hasFocus()
+    target = QApplication.focusWidget()
+    QTest.keyClick(target, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.workflow.nodes == [] and box.text() == "distances"
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton)
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    assert len(window.workflow.nodes) == 1
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Delete)
+    assert window.workflow.nodes == [] and box.text() == "distances"

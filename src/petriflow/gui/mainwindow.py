@@ -83,7 +83,7 @@ class MainWindow(CanvasTools, WindowMenus, QMainWindow):
         install_help(self)  # F1 and the Help menu's pages
         install_report(self)  # the Report menu; "Add to report" in node windows
         install_presentation(self)  # View → Presentation Mode (F11): gui/presentation.py
-        self.toolbox.node_requested.connect(self.add_node)
+        self.toolbox.node_requested.connect(self._add_from_toolbox)
         self.view.node_dropped.connect(self.drop_node)  # onto a link: inserted
         self.view.folder_dropped.connect(self.add_image_folder)
         self.view.file_dropped.connect(self._open_dropped)
@@ -299,6 +299,13 @@ class MainWindow(CanvasTools, WindowMenus, QMainWindow):
             return None
         where = pos if pos is not None else self.view.center_scene_pos()
         return self.document.add_node(node_type, where, settings)
+
+    def _add_from_toolbox(self, qualified_name: str) -> None:
+        """Enter in the toolbox filter or a double-click: add the node, and give the
+        canvas the keys, so that Delete, F2 or Ctrl+Z act on the new, selected node (with
+        the filter keeping focus, Ctrl+Z undid the filter's typing and Delete edited it)."""
+        if self.add_node(qualified_name) is not None:
+            self.view.setFocus()
 
     def add_image_folder(self, folder: str, pos: QPointF) -> str | None:
         """A folder dropped on the canvas becomes an Import Images node reading it."""
