@@ -6,6 +6,8 @@ and Ctrl+Z restores it); undo and other editors are reflected in :meth:`on_setti
 
 from __future__ import annotations
 
+import html
+
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QButtonGroup,
@@ -96,18 +98,38 @@ class DistancesView(NodeView):
         self.tip.setText(TIPS.get(s.metric, ""))
 
     def on_data(self) -> None:
+        self._show_status(self.node.status())
+
+    def on_status(self, status: NodeStatus) -> None:
+        self._show_status(status)
+
+    def _show_status(self, status: NodeStatus) -> None:
+        """The output, then the node's warnings in amber: both, in one place (the output
+        line written after a run replaced the warning, so Jaccard on embeddings put an
+        amber badge on the canvas and said nothing here)."""
+        if status.state == NodeState.ERROR and status.message:
+            self.status_label.setStyleSheet("color: #b00020;")
+            self.status_label.setText(status.message)
+            return
+        self.status_label.setStyleSheet("")
+        if status.state == NodeState.RUNNING:
+            self.status_label.setText(status.message or "computing…")
+            return
         dm = self.outputs().get("Distances")
         if dm is not None:
             n = len(dm.values) if hasattr(dm, "values") else 0
-            self.status_label.setText(f"Output: {n} × {n} {self.settings.metric} distances.")
+            name = METRICS.get(self.settings.metric, self.settings.metric)
+            text = f"Output: {n} × {n} {name} distances."
         elif self.inputs().get("Data") is None:
-            self.status_label.setText("No data on the input.")
-
-    def on_status(self, status: NodeStatus) -> None:
-        if status.state in (NodeState.ERROR, NodeState.WARNING) and status.message:
-            self.status_label.setText(status.message)
-        elif status.state == NodeState.RUNNING:
-            self.status_label.setText(status.message or "computing…")
+            text = "No data on the input."
+        else:
+            text = status.message
+        warnings = [w for w in status.warnings if w]
+        if warnings:
+            escaped = "<br>".join(html.escape(w) for w in warnings)
+            text = (f"{html.escape(text)}<br><span style='color: #a15c00;'>{escaped}</span>"
+                    if text else f"<span style='color: #a15c00;'>{escaped}</span>")
+        self.status_label.setText(text)
 
 
 @register_view("petriflow.distances")
