@@ -373,3 +373,19 @@ def test_model_file_key_names_weights_versions_and_format(tmp_path, monkeypatch)
         Path(__import__("os").environ["PETRIFLOW_CACHE_DIR"]) / "onnx"
     monkeypatch.setattr(rt, "EXPORT_FORMAT", rt.EXPORT_FORMAT + 1)
     assert rt._model_path(rt._model_key(loaded)) != path
+
+
+@needs_ort
+def test_no_writable_model_folder_still_runs_onnxruntime(tmp_path, monkeypatch):
+    """A cache folder that cannot be created costs each process an export, nothing more."""
+    from petriflow.analysis.embedding import load_embedder
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("PETRIFLOW_CACHE_DIR", str(blocker / "cache"))
+    spec = _spec(tmp_path, "rt-plain-nowhere", "plain")
+    paths = _photos(tmp_path, n=2)[-2:]
+    res = embed_paths(paths, spec, cache=False, device="cpu")
+    assert res.runtime == "onnxruntime"
+    assert onnx_origin(load_embedder(spec, device="cpu")) == "export"
+    assert blocker.read_text() == "not a folder"

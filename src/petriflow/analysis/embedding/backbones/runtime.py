@@ -200,8 +200,12 @@ def _build(loaded: LoadedEmbedder, threads: int) -> tuple[Runner | None, str]:
         return None, ""
     check = _check_batch(loaded.spec.preprocessing.size)
     key = _model_key(loaded)
-    path = _model_path(key)
-    runner = _from_disk(path, key, check, threads, loaded.spec.id)
+    try:
+        path: Path | None = _model_path(key)
+    except Exception as exc:  # no cache folder to be had: export, store nothing
+        log.info("ONNX models are not stored: %s: %s", type(exc).__name__, exc)
+        path = None
+    runner = _from_disk(path, key, check, threads, loaded.spec.id) if path else None
     if runner is not None:
         return runner, "disk"
     model, ref = _export(module, check)
@@ -212,7 +216,8 @@ def _build(loaded: LoadedEmbedder, threads: int) -> tuple[Runner | None, str]:
         log.warning("ONNX Runtime not used for %s: its check batch differs from torch's "
                     "(cosine %s)", loaded.spec.id, np.round(cos, 6).tolist())
         return None, ""
-    _store(path, key, model, ref)
+    if path is not None:
+        _store(path, key, model, ref)
     return runner, "export"
 
 
