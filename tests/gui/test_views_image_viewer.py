@@ -184,3 +184,49 @@ def test_empty_input_says_why_in_place_of_a_blank_grid(make_window, qtbot) -> No
                     timeout=20_000)
     qtbot.waitUntil(lambda: view.list.isVisible(), timeout=5_000)
     assert not view.empty.isVisible() and view.model.rowCount() == 48
+
+
+def test_an_unreadable_image_is_crossed_out_not_loading_for_ever(make_window, qtbot,
+                                                                 tmp_path) -> None:
+    """A JPEG cut short (its header reads, so Import Images keeps it) showed the grey
+    square of a thumbnail still loading, for ever, with nothing saying why (Xvfb
+    walk-through with a damaged file in the folder)."""
+    import io
+
+    from PIL import Image
+    from PyQt6.QtCore import Qt
+
+    from petriflow.core.registry import NodeRegistry
+    from petriflow.gui.undo import AddLinkCommand
+    from petriflow.nodes.image_viewer import ImageViewer
+    from petriflow.nodes.import_images import ImportImages
+
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    for name in ("a.jpg", "b.jpg"):
+        Image.new("RGB", (64, 64), (30, 160, 40)).save(folder / name)
+    buf = io.BytesIO()
+    Image.effect_noise((256, 256), 60).convert("RGB").save(buf, "JPEG")
+    data = buf.getvalue()
+    (folder / "cut.jpg").write_bytes(data[: len(data) * 3 // 5])
+    win = make_window(reg=NodeRegistry([ImportImages, ImageViewer]))
+    imp = win.add_node("petriflow.import_images",
+                       settings=ImportImages.Settings(folder=str(folder)))
+    viewer = win.add_node("petriflow.image_viewer")
+    win.undo_stack.push(AddLinkCommand(win.workflow, imp, "Data", viewer, "Data"))
+    wait_settled(qtbot, win, timeout=30_000)
+    view = win.open_node(viewer)
+    qtbot.waitExposed(view)
+    model = view.model
+    assert model.rowCount() == 3
+    qtbot.waitUntil(lambda: model.wait_idle() and not model.pending, timeout=10_000)
+    row = next(i for i, p in enumerate(model.paths) if p.endswith("cut.jpg"))
+    good = next(i for i, p in enumerate(model.paths) if p.endswith("a.jpg"))
+    shown = model.data(model.index(row), Qt.ItemDataRole.DecorationRole)
+    assert shown.toImage() == model.broken_placeholder().toImage()
+    assert shown.toImage() != model.placeholder().toImage()
+    assert "Cannot be read" in model.data(model.index(row), Qt.ItemDataRole.ToolTipRole)
+    ok = model.data(model.index(good), Qt.ItemDataRole.DecorationRole)
+    assert ok.toImage().pixelColor(ok.width() // 2, ok.height() // 2).green() > 120
+    assert "Cannot" not in model.data(model.index(good), Qt.ItemDataRole.ToolTipRole)
+    qtbot.waitUntil(lambda: view.info.text() == "3 images, 1 cannot be read", timeout=2_000)

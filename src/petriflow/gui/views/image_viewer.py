@@ -34,7 +34,7 @@ from PyQt6.QtCore import (
     QThreadPool,
     QTimer,
 )
-from PyQt6.QtGui import QBrush, QColor, QImage, QPixmap, QResizeEvent
+from PyQt6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPixmap, QResizeEvent
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -109,6 +109,10 @@ class ThumbnailModel(QAbstractListModel):
         self.decode_threads: set[int] = set()
         self.tasks = tasks if tasks is not None else TaskRunner()
         self._placeholder: QPixmap | None = None
+        self._broken: QPixmap | None = None
+        #: paths whose decode failed (damaged or not an image): drawn crossed out, not
+        #: in the grey of a thumbnail still loading, which they looked like for ever
+        self.broken: set[str] = set()
         #: newest request first: when scrolling fast, what is on screen now decodes
         #: before what scrolled past
         self._requests = 0
@@ -128,6 +132,7 @@ class ThumbnailModel(QAbstractListModel):
     def set_items(self, paths: list[str], titles: list[str],
                   colors: list[QColor | None] | None = None) -> None:
         self.beginResetModel()
+        self.broken &= set(paths)
         self.paths, self.titles = paths, titles
         self.colors = list(colors) if colors is not None else []
         self.rows_of: dict[str, list[int]] = {}
@@ -155,12 +160,14 @@ class ThumbnailModel(QAbstractListModel):
             color = self.colors[row] if row < len(self.colors) else None
             return QBrush(color) if color is not None else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.paths[row]
+            path = self.paths[row]
+            return (f"{path}\nCannot be read: damaged, or not an image"
+                    if path in self.broken else path)
         if role == Qt.ItemDataRole.DecorationRole:
             key = (self.paths[row], self.size)
             if key in self.cache:
                 self.cache.move_to_end(key)
-                return self.cache[key] or self.placeholder()
+                return self.cache[key] or self.broken_placeholder()
             if key not in self.pending:  # asked for = visible: decode it now, off-thread
                 self.pending.add(key)
                 self._requests += 1
@@ -176,6 +183,20 @@ class ThumbnailModel(QAbstractListModel):
             pm.fill(QColor("#e8e8e8"))
             self._placeholder = pm
         return self._placeholder
+
+    def broken_placeholder(self) -> QPixmap:
+        """A pale red square crossed out: this image could not be read."""
+        if self._broken is None or self._broken.width() != self.size:
+            pm = QPixmap(self.size, self.size)
+            pm.fill(QColor("#f6e3e3"))
+            painter = QPainter(pm)
+            painter.setPen(QPen(QColor("#b00020"), max(2, self.size // 32)))
+            m = self.size // 4
+            painter.drawLine(m, m, self.size - m, self.size - m)
+            painter.drawLine(self.size - m, m, m, self.size - m)
+            painter.end()
+            self._broken = pm
+        return self._broken
 
     def _decode(self, key: tuple[str, int]) -> QImage | None:
         """On a worker thread."""
@@ -205,6 +226,8 @@ class ThumbnailModel(QAbstractListModel):
         for key, image in arrived:
             self.pending.discard(key)
             self.cache[key] = QPixmap.fromImage(image) if image is not None else None
+            if image is None:
+                self.broken.add(key[0])
             if key[1] == self.size:
                 rows.extend(self.rows_of.get(key[0], ()))
         while len(self.cache) > CACHE_ITEMS:
@@ -331,6 +354,7 @@ class ImageViewerView(NodeView):
         self.legend = ClassLegend()  # titles are coloured by class
         layout.addWidget(self.legend)
         self.model = ThumbnailModel(self, self.node.tasks)
+        self.model.dataChanged.connect(self._count_images)  # a decode found a bad file
         self.list = thumbnail_list(self.model)
         self._selection = SelectionOnRelease(self.list, self._on_selection)
         self.list.viewport().installEventFilter(self)  # double-click: preview
@@ -438,7 +462,15 @@ class ImageViewerView(NodeView):
         self.model.set_items(paths, self._titles(), self._title_colors())
         self.legend.set_classes(tuple(str(c) for c in self.table.class_values)
                                 if self.table.has_class else ())
-        self.info.setText(f"{len(paths)} images")
+        self._count_images()
+
+    def _count_images(self, *_: Any) -> None:
+        """ "5 images", and how many of those shown could not be read."""
+        if self.table is None or not self.model.paths:
+            return
+        n, bad = len(self.model.paths), len(self.model.broken)
+        self.info.setText(f"{n} image{'s' if n != 1 else ''}"
+                          + (f", {bad} cannot be read" if bad else ""))
 
     # ------------------------------------------------------------------ settings
     def on_settings(self) -> None:
