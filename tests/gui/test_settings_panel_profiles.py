@@ -5,13 +5,16 @@ and tooltips, and an empty field says what empty means."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QUndoStack
 from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QFormLayout, QLabel, QLineEdit
 
-from petriflow.core.registry import default_registry
+from petriflow.core.node import Node, Output
+from petriflow.core.registry import NodeRegistry, default_registry
 from petriflow.core.table import Table
 from petriflow.core.workflow import Workflow
 from petriflow.gui.settings_panel import SettingsPanel
@@ -79,3 +82,64 @@ def test_rows_have_words_tooltips_and_say_what_empty_means(qtbot) -> None:
     cluster = panel.editors["cluster"]
     assert isinstance(cluster, QLineEdit) and "run here" in cluster.placeholderText()
     assert isinstance(panel.form, QFormLayout)
+
+
+@dataclass
+class ScreenSettings:
+    features: int = 3000
+
+
+class Screen(Node):
+    """Embedded images of a small screen: thousands of features, a few metas."""
+
+    qualified_name = "tests.screen"
+    name = "Screen"
+    outputs = (Output("Data", Table),)
+    Settings = ScreenSettings
+
+    def run(self, inputs, progress, cancel):
+        rng = np.random.default_rng(0)
+        n, d = 12, self.settings.features
+        compounds = np.array(["DMSO", "taxol", "AZ138"] * 4, dtype=object)
+        return {"Data": Table.from_arrays(
+            rng.normal(size=(n, d)), [f"DNA:n{i}" for i in range(d)],
+            metas={"compound": compounds, "plate": np.array(["p1"] * n, dtype=object),
+                   "moa": compounds.copy()})}
+
+
+def test_a_wrong_group_column_is_named_without_squeezing_the_form(make_window,
+                                                                   qtbot) -> None:
+    """Typing "compund" on the profiling example listed all 3,000 feature names in the
+    error ("columns: DNA:n0, DNA:n1, …"), which wrapped over the window's height and
+    squeezed every row of the form until no field could be read (Xvfb walk-through)."""
+    from petriflow.core.scheduler import NodeState
+    from petriflow.gui.settings_panel import STATUS_CHARS
+    from petriflow.gui.undo import AddLinkCommand
+    from petriflow.nodes.aggregate_profiles import AggregateProfiles as AP
+
+    win = make_window(reg=NodeRegistry([Screen, AP]))
+    src = win.add_node("tests.screen")
+    nid = win.add_node("petriflow.aggregate_profiles")
+    win.undo_stack.push(AddLinkCommand(win.workflow, src, "Data", nid, "Data"))
+    panel = win.open_node(nid)
+    assert isinstance(panel, SettingsPanel)
+    qtbot.waitExposed(panel)
+    line = panel.editors["group_by"]
+    line.setFocus()
+    line.selectAll()
+    QTest.keyClicks(line, "compund")
+    QTest.keyClick(line, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: win.scheduler.status(nid).state == NodeState.ERROR,
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: "compund" in panel.status.text(), timeout=2_000)
+    text = panel.status.text()
+    assert "compound, plate, moa" in text and "3000 features" in text
+    assert "DNA:n1" not in text and len(text) <= STATUS_CHARS + 2
+    qtbot.wait(50)
+    for editor in panel.editors.values():  # every row keeps its height
+        assert editor.height() >= editor.minimumSizeHint().height()
+    # an over-long message is cut, whole in the tooltip
+    long = "x " * 400
+    panel.show_status(long)
+    assert len(panel.status.text()) <= STATUS_CHARS + 2
+    assert panel.status.toolTip() == long

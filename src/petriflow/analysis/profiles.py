@@ -48,8 +48,21 @@ def column_values(table: Table, name: str) -> np.ndarray:
     try:
         return np.asarray(table.column(name))
     except KeyError:
-        known = ", ".join(table.column_names) or "(none)"
-        raise ProfileError(f"no column named {name!r}; columns: {known}") from None
+        raise ProfileError(f"no column named {name!r}; {_columns_in_words(table)}") from None
+
+
+def _columns_in_words(table: Table, shown: int = 12) -> str:
+    """The columns one groups by (metas and the class) by name, the features counted:
+    all names of an embedded table (3,000 "DNA:n0, DNA:n1, …") filled the settings
+    form and squeezed its rows."""
+    names = [*table.metas, *([table.class_name] if table.class_name else [])]
+    text = ", ".join(names[:shown]) or "none"
+    if len(names) > shown:
+        text += f" and {len(names) - shown} more"
+    features = table.n_features
+    if features:
+        text += f", and {features} feature{'s' if features != 1 else ''}"
+    return "columns: " + text
 
 
 def normalize_per_plate(

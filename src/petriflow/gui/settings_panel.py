@@ -50,7 +50,10 @@ from petriflow.core.describe import setting_label
 from petriflow.core.workflow import Workflow, WorkflowEvent
 from petriflow.gui.undo import SettingsCommand
 
-__all__ = ["SettingsPanel", "field_kind"]
+__all__ = ["STATUS_CHARS", "SettingsPanel", "field_kind"]
+
+#: the longest status shown under a settings form (the rest is in its tooltip)
+STATUS_CHARS = 240
 
 
 def _unwrap_optional(hint: Any) -> tuple[Any, bool]:
@@ -120,6 +123,7 @@ class SettingsPanel(QWidget):
         self.refresh()
         self._unsubscribe = workflow.subscribe(self._on_event)
         self.resize(380, max(160, 60 + 34 * len(self.editors)))
+        self._fit_height()
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
@@ -305,11 +309,31 @@ class SettingsPanel(QWidget):
         try:
             self.undo_stack.push(SettingsCommand(self.workflow, self.node_id, **{name: value}))
         except (ValueError, TypeError) as exc:
-            self.status.setText(str(exc))
+            self.show_status(str(exc))
             self.refresh()
 
     def show_status(self, text: str) -> None:
-        self.status.setText(text)
+        """The node's status under the form, at most :data:`STATUS_CHARS` characters
+        (the whole text in the tooltip): a long message wrapped over the form's height
+        and squeezed its rows until no field could be read."""
+        shown = text
+        if len(text) > STATUS_CHARS:
+            shown = text[:STATUS_CHARS].rsplit(" ", 1)[0] + " …"
+        self.status.setText(shown)
+        self.status.setToolTip(text if shown != text else "")
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow (never shrink) the window to the height its rows and wrapped status ask
+        for at its width: a wrapped label's height is not a minimum Qt enforces, so a
+        longer status squeezed the form's rows instead."""
+        layout = self.layout()
+        if layout is None:
+            return
+        need = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                else layout.totalSizeHint().height())
+        if need > self.height():
+            self.resize(self.width(), need)
 
 
 def _short_repr(value: Any) -> str:
