@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["NodeState", "NodeStatus"]
+__all__ = ["NodeState", "NodeStatus", "counted"]
 
 
 class NodeState(str, enum.Enum):
@@ -38,3 +38,11 @@ class NodeStatus:
     @property
     def finished(self) -> bool:
         return self.state in (NodeState.DONE, NodeState.WARNING, NodeState.ERROR, NodeState.IDLE)
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """``n`` and its noun in the right number: "1 image", "3 images", "1 class".
+
+    Why here: node messages and the canvas's summaries of what flowed both become
+    the line under a node's title, and "1 images, 3 classes" read as a bug."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"

@@ -20,6 +20,7 @@ from petriflow.analysis.image_import import (
 )
 from petriflow.analysis.image_sets import channel_columns, is_image_set_csv, read_image_set
 from petriflow.core.node import CancelToken, Node, NodeError, Output, Progress
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.nodes._shared import orange_recent_path
 
@@ -102,7 +103,8 @@ class ImportImages(Node):
             progress.info(not_images_note(result, path))
         table = images_table(result, name=path.stem or path.name)
         n_cat = len(table.class_values)
-        progress(100, f"{len(table)} images" + (f", {n_cat} classes" if n_cat else ""))
+        progress(100, counted(len(table), "image")
+                 + (", " + counted(n_cat, "class", "classes") if n_cat else ""))
         return {"Data": table, "Skipped Files": skipped_files_table(result.skipped)}
 
 

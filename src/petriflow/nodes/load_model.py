@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from petriflow.analysis.model_files import MODEL_PATH_METADATA, ModelFileError, load_model
 from petriflow.core.node import CancelToken, Node, NodeError, Output, Progress
+from petriflow.core.status import counted
 from petriflow.core.types import Model
 from petriflow.nodes._learner import ORANGE_MODEL_CHANNEL
 
@@ -63,6 +64,6 @@ class LoadModel(Node):
             model = load_model(path)
         except ModelFileError as exc:
             raise NodeError(exc.sentence()) from None
-        progress(100, f"{model.name}: {len(model.class_values)} classes, "
-                      f"{len(model.feature_names)} features")
+        progress(100, f"{model.name}: {counted(len(model.class_values), 'class', 'classes')}, "
+                      f"{counted(len(model.feature_names), 'feature')}")
         return {"Model": model}
