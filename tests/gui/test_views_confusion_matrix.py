@@ -117,3 +117,22 @@ def test_the_selection_says_how_many_images_it_sends(make_window, qtbot) -> None
     win.undo_stack.undo()  # the misclassified cells again: the words follow
     assert view.selection_label.text() == text
     assert len(win.workflow.node(cm).settings.selected_cells) == k * (k - 1)
+
+
+def test_unconnected_it_says_what_to_connect(make_window, qtbot) -> None:
+    """Opened with nothing on its input it showed the caption of a filled matrix
+    ("Rows: actual class · columns: predicted class") over a blank box, with three
+    buttons that did nothing (on_data skipped the first fill when the input was None)."""
+    from petriflow.core.registry import NodeRegistry
+    from petriflow.nodes.confusion_matrix import ConfusionMatrix
+
+    win = make_window(reg=NodeRegistry([ConfusionMatrix]))
+    cm = win.add_node("petriflow.confusion_matrix")
+    view = win.open_node(cm)
+    qtbot.waitExposed(view)
+    assert "No evaluation results" in view.caption.text()
+    assert "Test and Score" in view.caption.text()
+    assert not view.misclassified_button.isEnabled()
+    assert not view.correct_button.isEnabled() and not view.clear_button.isEnabled()
+    QTest.mouseClick(view.misclassified_button, Qt.MouseButton.LeftButton)
+    assert win.undo_stack.count() == 1  # the add only: the click did nothing, visibly

@@ -96,6 +96,7 @@ class ConfusionMatrixView(NodeView):
         buttons.addWidget(self.info)
         layout.addLayout(buttons)
         self.resize(620, 460)
+        self._loaded = False  # on_data fills even when the first input is None
         self.on_data()
         self.on_status(self.node.status())
 
@@ -106,9 +107,11 @@ class ConfusionMatrixView(NodeView):
     # ------------------------------------------------------------------ data
     def on_data(self) -> None:
         results = self.inputs().get("Evaluation Results")
-        if results is self.results:
+        if results is self.results and self._loaded:
             return
-        self.results = results
+        self.results, self._loaded = results, True
+        for button in (self.correct_button, self.misclassified_button, self.clear_button):
+            button.setEnabled(results is not None)  # nothing to select: they did nothing
         self._updating = True
         try:
             self.learner_combo.clear()
@@ -134,7 +137,9 @@ class ConfusionMatrixView(NodeView):
             self.model.clear()
             res = self.results
             if res is None:
-                self.caption.setText("No evaluation results on the input.")
+                self.caption.setText(
+                    "No evaluation results on the input yet: connect the Evaluation "
+                    "Results of Test and Score or Predictions.")
                 self.selection_label.setText("")
                 return
             li = s.learner if 0 <= s.learner < len(res.learner_names) else 0
