@@ -47,3 +47,41 @@ def test_one_image_one_class_reads_singular(make_window, qtbot, tmp_path) -> Non
     # many stay plural
     assert window.scene.output_summary(item.node_id, {"Data": table.take([0, 0, 0])}) \
         == "3 images, 1 class"
+
+
+def test_import_images_error_says_why_under_the_node(make_window, qtbot, tmp_path) -> None:
+    """An empty folder: the red badge and, under the title, "No images found" in the
+    error colour, one line no wider than the node's text room; the whole message (with
+    the folder) is one hover away. A neighbour close by keeps its own line clear."""
+    from petriflow.gui.canvas.node_item import ERROR_TEXT
+
+    window = make_window(reg=default_registry())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    item = _dropped_folder(window, empty)
+    neighbour_id = window.add_node("petriflow.image_viewer", QPointF(150, 50))
+    qtbot.waitUntil(lambda: item.status.state == NodeState.ERROR, timeout=10000)
+    window.scene.layout_text()
+    assert item.error_badge.isVisible()
+    line = item.message_item
+    assert line.lines == ["No images found"]
+    assert line.error and line.toolTip() == item.status.message
+    assert str(empty) in line.toolTip()
+    width = line.boundingRect().width()
+    assert 0 < width <= line.max_width
+    # painted in the error colour: some pixel of the line's image is that red
+    from PyQt6.QtGui import QColor, QImage, QPainter
+
+    image = QImage(int(width) + 2, int(line.boundingRect().height()) + 2,
+                   QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    line.paint(painter, None, None)  # type: ignore[arg-type]
+    painter.end()
+    colours = {image.pixelColor(x, y).name() for x in range(image.width())
+               for y in range(image.height())}
+    assert ERROR_TEXT.lower() in colours
+    neighbour = window.scene.node_items[neighbour_id]
+    mine = line.mapRectToScene(line.boundingRect())
+    for rect in neighbour.footprint()[1:]:
+        assert not mine.intersects(rect)

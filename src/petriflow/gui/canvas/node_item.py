@@ -7,6 +7,7 @@ reports what the user did (``title_edited``) and shows what the scheduler says.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
@@ -198,13 +199,16 @@ class NodeItem(QGraphicsObject):
         elif status.state == NodeState.QUEUED:
             line = "queued"
         elif error:
-            line = ""  # the red badge carries the message
+            # a few words under the red badge ("No images found"); the badge's and the
+            # line's tooltips carry the whole message
+            line = short_error(status.message)
         elif warn:
             # the count stays ("37 images, 2 classes"); the amber badge has the warning
             line = self.output_summary or status.message
         else:
             line = status.message or self.output_summary
-        self.message_item.set_full_text(line)
+        self.message_item.set_full_text(line, error=error,
+                                        tooltip=status.message if error else None)
         self._layout_message()
         self.update()
 
@@ -328,6 +332,9 @@ class StatusLine(QGraphicsItem):
         self._font.setPointSizeF(7.5)
         self._metrics = QFontMetricsF(self._font)
         self.full_text = ""
+        #: an error's few words: one line, elided, in the error colour
+        self.error = False
+        self._tooltip: str | None = None
         self.max_width = STATUS_WIDTH
         self.lines: list[str] = []
         self._rect = QRectF()
@@ -336,9 +343,10 @@ class StatusLine(QGraphicsItem):
         """What is shown (lines joined by a newline)."""
         return "\n".join(self.lines)
 
-    def set_full_text(self, text: str) -> None:
-        if text != self.full_text:
-            self.full_text = text
+    def set_full_text(self, text: str, error: bool = False,
+                      tooltip: str | None = None) -> None:
+        if (text, error, tooltip) != (self.full_text, self.error, self._tooltip):
+            self.full_text, self.error, self._tooltip = text, error, tooltip
             self._fit()
 
     def set_max_width(self, width: float) -> None:
@@ -348,12 +356,13 @@ class StatusLine(QGraphicsItem):
 
     def _fit(self) -> None:
         self.prepareGeometryChange()
-        self.lines = fit_lines(self.full_text, self._metrics, self.max_width)
+        self.lines = fit_lines(self.full_text, self._metrics, self.max_width,
+                               max_lines=1 if self.error else 2)
         width = max((self._metrics.horizontalAdvance(line) for line in self.lines),
                     default=0.0)
         self._rect = QRectF(0, 0, width, self._metrics.height() * len(self.lines))
         whole = " ".join(self.lines) == self.full_text
-        self.setToolTip("" if whole else self.full_text)
+        self.setToolTip(self._tooltip or ("" if whole else self.full_text))
         self.update()
 
     def boundingRect(self) -> QRectF:
@@ -362,12 +371,26 @@ class StatusLine(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         painter.setFont(self._font)
-        painter.setPen(QColor("#666666"))
+        painter.setPen(QColor(ERROR_TEXT if self.error else "#666666"))
         h = self._metrics.height()
         for i, line in enumerate(self.lines):
             painter.drawText(QRectF(0, i * h, self._rect.width(), h),
                              int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
                              line)
+
+
+#: the error line's colour: the badge's red, darkened to read as small text on white
+ERROR_TEXT = "#B0201C"
+
+
+def short_error(message: str) -> str:
+    """An error message's first sentence without a quoted path: "No images found in
+    '/home/u/pics'." reads "No images found" under the node, whose line is only a title
+    wide; the whole message stays in the tooltips."""
+    first = message.strip().splitlines()[0] if message.strip() else ""
+    sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0].rstrip(".:")
+    short = re.sub(r"\s+(?:in|from|at|to|of)\s+'[^']*[/\\][^']*'", "", sentence)
+    return short.strip() or sentence
 
 
 def fit_lines(text: str, metrics: QFontMetricsF, width: float, max_lines: int = 2
