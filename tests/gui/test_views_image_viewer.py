@@ -230,3 +230,54 @@ def test_an_unreadable_image_is_crossed_out_not_loading_for_ever(make_window, qt
     assert ok.toImage().pixelColor(ok.width() // 2, ok.height() // 2).green() > 120
     assert "Cannot" not in model.data(model.index(good), Qt.ItemDataRole.ToolTipRole)
     qtbot.waitUntil(lambda: view.info.text() == "3 images, 1 cannot be read", timeout=2_000)
+
+
+def test_a_numeric_column_can_title_the_images(make_window, qtbot, tmp_path) -> None:
+    """"Least sure first" (image-prediction): the uncertainty could not be shown under
+    the images — the Title box offered text columns only."""
+    import numpy as np
+    from PIL import Image
+
+    from petriflow.core.node import Node, Output
+    from petriflow.core.registry import NodeRegistry
+    from petriflow.core.table import Table
+    from petriflow.gui.undo import AddLinkCommand
+    from petriflow.nodes.image_viewer import ImageViewer
+
+    paths = []
+    for i in range(3):
+        p = tmp_path / f"p{i}.png"
+        Image.new("RGB", (16, 16), (50 * i, 90, 90)).save(p)
+        paths.append(str(p))
+
+    class Scored(Node):
+        qualified_name = "tests.scored"
+        name = "Scored"
+        outputs = (Output("Data", Table),)
+
+        def run(self, inputs, progress, cancel):
+            return {"Data": Table.from_arrays(
+                np.zeros((3, 1)), ["f"], metas={
+                    "image": np.array(paths, dtype=object),
+                    "uncertainty": np.array([0.8731, 0.25, np.nan])},
+                image_column="image")}
+
+    win = make_window(reg=NodeRegistry([Scored, ImageViewer]))
+    src = win.add_node("tests.scored")
+    viewer = win.add_node("petriflow.image_viewer")
+    win.undo_stack.push(AddLinkCommand(win.workflow, src, "Data", viewer, "Data"))
+    wait_settled(qtbot, win, timeout=30_000)
+    view = win.open_node(viewer)
+    qtbot.waitExposed(view)
+    i = view.title_combo.findData("uncertainty")
+    assert i > 0
+    combo = view.title_combo
+    combo.setFocus()
+    combo.setCurrentIndex(0)
+    from PyQt6.QtCore import Qt
+    from PyQt6.QtTest import QTest
+
+    while combo.currentIndex() != i:  # the keyboard, as a user picks it
+        QTest.keyClick(combo, Qt.Key.Key_Down)
+    assert win.workflow.node(viewer).settings.title_column == "uncertainty"
+    assert view.model.titles == ["0.873", "0.25", ""]

@@ -74,6 +74,13 @@ CACHE_ITEMS = 2000
 PREVIEW_EDGE = 2048
 
 
+def _title_text(value: Any) -> str:
+    """A title from a cell: numbers to three significant digits ("0.873", "12.5")."""
+    if isinstance(value, float | np.floating):
+        return "" if np.isnan(value) else f"{float(value):.3g}"
+    return str(value)
+
+
 def decode_thumbnail(path: Path, size: int) -> QImage:
     """A thumbnail no larger than ``size`` (runs on a worker thread)."""
     from PIL import Image
@@ -404,9 +411,10 @@ class ImageViewerView(NodeView):
         if self.table is not None:
             if self.table.has_class:
                 self.title_combo.addItem(self.table.class_name, self.table.class_name)
-            for name, values in self.table.metas.items():
-                if values.dtype == object:
-                    self.title_combo.addItem(name, name)
+            # numbers too (as "0.87"): Annotate Images' "uncertainty" and Predictions'
+            # probabilities are what "least sure first" is about, and were not offered
+            for name in self.table.metas:
+                self.title_combo.addItem(name, name)
         ix = self.title_combo.findData(self.settings.title_column)
         self.title_combo.setCurrentIndex(max(ix, 0))
 
@@ -414,7 +422,7 @@ class ImageViewerView(NodeView):
         t, wanted = self.table, self.settings.title_column
         assert t is not None
         if wanted and wanted in t.column_names:
-            return [str(v) for v in t.column(wanted)]
+            return [_title_text(v) for v in t.column(wanted)]
         # by default the image's own name: the class is already shown by the colour
         for name in ("image name", "name"):
             if name in t.metas:
