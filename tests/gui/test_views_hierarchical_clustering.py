@@ -225,3 +225,38 @@ def test_turning_thumbnails_on_zooms_until_they_can_be_seen(make_window, qtbot) 
     assert view.zoom_out_button.isEnabled()
     win.undo_stack.undo()
     assert not win.workflow.node(hc).settings.leaf_thumbnails and not box.isChecked()
+
+
+def test_a_typed_top_n_applies_without_enter_once_typing_stops(make_window, qtbot) -> None:
+    """Typing 5 in Top N changed nothing until Enter (it looked dead, Xvfb walk-through);
+    now it applies a moment after the last key. "12" is one change, not "1" then "12"."""
+    from petriflow.gui.views.hierarchical_clustering import TYPING_MS
+
+    win = open_example(make_window, CLUSTERING)
+    hc = node_by_title(win, "Hierarchical Clustering")
+    view = win.open_node(hc)
+    qtbot.waitExposed(view)
+    s = lambda: win.workflow.node(hc).settings  # noqa: E731
+    spin = view.top_spin
+    steps = win.undo_stack.count()
+    spin.setFocus()
+    spin.selectAll()
+    QTest.keyClicks(spin, "12")
+    assert s().top_n == 3  # not at every key
+    qtbot.waitUntil(lambda: s().top_n == 12, timeout=5 * TYPING_MS)
+    assert win.undo_stack.count() == steps + 1  # one step for "12"
+    # typed into the ratio box: applies, and switches to that mode
+    ratio = view.ratio_spin
+    ratio.setFocus()
+    ratio.selectAll()
+    QTest.keyClicks(ratio, "40")
+    qtbot.waitUntil(lambda: s().cut_ratio == 40.0, timeout=5 * TYPING_MS)
+    assert s().selection_mode == "height_ratio"
+    # Enter still applies at once
+    spin.setFocus()
+    spin.selectAll()
+    QTest.keyClicks(spin, "4")
+    QTest.keyClick(spin, Qt.Key.Key_Return)
+    assert s().top_n == 4 and s().selection_mode == "top_n"
+    win.undo_stack.undo()
+    assert s().top_n == 12 and spin.value() == 12

@@ -18,11 +18,13 @@ GUI thread. The dendrogram widget and the tree it paints live in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PyQt6 import sip
-from PyQt6.QtCore import QEvent, QObject, QPoint, Qt
+from PyQt6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
 from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import (
     QButtonGroup,
@@ -74,6 +76,8 @@ __all__ = ["HierarchicalClusteringView"]
 LEAF_EDGE = 64
 #: the leaf row height (pixels) turning thumbnails on zooms to, when rows are smaller
 THUMB_ROW = 32.0
+#: a typed number is applied this long after the last keystroke (milliseconds)
+TYPING_MS = 400
 
 _MODE_LABELS = {"manual": "Manual (click branches)", "height_ratio": "Height ratio",
                 "top_n": "Top N"}
@@ -123,16 +127,14 @@ class HierarchicalClusteringView(NodeView):
                 self.ratio_spin = QDoubleSpinBox()
                 self.ratio_spin.setRange(0.0, 100.0)
                 self.ratio_spin.setSuffix(" %")
-                self.ratio_spin.setKeyboardTracking(False)
-                self.ratio_spin.valueChanged.connect(
-                    lambda v: self.set_settings(selection_mode="height_ratio", cut_ratio=v))
+                self._commit_while_typing(self.ratio_spin, lambda v: self.set_settings(
+                    selection_mode="height_ratio", cut_ratio=v), "cut_ratio")
                 side.addWidget(self.ratio_spin)
             elif mode == "top_n":
                 self.top_spin = QSpinBox()
                 self.top_spin.setRange(1, 1000)
-                self.top_spin.setKeyboardTracking(False)
-                self.top_spin.valueChanged.connect(
-                    lambda v: self.set_settings(selection_mode="top_n", top_n=v))
+                self._commit_while_typing(self.top_spin, lambda v: self.set_settings(
+                    selection_mode="top_n", top_n=v), "top_n")
                 side.addWidget(self.top_spin)
         self.mode_group.idClicked.connect(
             lambda i: self.set_settings(selection_mode=self.MODES[i][0]))
@@ -154,12 +156,11 @@ class HierarchicalClusteringView(NodeView):
         self.depth_spin = QSpinBox()
         self.depth_spin.setRange(0, 100)
         self.depth_spin.setSpecialValueText("off")
-        self.depth_spin.setKeyboardTracking(False)
         self.depth_spin.setToolTip("Draw only this many levels from the root; deeper "
                                    "subtrees become one leaf (a click selects all its items)")
-        self.depth_spin.valueChanged.connect(lambda v: self.set_settings(
+        self._commit_while_typing(self.depth_spin, lambda v: self.set_settings(
             f"Prune the dendrogram to depth {v} in {self.node.title}" if v else
-            f"Show the whole dendrogram in {self.node.title}", max_depth=v))
+            f"Show the whole dendrogram in {self.node.title}", max_depth=v), "max_depth")
         look.addRow("Prune at depth", self.depth_spin)
         side.addLayout(look)
         self.thumbs_check = QCheckBox("Thumbnails at leaves")
@@ -237,6 +238,39 @@ class HierarchicalClusteringView(NodeView):
         fit_rows = max(vp - d.TOP - d.BOTTOM, 1)
         n = self.shown.n if self.shown is not None else 1
         return max(1.0, MAX_ROW_HEIGHT * n / fit_rows)
+
+    def _commit_while_typing(self, spin: QSpinBox | QDoubleSpinBox,
+                             commit: Callable[[Any], None], name: str) -> None:
+        """Apply a typed value :data:`TYPING_MS` after the last keystroke (at once on
+        Enter or leaving the box); arrows, the wheel and code apply at once. Typing "5"
+        in Top N changed nothing until Enter (keyboard tracking off), which looked like
+        a dead control; applying every keystroke would cut the tree at "1" on the way
+        to "12"."""
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(TYPING_MS)
+        mode = {"cut_ratio": "height_ratio", "top_n": "top_n"}.get(name)
+        typing = _KeyWatch(spin)
+
+        def apply() -> None:
+            timer.stop()
+            v = spin.value()
+            if getattr(self.settings, name) != v or (
+                    mode is not None and self.settings.selection_mode != mode):
+                commit(v)
+
+        def changed(_v: Any) -> None:
+            if self._updating:
+                return
+            if typing.take():
+                timer.start()
+            else:
+                apply()
+
+        spin.setKeyboardTracking(True)
+        spin.valueChanged.connect(changed)
+        spin.editingFinished.connect(lambda: timer.isActive() and apply())
+        timer.timeout.connect(apply)
 
     def _toggle_thumbnails(self, on: bool) -> None:
         self.set_settings(f"{'Show' if on else 'Hide'} leaf thumbnails in {self.node.title}",
@@ -517,3 +551,26 @@ class HierarchicalClusteringView(NodeView):
 @register_view("petriflow.hierarchical_clustering")
 def make_view(node: NodeFacade) -> QWidget:
     return HierarchicalClusteringView(node)
+
+
+class _KeyWatch(QObject):
+    """Whether a key was typed into a spin box since the last :meth:`take`."""
+
+    def __init__(self, spin: QSpinBox | QDoubleSpinBox) -> None:
+        super().__init__(spin)
+        self.typed = False
+        spin.installEventFilter(self)
+        if spin.lineEdit() is not None:
+            spin.lineEdit().installEventFilter(self)
+
+    def eventFilter(self, obj: QObject | None, event: QEvent | None) -> bool:
+        if event is not None and event.type() == QEvent.Type.KeyPress:
+            self.typed = event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter,
+                                             Qt.Key.Key_Up, Qt.Key.Key_Down,
+                                             Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
+        return False
+
+    def take(self) -> bool:
+        typed, self.typed = self.typed, False
+        return typed
+
