@@ -85,3 +85,23 @@ def test_import_images_error_says_why_under_the_node(make_window, qtbot, tmp_pat
     mine = line.mapRectToScene(line.boundingRect())
     for rect in neighbour.footprint()[1:]:
         assert not mine.intersects(rect)
+
+
+def test_empty_dendrogram_click_says_nothing_selected_downstream(make_window, qtbot) -> None:
+    """The image-clustering example: a click on empty dendrogram space clears the
+    selection; Image Viewer's line says where to select, not that it waits."""
+    from PyQt6.QtCore import QPoint
+
+    from tests.gui.views_helpers import CLUSTERING, click, node_by_title, open_example, wait_settled
+
+    win = open_example(make_window, CLUSTERING)
+    hc, viewer = (node_by_title(win, t) for t in ("Hierarchical Clustering", "Image Viewer"))
+    wait_settled(qtbot, win)
+    line = win.scene.node_items[viewer].message_item
+    assert line.text().startswith("48 images")  # the example's Top 3 clusters: all
+    view = win.open_node(hc)
+    qtbot.waitUntil(lambda: view.tree is not None, timeout=10_000)
+    click(view.dendrogram, QPoint(2, view.dendrogram.height() - 2))
+    qtbot.waitUntil(lambda: " ".join(line.lines)
+                    == "Nothing selected in Hierarchical Clustering", timeout=20_000)
+    assert win.describe_status(viewer) == "Nothing selected in Hierarchical Clustering"

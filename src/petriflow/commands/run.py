@@ -319,6 +319,11 @@ def main(args: argparse.Namespace) -> int:
     for title, blockers in blocked_by_placeholders(workflow, scheduler).items():
         print(f"skipped: {title} (needs data from placeholder {', '.join(blockers)})",
               file=sys.stderr)
+    for node in workflow.nodes:  # a saved empty selection: say why a node did not run
+        status = scheduler.status(node.id)
+        if status.state is NodeState.IDLE and status.message.startswith("Nothing selected"):
+            print(f"skipped: {node.title} ({status.message[0].lower()}{status.message[1:]})",
+                  file=sys.stderr)
     failed = [n for n in workflow.nodes if scheduler.status(n.id).state is NodeState.ERROR]
     for node in failed:
         print(f"{node.title}: {scheduler.status(node.id).message}", file=sys.stderr)

@@ -51,7 +51,7 @@ from petriflow.core.node import (
     RunOptions,
     copy_settings,
 )
-from petriflow.core.status import NodeState, NodeStatus
+from petriflow.core.status import NodeState, NodeStatus, is_selection, waiting_message
 from petriflow.core.workflow import Workflow, WorkflowEvent
 
 __all__ = ["NodeState", "NodeStatus", "Scheduler"]
@@ -396,7 +396,8 @@ class Scheduler:
         if missing:
             entry.dirty = False
             entry.inputs = inputs
-            self._resolve(nid, {}, NodeState.IDLE, "Waiting for input: " + ", ".join(missing))
+            self._resolve(nid, {}, NodeState.IDLE,
+                          waiting_message(missing, self._unselected(snap, nid)))
             return
         if self._paused:
             if self._step_budget <= 0:
@@ -404,6 +405,17 @@ class Scheduler:
             self._step_budget -= 1
             self._stepped = nid
         self._submit(snap, nid, inputs)
+
+    def _unselected(self, snap: GraphSnapshot, nid: str) -> dict[str, str]:
+        """Inputs fed by a selection its source sent empty: input -> source's title."""
+        out = {}
+        for lk in snap.input_links(nid):
+            src = self._entries.get(lk.source_id)
+            if (lk.enabled and src is not None and is_selection(lk.source_channel)
+                    and src.status.state in (NodeState.DONE, NodeState.WARNING)
+                    and src.outputs.get(lk.source_channel) is None):
+                out[lk.sink_channel] = snap.nodes[lk.source_id].title
+        return out
 
     def _resolve(self, nid: str, outputs: dict[str, Any], state: NodeState, message: str) -> None:
         entry = self._entries[nid]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["NodeState", "NodeStatus", "counted"]
+__all__ = ["NodeState", "NodeStatus", "counted", "is_selection", "waiting_message"]
 
 
 class NodeState(str, enum.Enum):
@@ -46,3 +46,25 @@ def counted(n: int, one: str, many: str | None = None) -> str:
     Why here: node messages and the canvas's summaries of what flowed both become
     the line under a node's title, and "1 images, 3 classes" read as a bug."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def is_selection(channel: str) -> bool:
+    """An output that holds what the user selected ("Selected Data", "Selected Images"):
+    it is None while nothing is selected, which is no fault of the node that sent it."""
+    return channel.startswith("Selected ")
+
+
+def waiting_message(missing: list[str], unselected: dict[str, str]) -> str:
+    """Why a node does not run: "Nothing selected in Hierarchical Clustering" for inputs
+    whose source ran and sent an empty selection (``unselected``: input -> source title),
+    "Waiting for input: Data" for the rest (their source has not sent anything yet).
+
+    Why the difference: after a click on empty dendrogram space the Image Viewer said it
+    was waiting, as if something were still to come; it needs a selection made."""
+    parts = [f"Nothing selected in {title}"
+             for title in dict.fromkeys(unselected[n] for n in missing if n in unselected)]
+    rest = [n for n in missing if n not in unselected]
+    if rest:
+        parts.append(("waiting for input: " if parts else "Waiting for input: ")
+                     + ", ".join(rest))
+    return "; ".join(parts)
