@@ -63,3 +63,30 @@ def test_after_enter_the_keys_go_to_the_canvas(window, qtbot) -> None:
     assert len(window.workflow.nodes) == 1
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Delete)
     assert window.workflow.nodes == [] and box.text() == "distances"
+
+
+def test_filter_keys_and_a_filter_that_matches_nothing(make_window, qtbot) -> None:
+    """A filter matching nothing left an empty list with no word; Down in the filter and
+    Esc did nothing. Now: a line says no widget matches; Esc clears the filter; Down
+    goes to the first match, and Enter there adds it."""
+    from petriflow.core.registry import default_registry
+
+    window = make_window(reg=default_registry())
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    tb = window.toolbox
+    box = tb.filter
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(box, "zzqq")
+    assert tb.visible_names() == []
+    assert tb.no_match.isVisible() and "zzqq" in tb.no_match.text()
+    QTest.keyClick(box, Qt.Key.Key_Escape)
+    assert box.text() == "" and not tb.no_match.isVisible()
+    assert len(tb.visible_names()) == len(tb.items)
+    QTest.keyClicks(box, "viewer")
+    first = tb.visible_names()[0]
+    QTest.keyClick(box, Qt.Key.Key_Down)
+    assert tb.tree.hasFocus()
+    assert tb.tree.currentItem() is tb.items[first]
+    QTest.keyClick(tb.tree, Qt.Key.Key_Return)
+    assert [n.node_type.qualified_name for n in window.workflow.nodes] == [first]

@@ -6,10 +6,11 @@ drag from here and nothing else mistakes it for a file drop.
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QMimeData, QSize, Qt, pyqtSignal
+from PyQt6.QtCore import QEvent, QMimeData, QObject, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QFont
 from PyQt6.QtWidgets import (
     QAbstractItemView,
+    QLabel,
     QLineEdit,
     QTreeWidget,
     QTreeWidgetItem,
@@ -64,6 +65,10 @@ class ToolBox(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.apply_filter)
         self.filter.returnPressed.connect(self._activate_first)
+        # Down goes into the list, Esc clears the filter (keys that did nothing)
+        self.filter.installEventFilter(self)
+        self.filter.setToolTip("Type part of a name or what it does; Enter adds the first "
+                               "match, Down goes to the list, Esc clears")
         layout.addWidget(self.filter)
         self.tree = _Tree()
         self.tree.setHeaderHidden(True)
@@ -73,6 +78,12 @@ class ToolBox(QWidget):
         self.tree.setIndentation(10)
         self.tree.itemActivated.connect(self._on_activated)
         layout.addWidget(self.tree)
+        # a filter that matches nothing left an empty list without a word
+        self.no_match = QLabel()
+        self.no_match.setWordWrap(True)
+        self.no_match.setStyleSheet("color: #666; padding: 6px;")
+        self.no_match.setVisible(False)
+        layout.addWidget(self.no_match)
         self.items: dict[str, QTreeWidgetItem] = {}
         self._populate()
 
@@ -114,6 +125,25 @@ class ToolBox(QWidget):
                 child.setHidden(not show)
                 visible += show
             top.setHidden(visible == 0)
+        none = bool(text.strip()) and not self.visible_names()
+        self.no_match.setText(f"No widget matches “{text.strip()}”. Try fewer letters, or "
+                              "what it does (\"cluster\", \"classify\", \"images\")."
+                              if none else "")
+        self.no_match.setVisible(none)
+
+    def eventFilter(self, obj: QObject | None, event: QEvent | None) -> bool:
+        if obj is self.filter and event is not None and event.type() == QEvent.Type.KeyPress:
+            if event.key() == Qt.Key.Key_Down:
+                names = self.visible_names()
+                if names:
+                    item = self.items[names[0]]
+                    self.tree.setFocus()
+                    self.tree.setCurrentItem(item)
+                    return True
+            elif event.key() == Qt.Key.Key_Escape and self.filter.text():
+                self.filter.clear()
+                return True
+        return super().eventFilter(obj, event)
 
     def visible_names(self) -> list[str]:
         """Qualified names shown now (tests and the quick menu use this)."""
