@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSize, Qt
-from PyQt6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap
+from PyQt6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap, QShowEvent
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,6 +35,7 @@ from petriflow.analysis.image_grid import grid_shape
 from petriflow.analysis.images import ImageLoadError
 from petriflow.analysis.selection import is_selection_meta
 from petriflow.core.node import NodeError
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import (
@@ -213,6 +214,8 @@ class ImageGridView(NodeView):
         self.subset_mask = np.zeros(0, dtype=bool)
         #: the image_column setting the shown paths were read with
         self._image_column = ""
+        #: why no grid shows (a missing image column), kept in the info line
+        self._problem = ""
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Label"))
@@ -252,7 +255,14 @@ class ImageGridView(NodeView):
         layout.addWidget(self.grid, 1)
         add_export_actions(self, image=self.grid)
         self.resize(820, 680)
+        #: the window size this view last chose; once the user resizes the window it
+        #: differs and the view no longer resizes it (see :meth:`_fit_window`)
+        self._chosen_size: QSize | None = self.size()
         self.show_current()
+
+    def showEvent(self, event: QShowEvent | None) -> None:
+        super().showEvent(event)
+        self._fit_window()
 
     def _spin(self, bar: QHBoxLayout, text: str, low: int, high: int, key: str,
               tip: str) -> QSpinBox:
@@ -331,7 +341,9 @@ class ImageGridView(NodeView):
             column = image_column_of(t, self.settings.image_column)
         except NodeError as exc:
             self.info.setText(str(exc))
+            self._problem = str(exc)
             return
+        self._problem = ""
         r = np.asarray(t.metas[GRID_ROW], dtype=int) - 1
         c = np.asarray(t.metas[GRID_COLUMN], dtype=int) - 1
         rows, cols = grid_shape(len(t), self.settings.rows, self.settings.columns)
@@ -345,8 +357,18 @@ class ImageGridView(NodeView):
         self.thumbs.set_items(paths, [Path(p).name for p in paths])
         self.model.set_grid(cells, self._labels(), self.subset_mask)
         self._apply_size()
-        subset = f", {int(self.subset_mask.sum())} in the subset" if self.subset_mask.any() else ""
-        self.info.setText(f"{len(t)} images, {cells.shape[0]} × {cells.shape[1]}{subset}")
+        self._show_info()
+
+    def _show_info(self) -> None:
+        """"48 images, 7 × 7, 3 selected" (and how many are in the Data Subset)."""
+        t, model = self.table, self.model
+        if t is None or GRID_ROW not in t.metas or self._problem:
+            return  # the info says what is missing or wrong
+        text = f"{counted(len(t), 'image')}, {model.rowCount()} × {model.columnCount()}"
+        if self.subset_mask.any():
+            text += f", {int(self.subset_mask.sum())} in the subset"
+        picked = len(self.selected_rows())
+        self.info.setText(text + (f", {picked} selected" if picked else ""))
 
     # ------------------------------------------------------------------ settings
     def on_settings(self) -> None:
@@ -372,6 +394,34 @@ class ImageGridView(NodeView):
             if header is not None:
                 header.setDefaultSectionSize(extent)
                 header.setMinimumSectionSize(extent)
+        self._fit_window()
+
+    def _fit_window(self) -> None:
+        """Size the window so that the whole grid shows, up to 90 % of the screen.
+
+        Why: it opened at 820 × 680 whatever the grid; 7 rows of 100-px cells had the
+        last row cut behind a scroll bar while 50 px stood empty right of the grid.
+        A window the user resized keeps its size (scroll bars then, as they chose)."""
+        if not self.isWindow() or not self.isVisible():
+            return  # a side panel's content (presentation), or shown later (showEvent)
+        window = self
+        if self._chosen_size is None or window.size() != self._chosen_size:
+            self._chosen_size = None
+            return
+        h, v = self.grid.horizontalHeader(), self.grid.verticalHeader()
+        if h is None or v is None or not self.model.rowCount():
+            return
+        frame = 2 * self.grid.frameWidth()
+        want = QSize(h.defaultSectionSize() * self.model.columnCount() + frame,
+                     v.defaultSectionSize() * self.model.rowCount() + frame)
+        size = window.size() + want - self.grid.size()
+        screen = window.screen()
+        if screen is not None:
+            room = screen.availableGeometry().size() * 0.9
+            size = size.boundedTo(room)
+        size = size.expandedTo(window.minimumSizeHint())
+        window.resize(size)
+        self._chosen_size = window.size()
 
     def _show_selection(self) -> None:
         sm = self.grid.selectionModel()
@@ -390,6 +440,7 @@ class ImageGridView(NodeView):
                     sm.select(index, sm.SelectionFlag.Select)
         finally:
             self._updating = was
+        self._show_info()
 
     def selected_rows(self) -> list[int]:
         sm = self.grid.selectionModel()
@@ -398,6 +449,7 @@ class ImageGridView(NodeView):
 
     def _on_selection(self) -> None:
         rows = self.selected_rows()
+        self._show_info()
         self.set_settings(selected=rows, selection_context=rows_context(
             self.table, rows, self.node.directory))
 
