@@ -80,6 +80,8 @@ def test_filter_keys_and_a_filter_that_matches_nothing(make_window, qtbot) -> No
     QTest.keyClicks(box, "zzqq")
     assert tb.visible_names() == []
     assert tb.no_match.isVisible() and "zzqq" in tb.no_match.text()
+    # the words right under the filter, not below a blank list
+    assert tb.no_match.geometry().top() < tb.tree.geometry().top()
     QTest.keyClick(box, Qt.Key.Key_Escape)
     assert box.text() == "" and not tb.no_match.isVisible()
     assert len(tb.visible_names()) == len(tb.items)

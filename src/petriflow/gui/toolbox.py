@@ -70,6 +70,13 @@ class ToolBox(QWidget):
         self.filter.setToolTip("Type part of a name or what it does; Enter adds the first "
                                "match, Down goes to the list, Esc clears")
         layout.addWidget(self.filter)
+        # a filter that matches nothing left an empty list without a word: the words go
+        # right under the filter (the list stays, so the dock keeps its width)
+        self.no_match = QLabel()
+        self.no_match.setWordWrap(True)
+        self.no_match.setStyleSheet("color: #666; padding: 6px;")
+        self.no_match.setVisible(False)
+        layout.addWidget(self.no_match)
         self.tree = _Tree()
         self.tree.setHeaderHidden(True)
         self.tree.setIconSize(QSize(28, 28))
@@ -78,12 +85,6 @@ class ToolBox(QWidget):
         self.tree.setIndentation(10)
         self.tree.itemActivated.connect(self._on_activated)
         layout.addWidget(self.tree)
-        # a filter that matches nothing left an empty list without a word
-        self.no_match = QLabel()
-        self.no_match.setWordWrap(True)
-        self.no_match.setStyleSheet("color: #666; padding: 6px;")
-        self.no_match.setVisible(False)
-        layout.addWidget(self.no_match)
         self.items: dict[str, QTreeWidgetItem] = {}
         self._populate()
 
