@@ -100,3 +100,24 @@ def test_skipped_files_are_counted_once_above_their_list(window, qtbot, tmp_path
     assert view.skipped_list.topLevelItem(0).text(0) == "notes.png"
     assert view.skipped_label.text() == ("1 file skipped (unreadable); see why in the list "
                                          "below.")
+
+
+def test_a_folder_that_does_not_exist_is_an_error_in_red(window, qtbot, tmp_path) -> None:
+    """The error read in the amber of a skipped-file warning."""
+    nid = window.add_node("petriflow.import_images")
+    view = window.open_node(nid)
+    qtbot.waitExposed(view)
+    edit = view.folder_combo.lineEdit()
+    QTest.keyClicks(edit, str(tmp_path / "nope"))
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.scheduler.status(nid).state == NodeState.ERROR,
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: "does not exist" in view.skipped_label.text(), timeout=2_000)
+    assert "#b00020" in view.skipped_label.styleSheet()
+    _png(tmp_path / "ok" / "a.png")
+    (tmp_path / "ok" / "notes.png").write_text("text")
+    edit.selectAll()
+    QTest.keyClicks(edit, str(tmp_path / "ok"))
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "skipped" in view.skipped_label.text(), timeout=10_000)
+    assert "#a15c00" in view.skipped_label.styleSheet()

@@ -214,6 +214,9 @@ class ImportImagesView(NodeView):
         self.note_label.setText("" if running else "\n".join(status.infos))
         self.reload_button.setEnabled(not running)
         self.cancel_button.setEnabled(status.state is NodeState.RUNNING)
+        # an error (no such folder, no images) in red; skipped files are a warning
+        self.skipped_label.setStyleSheet("color: #b00020;" if status.state == NodeState.ERROR
+                                         else "color: #a15c00;")
         if status.state == NodeState.ERROR:
             self.skipped_label.setText(status.message)
         elif status.warnings:
