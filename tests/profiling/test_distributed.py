@@ -33,20 +33,53 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 WORKFLOW = os.path.join(ROOT, "workflows", "morphological-profiling.ows")
 
 
+#: what the workers must not read from the user's environment (conftest's _private_dirs)
+PRIVATE_DIRS = ("PETRIFLOW_CACHE_DIR", "PETRIFLOW_WEIGHTS_DIR")
+
+
 @pytest.fixture(scope="module")
-def cluster():
-    """One LocalCluster of two single-threaded worker processes for this module."""
+def cluster(tmp_path_factory):
+    """One LocalCluster of two single-threaded worker processes for this module.
+
+    The workers copy this process's environment when they start, which is before the
+    function-scoped ``_private_dirs`` sets private folders (for this process only): so
+    the private folders are set here, before the cluster starts, and put back after;
+    otherwise the workers wrote into the user's ~/.cache/petriflow."""
     from distributed import Client, LocalCluster
 
-    lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, silence_logs=40)
-    client = Client(lc, set_as_default=False)
-    yield client
-    from petriflow.analysis.distributed import close_clients
+    base = tmp_path_factory.mktemp("cluster-dirs")
+    saved = {k: os.environ.get(k) for k in PRIVATE_DIRS}
+    os.environ["PETRIFLOW_CACHE_DIR"] = str(base / "cache")
+    os.environ["PETRIFLOW_WEIGHTS_DIR"] = str(base / "weights")
+    try:
+        lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          host="127.0.0.1", dashboard_address=None, silence_logs=40)
+        client = Client(lc, set_as_default=False)
+        yield client
+        from petriflow.analysis.distributed import close_clients
 
-    close_clients()  # the workflow's own client of this address
-    client.close()
-    lc.close()
+        close_clients()  # the workflow's own client of this address
+        client.close()
+        lc.close()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _worker_dirs() -> dict[str, str | None]:
+    return {k: os.environ.get(k) for k in PRIVATE_DIRS}
+
+
+def test_workers_use_private_folders(cluster, tmp_path_factory):
+    """Each worker's cache and weights folders lie under pytest's temporary folder."""
+    base = str(tmp_path_factory.getbasetemp())
+    found = cluster.run(_worker_dirs)
+    assert len(found) == 2
+    for dirs in found.values():
+        assert all(v is not None and v.startswith(base) for v in dirs.values()), dirs
 
 
 def _run(screen, tmp_path, cluster_arg):
