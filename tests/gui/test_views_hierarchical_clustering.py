@@ -260,3 +260,16 @@ def test_a_typed_top_n_applies_without_enter_once_typing_stops(make_window, qtbo
     assert s().top_n == 4 and s().selection_mode == "top_n"
     win.undo_stack.undo()
     assert s().top_n == 12 and spin.value() == 12
+
+
+def test_unconnected_the_leaf_boxes_name_their_defaults(make_window, qtbot) -> None:
+    """Opened with no distances, Label and Colour were two blank boxes."""
+    from petriflow.core.registry import NodeRegistry
+    from petriflow.nodes.hierarchical_clustering import HierarchicalClustering
+
+    win = make_window(reg=NodeRegistry([HierarchicalClustering]))
+    hc = win.add_node("petriflow.hierarchical_clustering")
+    view = win.open_node(hc)
+    qtbot.waitExposed(view)
+    assert view.annotation_combo.currentText() == "(image name)"
+    assert view.color_combo.currentText() == "(class)"

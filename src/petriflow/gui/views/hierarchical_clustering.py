@@ -391,7 +391,7 @@ class HierarchicalClusteringView(NodeView):
                 (self.annotation_combo, "(image name)", s.annotation),
                 (self.color_combo, "(class)", s.color_by)):
             names = [combo.itemData(i) for i in range(1, combo.count())]
-            if names != columns:
+            if names != columns or not combo.count():  # unconnected: the default, not blank
                 combo.clear()
                 combo.addItem(default, "")
                 for name in columns:
