@@ -19,6 +19,7 @@ from petriflow.analysis.profiles import (
     aggregate_profiles,
 )
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 
 __all__ = ["AggregateProfiles"]
@@ -88,5 +89,5 @@ class AggregateProfiles(Node):
         except ProfileError as exc:
             msg = str(exc)
             raise NodeError(msg[0].upper() + msg[1:] + ".") from None
-        progress(100, f"{len(out)} profiles from {len(data)} rows")
+        progress(100, f"{counted(len(out), 'profile')} from {counted(len(data), 'row')}")
         return {"Profiles": out}

@@ -11,6 +11,7 @@ import numpy as np
 from petriflow.analysis.evaluation import confusion_values
 from petriflow.analysis.selection import SELECTED_META, unique_name
 from petriflow.core.node import CancelToken, Input, Node, Output, Progress
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.core.types import EvaluationResults
 from petriflow.nodes._selection import mark_unverified, restore_cells
@@ -122,5 +123,5 @@ class ConfusionMatrix(Node):
         selected = table.take(mask) if mask.any() else None
         m = confusion_values(res, li, "counts")
         ca = float(np.trace(m) / m.sum()) if m.sum() else float("nan")
-        progress(100, f"{name}: {int(mask.sum())} rows selected; accuracy {ca:.3f}")
+        progress(100, f"{name}: {counted(int(mask.sum()), 'row')} selected; accuracy {ca:.3f}")
         return {"Selected Data": selected, "Data": annotated}

@@ -19,6 +19,7 @@ import numpy as np
 
 from petriflow.analysis.illumination import Smoothing
 from petriflow.core.node import Cancelled, CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 
 __all__ = ["IlluminationCorrection"]
@@ -105,8 +106,9 @@ class IlluminationCorrection(Node):
         for c in columns:
             out = out.with_meta(c, np.array(targets[c], dtype=object))
         n_groups = len(plan.groups)
-        progress(100, f"{len(table)} rows × {len(columns)} channel(s) corrected "
-                      f"({n_groups} illumination functions)")
+        progress(100, f"{counted(len(table), 'row')} × {counted(len(columns), 'channel')} "
+                      "corrected "
+                      f"({counted(n_groups, 'illumination function')})")
         return {"Corrected Images": out}
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.status import counted
 from petriflow.core.table import Table, new_row_ids
 from petriflow.nodes._shared import cell_text, check_choice
 
@@ -161,7 +162,8 @@ class MergeData(Node):
             extra_idx = np.concatenate([extra_idx, unmatched])
         table = self._combine(data, extra, data_idx, extra_idx, progress)
         matched = int(np.count_nonzero(match >= 0))
-        progress(100, f"{matched} of {len(data)} rows matched; {len(table)} rows out")
+        progress(100, f"{matched} of {counted(len(data), 'row')} matched; "
+                      f"{counted(len(table), 'row')} out")
         if not matched:
             progress.warn("No row of Data found a matching key in Extra Data: check the "
                           "key columns.")

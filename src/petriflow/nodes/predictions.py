@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from petriflow.analysis.prediction import PredictionError, predict
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.core.types import EvaluationResults, Model
 from petriflow.nodes._selection import restore_rows
@@ -94,8 +95,9 @@ class Predictions(Node):
         if out.results is not None:
             scores = out.results.scores
             best = max(out.names, key=lambda n: scores[n]["CA"])
-            progress(100, f"{len(data)} rows; CA of {best}: {scores[best]['CA']:.3f}")
+            progress(100, f"{counted(len(data), 'row')}; CA of {best}: {scores[best]['CA']:.3f}")
         else:
-            progress(100, f"{len(data)} rows predicted by {len(out.names)} model(s)")
+            progress(100, f"{counted(len(data), 'row')} predicted by "
+                          f"{counted(len(out.names), 'model')}")
         return {"Predictions": out.table, "Evaluation Results": out.results,
                 "Selected Predictions": out.table.take(positions) if positions else None}

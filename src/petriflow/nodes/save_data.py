@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from petriflow.analysis.table_files import TableFormat, write_table
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Progress
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 
 if TYPE_CHECKING:
@@ -103,5 +104,5 @@ class SaveData(Node):
             written = write_table(data, target, self.settings.format)
         except (ValueError, OSError) as exc:
             raise NodeError(f"Could not save to {str(target)!r}: {exc}") from None
-        progress(100, f"saved {len(data)} rows to {written.name}")
+        progress(100, f"saved {counted(len(data), 'row')} to {written.name}")
         return {}

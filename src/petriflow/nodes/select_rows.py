@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.nodes._shared import cell_text, column_numbers, selection_outputs
 
@@ -205,5 +206,6 @@ class SelectRows(Node):
         rows = np.flatnonzero(mask)
         out = selection_outputs(data, rows.tolist(), progress, "Matching Data")
         out["Unmatched Data"] = data.take(~mask) if not mask.all() else None
-        progress(100, f"{len(rows)} of {len(data)} rows match")
+        progress(100, f"{len(rows)} of {counted(len(data), 'row')} match" if len(rows) != 1
+                 else f"1 of {counted(len(data), 'row')} matches")
         return out
