@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from petriflow.core.describe import selection_words, setting_label
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix, EvaluationResults, Learner, Model
 
@@ -120,12 +121,12 @@ def describe_settings(settings: Any, *, hidden: Collection[str] = (),
         value = getattr(settings, f.name)
         if f.name in view_fields and (_empty(value) or value is False):
             continue
-        counted = selection_words(cls, f.name, value)
+        selected = selection_words(cls, f.name, value)
         label = ""
         if worded and f.name in worded:
             text = worded[f.name]
-        elif counted is not None:
-            n, noun = counted
+        elif selected is not None:
+            n, noun = selected
             text = f"{n} {noun}" if n else "nothing"
             label = "selected"  # "selected: 3 branches", whatever the field's id
         elif f.name in choices and isinstance(value, str):
@@ -138,11 +139,11 @@ def describe_settings(settings: Any, *, hidden: Collection[str] = (),
 
 def _table_words(table: Table) -> str:
     n_rows, n_cols = len(table), len(table.feature_names)
-    text = f"{n_rows} rows × {n_cols} features"
+    text = f"{counted(n_rows, 'row')} × {counted(n_cols, 'feature')}"
     if table.class_name and table.class_values:
         values = table.class_values
         shown = ", ".join(values[:MAX_ITEMS]) + (", …" if len(values) > MAX_ITEMS else "")
-        text += f", class {table.class_name} ({len(values)} values: {shown})"
+        text += f", class {table.class_name} ({counted(len(values), 'value')}: {shown})"
         if table.y is not None and len(table.y):
             import numpy as np
 
@@ -151,12 +152,12 @@ def _table_words(table: Table) -> str:
             text += "; " + ", ".join(f"{v}: {int(c)}" for v, c in
                                      zip(values[:MAX_ITEMS], counts[:MAX_ITEMS], strict=False))
     if table.metas:
-        text += f"; {len(table.metas)} meta columns"
+        text += f"; {counted(len(table.metas), 'meta column')}"
     return text
 
 
 def _scores_words(results: EvaluationResults) -> list[str]:
-    lines = [f"{len(results)} rows evaluated"
+    lines = [f"{counted(len(results), 'row')} evaluated"
              + (f" ({method_words(results.method)})" if results.method else "")]
     for learner, scores in results.scores.items():
         parts = [f"{name} {value:.3f}" for name, value in scores.items()
