@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+from petriflow.core.status import counted
 from petriflow.core.types import EvaluationResults
 from petriflow.report.words import describe_settings, describe_value
 
@@ -50,10 +51,6 @@ def node_settings(qualified_name: str, settings: Any, inputs: Mapping[str, Any],
     return describe_settings(
         settings, hidden=unused(settings) if unused else (),
         view_fields=view_fields, worded=words)
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _unused_test_and_score(s: Any) -> set[str]:
@@ -115,7 +112,7 @@ def _worded_select_columns(s: Any, inputs: Mapping[str, Any]) -> dict[str, str]:
 def _worded_annotate(s: Any, inputs: Mapping[str, Any]) -> dict[str, str]:
     labels = getattr(s, "labels", {}) or {}
     n = sum(1 for v in labels.values() if v)
-    return {"labels": f"{_plural(n, 'image')} labelled" if n else "none yet"}
+    return {"labels": f"{counted(n, 'image')} labelled" if n else "none yet"}
 
 
 def _worded_grid(s: Any, inputs: Mapping[str, Any]) -> dict[str, str]:

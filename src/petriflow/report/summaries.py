@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix, EvaluationResults, Model
 from petriflow.report.settings_words import node_settings
@@ -64,10 +65,6 @@ def node_words(node: Any, inputs: Mapping[str, Any],
 
 
 # ---------------------------------------------------------------------- words
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 def _counted(counts: Iterable[tuple[str, int]]) -> str:
     pairs = list(counts)
     shown = ", ".join(f"{name} {n}" for name, n in pairs[:MAX_NAMED])
@@ -92,10 +89,10 @@ def _noun(table: Table) -> tuple[str, str]:
 def data_words(table: Table, noun: tuple[str, str] | None = None) -> str:
     """"48 images in 3 classes (brick 16, grass 16, gravel 16)"."""
     one, many = noun or _noun(table)
-    text = _plural(len(table), one, many)
+    text = counted(len(table), one, many)
     counts = [(v, n) for v, n in class_counts(table) if n]  # a class nobody has is noise
     if counts:
-        text += (f" in {_plural(len(counts), 'class', 'classes')} of "
+        text += (f" in {counted(len(counts), 'class', 'classes')} of "
                  f"{table.class_name} ({_counted(counts)})")
         missing = int(np.sum(table.y < 0)) if table.y is not None else 0
         if missing:
@@ -107,18 +104,18 @@ def data_words(table: Table, noun: tuple[str, str] | None = None) -> str:
 
 def columns_words(table: Table) -> str:
     """"1000 features, class category, 5 meta columns"."""
-    parts = [_plural(table.n_features, "feature") if table.n_features else "no features"]
+    parts = [counted(table.n_features, "feature") if table.n_features else "no features"]
     if table.class_name:
         parts.append(f"class {table.class_name}")
     if table.metas:
-        parts.append(_plural(len(table.metas), "meta column"))
+        parts.append(counted(len(table.metas), "meta column"))
     return ", ".join(parts)
 
 
 def _selected(outputs: Mapping[str, Any], name: str, noun: tuple[str, str]) -> str:
     chosen = outputs.get(name)
     n = len(chosen) if isinstance(chosen, Table) else 0
-    return f"selected: {_plural(n, *noun)}" if n else "selected: nothing"
+    return f"selected: {counted(n, *noun)}" if n else "selected: nothing"
 
 
 def _value_counts(values: Any) -> list[tuple[str, int]]:
@@ -161,7 +158,7 @@ def _loaded(settings: Any, inputs: Mapping[str, Any], outputs: Mapping[str, Any]
     lines.append(f"columns: {columns_words(data)}")
     skipped = _table_in(outputs, "Skipped Files")
     if skipped is not None and len(skipped):
-        lines.append(f"skipped: {_plural(len(skipped), 'file')} that could not be read")
+        lines.append(f"skipped: {counted(len(skipped), 'file')} that could not be read")
     return lines
 
 
@@ -175,7 +172,7 @@ def _embedded(settings: Any, inputs: Mapping[str, Any], outputs: Mapping[str, An
     lines = []
     if out is not None:
         per = " per channel" if getattr(settings, "per_channel", False) else ""
-        lines.append(f"{_plural(len(out), 'image')} embedded by {model}: "
+        lines.append(f"{counted(len(out), 'image')} embedded by {model}: "
                      f"{out.n_features} features each{per}")
     skipped = _table_in(outputs, "Skipped Images")  # there only when it is linked
     if skipped is not None:
@@ -186,9 +183,9 @@ def _embedded(settings: Any, inputs: Mapping[str, Any], outputs: Mapping[str, An
         reasons = (_value_counts(skipped.metas["skip reason"])
                    if skipped is not None and "skip reason" in skipped.metas else [])
         why = "; ".join(f"{_short(r)} ×{n}" for r, n in reasons[:3])
-        lines.append(f"failed: {_plural(failed, 'image')}" + (f" ({why})" if why else ""))
+        lines.append(f"failed: {counted(failed, 'image')}" + (f" ({why})" if why else ""))
     elif images is not None:
-        lines.append(f"failed: none of {_plural(len(images), 'image')}")
+        lines.append(f"failed: none of {counted(len(images), 'image')}")
     if out is not None and out.class_name:
         lines.append(f"classes: {_counted(class_counts(out))}")
     return lines
@@ -199,11 +196,11 @@ def _data_table(settings: Any, inputs: Mapping[str, Any], outputs: Mapping[str, 
     data = _table_in(inputs, "Data")
     if data is None:
         return []
-    lines = [f"{_plural(len(data), 'row')} × {columns_words(data)}", data_words(data)]
+    lines = [f"{counted(len(data), 'row')} × {columns_words(data)}", data_words(data)]
     subset = _table_in(inputs, "Data Subset")
     if subset is not None:
         shared = len(np.intersect1d(subset.row_ids, data.row_ids))
-        lines.append(f"highlighted: {_plural(shared, 'row')} of the Data Subset")
+        lines.append(f"highlighted: {counted(shared, 'row')} of the Data Subset")
     lines.append(_selected(outputs, "Selected Data", ("row", "rows")))
     return lines
 
@@ -214,7 +211,7 @@ def _select_rows(settings: Any, inputs: Mapping[str, Any], outputs: Mapping[str,
     match = _table_in(outputs, "Matching Data")
     if data is None or match is None:
         return []
-    lines = [f"{len(match)} of {_plural(len(data), 'row')} match, "
+    lines = [f"{len(match)} of {counted(len(data), 'row')} match, "
              f"{len(data) - len(match)} do not"]
     if match.class_name:
         lines.append(f"matching: {_counted(class_counts(match))}")
@@ -226,7 +223,7 @@ def _columns(settings: Any, inputs: Mapping[str, Any], outputs: Mapping[str, Any
     data = _table_in(outputs, "Data")
     if data is None:
         return []
-    return [f"{_plural(len(data), 'row')} × {columns_words(data)}"]
+    return [f"{counted(len(data), 'row')} × {columns_words(data)}"]
 
 
 @_summary("aggregate_profiles")
@@ -235,9 +232,9 @@ def _profiles(settings: Any, inputs: Mapping[str, Any], outputs: Mapping[str, An
     if out is None:
         return []
     groups = ", ".join(getattr(settings, "group_by", []) or []) or "(nothing)"
-    lines = [f"{_plural(len(out), 'profile')}"
-             + (f" from {_plural(len(data), 'row')}" if data is not None else "")
-             + f", grouped by {groups}; {_plural(out.n_features, 'feature')} each"]
+    lines = [f"{counted(len(out), 'profile')}"
+             + (f" from {counted(len(data), 'row')}" if data is not None else "")
+             + f", grouped by {groups}; {counted(out.n_features, 'feature')} each"]
     if out.class_name:
         lines.append(f"classes of {out.class_name}: {_counted(class_counts(out))}")
     return lines
@@ -250,9 +247,9 @@ def _illumination(settings: Any, inputs: Mapping[str, Any],
     if out is None:
         return []
     plate = getattr(settings, "plate_column", "")
-    line = f"{_plural(len(out), 'image')} corrected"
+    line = f"{counted(len(out), 'image')} corrected"
     if plate and plate in out.metas:
-        line += f" in {_plural(len(_value_counts(out.metas[plate])), 'plate')}"
+        line += f" in {counted(len(_value_counts(out.metas[plate])), 'plate')}"
     return [line]
 
 
@@ -289,7 +286,7 @@ def _test_and_score(settings: Any, inputs: Mapping[str, Any],
     method = method_words(res.method)
     if res.method == "cross_validation":
         method = f"{getattr(settings, 'n_folds', '?')}-fold {method}"
-    lines = [f"{_plural(len(res), 'row')} evaluated by {method}"]
+    lines = [f"{counted(len(res), 'row')} evaluated by {method}"]
     data = res.data
     if data.class_name:
         lines.append(f"class {data.class_name}: {_counted(class_counts(data))}")
@@ -342,13 +339,13 @@ def _confusion(settings: Any, inputs: Mapping[str, Any], outputs: Mapping[str, A
                 for j in range(len(values)) if i != j and m[i, j]]
     if mistakes:
         n, actual, predicted = max(mistakes)
-        lines.append(f"most confused: {_plural(n, 'row')} of {actual} predicted as "
+        lines.append(f"most confused: {counted(n, 'row')} of {actual} predicted as "
                      f"{predicted}")
     cells = len(getattr(settings, "selected_cells", []) or [])
     chosen = _table_in(outputs, "Selected Data")
     if cells:
-        lines.append(f"selected: {_plural(cells, 'cell')}, "
-                     f"{_plural(len(chosen) if chosen is not None else 0, 'row')}")
+        lines.append(f"selected: {counted(cells, 'cell')}, "
+                     f"{counted(len(chosen) if chosen is not None else 0, 'row')}")
     else:
         lines.append("selected: nothing")
     return lines
@@ -363,7 +360,7 @@ def _predictions(settings: Any, inputs: Mapping[str, Any],
         return []
     models = [m for m in (inputs.get("Predictors") or []) if isinstance(m, Model)]
     names = [str(m.name) for m in models]
-    lines = [f"{_plural(len(data), 'row')} predicted by {_plural(len(names), 'model')}"
+    lines = [f"{counted(len(data), 'row')} predicted by {counted(len(names), 'model')}"
              + (f": {', '.join(names)}" if names else "")]
     res = outputs.get("Evaluation Results")
     scored = isinstance(res, EvaluationResults)
@@ -404,7 +401,7 @@ def _annotate(settings: Any, inputs: Mapping[str, Any], outputs: Mapping[str, An
         return []
     labelled = _table_in(outputs, "Labelled Data")
     n = len(labelled) if labelled is not None else 0
-    lines = [f"labelled: {n} of {_plural(len(data), 'image')}"]
+    lines = [f"labelled: {n} of {counted(len(data), 'image')}"]
     if labelled is not None and labelled.class_name and n:
         lines.append(f"labels: {_counted(class_counts(labelled))}")
     model = inputs.get("Model")
@@ -422,7 +419,7 @@ def _projection(settings: Any, inputs: Mapping[str, Any],
     data = _table_in(inputs, "Data") or _table_in(outputs, "Data")
     if data is None:
         return []
-    lines = [f"{_plural(len(data), 'point')}: {data_words(data)}"]
+    lines = [f"{counted(len(data), 'point')}: {data_words(data)}"]
     colour = getattr(settings, "color_column", "") or (
         f"{data.class_name} (the class)" if data.class_name else "")
     lines.append(f"colour: {colour}" if colour else "colour: one colour (no class)")
@@ -437,7 +434,7 @@ def _projection(settings: Any, inputs: Mapping[str, Any],
     subset = _table_in(inputs, "Data Subset")
     if subset is not None:
         shared = len(np.intersect1d(subset.row_ids, data.row_ids))
-        lines.append(f"highlighted: {_plural(shared, 'point')} of the Data Subset")
+        lines.append(f"highlighted: {counted(shared, 'point')} of the Data Subset")
     lines.append(_selected(outputs, "Selected Data", ("point", "points")))
     return lines
 
@@ -450,7 +447,7 @@ def _clustering(settings: Any, inputs: Mapping[str, Any],
         return []
     linkage = getattr(settings, "linkage", "")
     metric = f"{dm.metric} " if dm.metric else ""
-    lines = [f"{_plural(len(dm), 'item')} clustered with {linkage} linkage on "
+    lines = [f"{counted(len(dm), 'item')} clustered with {linkage} linkage on "
              f"{metric}distances"]
     mode = getattr(settings, "selection_mode", "manual")
     if mode == "top_n":
@@ -460,7 +457,7 @@ def _clustering(settings: Any, inputs: Mapping[str, Any],
                      "of the tree's height")
     else:
         n = len(getattr(settings, "selected_nodes", []) or [])
-        lines.append(f"selected by hand: {_plural(n, 'branch', 'branches')}")
+        lines.append(f"selected by hand: {counted(n, 'branch', 'branches')}")
     annotated = _table_in(outputs, "Data")
     if annotated is not None and "Cluster" in annotated.metas:
         clusters = sorted(_value_counts(annotated.metas["Cluster"]))
@@ -469,10 +466,10 @@ def _clustering(settings: Any, inputs: Mapping[str, Any],
     n_chosen = len(chosen) if chosen is not None else 0
     if chosen is not None and n_chosen and "Cluster" in chosen.metas:
         k = len(_value_counts(chosen.metas["Cluster"]))
-        lines.append(f"selected: {_plural(n_chosen, 'item')} in "
-                     f"{_plural(k, 'cluster')}")
+        lines.append(f"selected: {counted(n_chosen, 'item')} in "
+                     f"{counted(k, 'cluster')}")
     else:
-        lines.append(f"selected: {_plural(n_chosen, 'item')}" if n_chosen else
+        lines.append(f"selected: {counted(n_chosen, 'item')}" if n_chosen else
                      "selected: nothing")
     return lines
 

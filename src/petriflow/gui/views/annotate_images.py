@@ -31,6 +31,7 @@ from PyQt6.QtWidgets import (
 )
 
 from petriflow.core.node import NodeError
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import NodeFacade, NodeView, class_colors
@@ -60,10 +61,6 @@ def _same_ranking(old: list[int], new: list[int], labels: list[str],
         return [r for r in rows if not labels[r] and r in ranking]
 
     return ranked(old) == ranked(new)
-
-
-def _plural(n: int) -> str:
-    return f"{n} image" if n == 1 else f"{n} images"
 
 
 class AnnotateImagesView(NodeView):
@@ -221,7 +218,7 @@ class AnnotateImagesView(NodeView):
             self.model.set_items(paths, titles, colors)
             self._select(picked)
         done = sum(1 for lab in labels if lab)
-        text = f"{done} of {_plural(len(labels))} labelled"
+        text = f"{done} of {counted(len(labels), 'image')} labelled"
         if ranking and self.settings.least_sure_first:
             u = sorted(ranking.values(), reverse=True)
             text += f"; least sure first (uncertainty {u[0]:.2g} to {u[-1]:.2g})"
@@ -329,8 +326,8 @@ class AnnotateImagesView(NodeView):
             else:
                 labels.pop(keys[r], None)
         title = self.node.title
-        text = (f"Label {_plural(len(rows))} as '{name}' in {title}" if name
-                else f"Unlabel {_plural(len(rows))} in {title}")
+        text = (f"Label {counted(len(rows), 'image')} as '{name}' in {title}" if name
+                else f"Unlabel {counted(len(rows), 'image')} in {title}")
         self.set_settings(text, labels=labels)
 
     def assign_key(self, key: int) -> bool:
