@@ -75,8 +75,9 @@ def _link(win, a, out, b, inp):
     win.undo_stack.push(AddLinkCommand(win.workflow, a, out, b, inp))
 
 
-def test_predictions_view_thumbnails_sort_and_selection(predict_window, qtbot) -> None:
-    win = predict_window
+def _svm_and_bayes_predict(win, qtbot) -> tuple[str, str]:
+    """SVM and Naive Bayes trained on half the images predict the other half: the ids
+    of the Predictions and SVM nodes, after the run."""
     train = win.add_node("tests.fixed_table", settings=FixedSettings("train"))
     test = win.add_node("tests.fixed_table", settings=FixedSettings("test"))
     svm, nb = win.add_node("petriflow.svm"), win.add_node("petriflow.naive_bayes")
@@ -86,6 +87,12 @@ def test_predictions_view_thumbnails_sort_and_selection(predict_window, qtbot) -
         _link(win, learner, "Model", pred, "Predictors")
     _link(win, test, "Data", pred, "Data")
     wait_settled(qtbot, win, timeout=60_000)
+    return pred, svm
+
+
+def test_predictions_view_thumbnails_sort_and_selection(predict_window, qtbot) -> None:
+    win = predict_window
+    pred, svm = _svm_and_bayes_predict(win, qtbot)
     out = win.scheduler.outputs(pred)
     assert out["Evaluation Results"].scores["SVM"]["CA"] == 1.0
 
@@ -168,15 +175,7 @@ def test_predictions_window_opens_wide_enough_for_every_column(predict_window, q
     """Two models and three classes: eight prediction columns beside the class and the
     thumbnail; the window opens showing all of them whole (other metas may scroll)."""
     win = predict_window
-    train = win.add_node("tests.fixed_table", settings=FixedSettings("train"))
-    test = win.add_node("tests.fixed_table", settings=FixedSettings("test"))
-    svm, nb = win.add_node("petriflow.svm"), win.add_node("petriflow.naive_bayes")
-    pred = win.add_node("petriflow.predictions")
-    for learner in (svm, nb):
-        _link(win, train, "Data", learner, "Data")
-        _link(win, learner, "Model", pred, "Predictors")
-    _link(win, test, "Data", pred, "Data")
-    wait_settled(qtbot, win, timeout=60_000)
+    pred, _svm = _svm_and_bayes_predict(win, qtbot)
     view = win.open_node(pred)
     qtbot.waitExposed(view)
     qtbot.wait(50)
