@@ -19,7 +19,8 @@ def test_jaccard_warning_is_shown_beside_the_output(make_window, qtbot) -> None:
     wait_settled(qtbot, win)
     view = win.open_node(nid)
     qtbot.waitExposed(view)
-    assert view.status_label.text() == "Output: 48 × 48 Cosine distances."
+    qtbot.waitUntil(lambda: view.status_label.text() == "Output: 48 × 48 Cosine distances.",
+                    timeout=10_000)
     combo = view.metric_combo
     combo.setFocus()
     QTest.keyClick(combo, Qt.Key.Key_End)  # the last metric: Jaccard
