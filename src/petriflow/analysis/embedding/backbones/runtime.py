@@ -77,7 +77,8 @@ _MAX_HEADER = 1 << 20
 _runners: dict[tuple[int, int], tuple[Any, Callable[[np.ndarray], np.ndarray] | None, str]] = {}
 _lock = threading.Lock()
 
-Runner = Callable[[np.ndarray], np.ndarray]
+#: ``runner(batch, halt=None)``: ``halt`` is called before each image and raises to stop
+Runner = Callable[..., np.ndarray]
 
 
 def onnxruntime_available() -> bool:
@@ -124,7 +125,9 @@ def resolve_runtime(runtime: str | None, device: str, precision: str) -> str:
 def onnx_runner(loaded: LoadedEmbedder, threads: int = 1) -> Runner | None:
     """A function uint8 NHWC batch → (N, dim) float32 running ``loaded`` in ONNX Runtime
     with ``threads`` intra-op threads, or None when this network cannot be exported or
-    does not match torch (then torch runs; the reason is logged once).
+    does not match torch (then torch runs; the reason is logged once). Its optional
+    second argument ``halt`` is called before each image and may raise: a cancelled run
+    stops within one image's compute, not one batch's.
 
     Built once per loaded network and thread count, from the model file on disk when a
     valid one is there, else by exporting (and then stored); the session is shared by
@@ -258,13 +261,18 @@ def _session_runner(model: bytes, threads: int) -> Runner:
     so.log_severity_level = 3  # no per-session chatter on stderr
     sess = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
 
-    def run(batch: np.ndarray) -> np.ndarray:
+    def run(batch: np.ndarray, halt: Callable[[], Any] | None = None) -> np.ndarray:
         # one image per call: the activations of one image stay in the core's caches
         # (SqueezeNet, 1 thread, median of 6: 3.65 ms per image one by one, 3.76 by 2,
         # 3.84 by 4, 3.97 by 8; Inception v3 is flat), and calls cost ~0.05 ms; it also
-        # makes a vector independent of the batch (and shard) its image came in
+        # makes a vector independent of the batch (and shard) its image came in, and
+        # lets ``halt`` (a cancelled run) stop between images
         x = np.ascontiguousarray(batch, dtype=np.uint8)
-        outs = [sess.run(None, {"x": x[k:k + 1]})[0] for k in range(len(x))]
+        outs = []
+        for k in range(len(x)):
+            if halt is not None:
+                halt()
+            outs.append(sess.run(None, {"x": x[k:k + 1]})[0])
         return np.asarray(np.concatenate(outs) if outs else np.empty((0, 0)),
                           dtype=np.float32)
 
@@ -285,6 +293,45 @@ def _store(path: Path, key: dict[str, Any], model: bytes, ref: np.ndarray) -> No
         atomic_write_bytes(path, _MAGIC + struct.pack("<Q", len(header)) + header + model)
     except OSError as exc:
         log.info("ONNX model of %s not stored in %s: %s", key["model"], path.parent, exc)
+        return
+    prune_other_keys(path)
+
+
+def prune_other_keys(path: Path) -> list[Path]:
+    """Delete the model files of the same model id as ``path`` stored under other keys
+    (older library versions, other weights, an older :data:`EXPORT_FORMAT`); returns them.
+
+    Why: each key's file is written once and never read again once the key changed
+    (Inception v3: 87 MB per torch/onnx/onnxruntime upgrade or weights file). Only files
+    named exactly ``<model>-<32 hex>.onnx`` beside ``path`` are candidates, so another
+    model's files (``resnet`` vs ``resnet-50``), temporary files of a write in progress
+    and anything outside the folder stay; ``path`` itself, the file every process with
+    this key uses, is never deleted. A process that runs an older key read its file
+    whole when it started (:func:`_from_disk`), so deleting it costs that process
+    nothing now, only an export if it starts again. Races (another process pruning the
+    same file) and permission errors are ignored: pruning only saves disk space.
+    """
+    stem = path.name[:-len("-") - 32 - len(".onnx")]
+    pattern = re.compile(re.escape(stem) + r"-[0-9a-f]{32}\.onnx")
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry.name == path.name or not pattern.fullmatch(entry.name):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            os.unlink(entry.path)
+        except OSError:  # already gone (another process pruned it), or not ours to delete
+            continue
+        removed.append(Path(entry.path))
+    if removed:
+        log.info("ONNX model files of %s for other versions removed: %s", stem,
+                 ", ".join(p.name for p in removed))
+    return removed
 
 
 def _from_disk(path: Path, key: dict[str, Any], check: np.ndarray, threads: int,
