@@ -230,7 +230,7 @@ def test_turning_thumbnails_on_zooms_until_they_can_be_seen(make_window, qtbot) 
 def test_a_typed_top_n_applies_without_enter_once_typing_stops(make_window, qtbot) -> None:
     """Typing 5 in Top N changed nothing until Enter (it looked dead, Xvfb walk-through);
     now it applies a moment after the last key. "12" is one change, not "1" then "12"."""
-    from petriflow.gui.views.hierarchical_clustering import TYPING_MS
+    from petriflow.gui.views.typed_numbers import TYPING_MS
 
     win = open_example(make_window, CLUSTERING)
     hc = node_by_title(win, "Hierarchical Clustering")

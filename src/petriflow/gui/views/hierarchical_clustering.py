@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 from PyQt6 import sip
-from PyQt6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
+from PyQt6.QtCore import QEvent, QObject, QPoint, Qt
 from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import (
     QButtonGroup,
@@ -66,6 +66,7 @@ from petriflow.gui.views.dendrogram import (
 from petriflow.gui.views.dendrogram_look import annotated_tree, leaf_columns, per_shown_leaf
 from petriflow.gui.views.export_actions import add_export_actions
 from petriflow.gui.views.plot.hover import HoverOverlay, ThumbnailCache
+from petriflow.gui.views.typed_numbers import apply_when_typed
 from petriflow.nodes._selection import clusters_context, restore_clusters
 from petriflow.nodes.hierarchical_clustering import item_table, selection_message
 from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
@@ -76,8 +77,6 @@ __all__ = ["HierarchicalClusteringView"]
 LEAF_EDGE = 64
 #: the leaf row height (pixels) turning thumbnails on zooms to, when rows are smaller
 THUMB_ROW = 32.0
-#: a typed number is applied this long after the last keystroke (milliseconds)
-TYPING_MS = 400
 
 _MODE_LABELS = {"manual": "Manual (click branches)", "height_ratio": "Height ratio",
                 "top_n": "Top N"}
@@ -241,36 +240,16 @@ class HierarchicalClusteringView(NodeView):
 
     def _commit_while_typing(self, spin: QSpinBox | QDoubleSpinBox,
                              commit: Callable[[Any], None], name: str) -> None:
-        """Apply a typed value :data:`TYPING_MS` after the last keystroke (at once on
-        Enter or leaving the box); arrows, the wheel and code apply at once. Typing "5"
-        in Top N changed nothing until Enter (keyboard tracking off), which looked like
-        a dead control; applying every keystroke would cut the tree at "1" on the way
-        to "12"."""
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        timer.setInterval(TYPING_MS)
+        """Apply a typed number after a pause (:mod:`~petriflow.gui.views.typed_numbers`);
+        a value already set (and its mode already chosen) is not applied again."""
         mode = {"cut_ratio": "height_ratio", "top_n": "top_n"}.get(name)
-        typing = _KeyWatch(spin)
 
-        def apply() -> None:
-            timer.stop()
-            v = spin.value()
+        def apply(v: Any) -> None:
             if getattr(self.settings, name) != v or (
                     mode is not None and self.settings.selection_mode != mode):
                 commit(v)
 
-        def changed(_v: Any) -> None:
-            if self._updating:
-                return
-            if typing.take():
-                timer.start()
-            else:
-                apply()
-
-        spin.setKeyboardTracking(True)
-        spin.valueChanged.connect(changed)
-        spin.editingFinished.connect(lambda: timer.isActive() and apply())
-        timer.timeout.connect(apply)
+        apply_when_typed(spin, apply, lambda: self._updating)
 
     def _toggle_thumbnails(self, on: bool) -> None:
         self.set_settings(f"{'Show' if on else 'Hide'} leaf thumbnails in {self.node.title}",
@@ -551,26 +530,3 @@ class HierarchicalClusteringView(NodeView):
 @register_view("petriflow.hierarchical_clustering")
 def make_view(node: NodeFacade) -> QWidget:
     return HierarchicalClusteringView(node)
-
-
-class _KeyWatch(QObject):
-    """Whether a key was typed into a spin box since the last :meth:`take`."""
-
-    def __init__(self, spin: QSpinBox | QDoubleSpinBox) -> None:
-        super().__init__(spin)
-        self.typed = False
-        spin.installEventFilter(self)
-        if spin.lineEdit() is not None:
-            spin.lineEdit().installEventFilter(self)
-
-    def eventFilter(self, obj: QObject | None, event: QEvent | None) -> bool:
-        if event is not None and event.type() == QEvent.Type.KeyPress:
-            self.typed = event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter,
-                                             Qt.Key.Key_Up, Qt.Key.Key_Down,
-                                             Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
-        return False
-
-    def take(self) -> bool:
-        typed, self.typed = self.typed, False
-        return typed
-

@@ -27,6 +27,7 @@ from petriflow.analysis import learners
 from petriflow.core.scheduler import NodeState, NodeStatus
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import NodeFacade, NodeView
+from petriflow.gui.views.typed_numbers import apply_when_typed
 
 __all__ = ["LogisticRegressionView"]
 
@@ -74,8 +75,8 @@ class LogisticRegressionView(NodeView):
         self.c_spin = QDoubleSpinBox()
         self.c_spin.setDecimals(3)
         self.c_spin.setRange(C_MIN, C_MAX)
-        self.c_spin.setKeyboardTracking(False)
-        self.c_spin.valueChanged.connect(lambda v: self.set_settings(C=float(v)))
+        # a typed C applies after a pause, not only on Enter (typed_numbers.py)
+        apply_when_typed(self.c_spin, self._typed_c, lambda: self._updating)
         row.addWidget(self.c_spin)
         form.addRow("Strength C", row)
         self.c_hint = QLabel("Small C = strong regularization (simpler model); "
@@ -108,6 +109,10 @@ class LogisticRegressionView(NodeView):
             self._updating = was
         if not self.c_slider.isSliderDown():  # keys, clicks on the groove, wheel
             self._commit_slider()
+
+    def _typed_c(self, v: float) -> None:
+        if float(v) != float(self.settings.C):
+            self.set_settings(C=float(v))
 
     def _commit_slider(self) -> None:
         self.set_settings(C=slider_to_c(self.c_slider.value()))
