@@ -132,7 +132,7 @@ class _Worker:
         atexit.register(shutdown)
 
     def stop(self, timeout: float) -> None:
-        self.cancel_event.set()  # a running request stops between batches
+        self.cancel_event.set()  # a running request stops at its next image
         with contextlib.suppress(OSError, ValueError):
             self.conn.send(("stop",))
         self.process.join(timeout)
