@@ -17,8 +17,10 @@ and torch otherwise. The export costs ~0.7 s (SqueezeNet) / ~1.8 s (Inception v3
 process, more than a small run's images, so the exported model is kept on disk (the
 ``onnx`` folder of the embedding cache folder, keyed by weights SHA-256, model and
 preprocessing, torch/onnx/onnxruntime versions and :data:`EXPORT_FORMAT`) and a later
-process loads it instead. Every process, fresh export or disk, runs the very bytes of
-that file, one image per call, so batching and sharding do not change a vector.
+process loads it instead; writing a key's file deletes the same model's files of other
+keys (:func:`prune_other_keys`: 87 MB per Inception v3 library upgrade otherwise).
+Every process, fresh export or disk, runs the very bytes of that file, one image per
+call, so batching and sharding do not change a vector.
 
 Why it never changes the cache: the ONNX graph is exported from the very torch module
 that :func:`load_embedder` built (preprocessing included), and its output on a fixed
