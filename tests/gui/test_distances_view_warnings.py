@@ -27,7 +27,9 @@ def test_jaccard_warning_is_shown_beside_the_output(make_window, qtbot) -> None:
     assert win.workflow.node(nid).settings.metric == "jaccard"
     qtbot.waitUntil(lambda: win.scheduler.status(nid).state == NodeState.WARNING,
                     timeout=30_000)
-    qtbot.waitUntil(lambda: "Jaccard distances" in view.status_label.text(), timeout=5_000)
+    # the output and the status reach the view as two queued signals: wait for both
+    qtbot.waitUntil(lambda: "Jaccard distances" in view.status_label.text()
+                    and "nonzero" in view.status_label.text(), timeout=5_000)
     text = view.status_label.text()
     assert "Output: 48 × 48 Jaccard distances." in text
     assert "treats every nonzero value as 1" in text
