@@ -51,6 +51,7 @@ from petriflow.gui.views._common import (
     row_selection,
     rows_context,
 )
+from petriflow.gui.views.empty_hint import EmptyHint
 from petriflow.gui.views.export_actions import add_export_actions
 from petriflow.gui.views.image_grid import GridThumbnails
 from petriflow.nodes.image_viewer import image_column_of, resolve_image_path
@@ -271,6 +272,7 @@ class DataTableView(NodeView):
         hh.sortIndicatorChanged.connect(self.sort_by)
         self._selection = SelectionOnRelease(self.table, self._on_selection)
         layout.addWidget(self.table, 1)
+        self.empty_hint = EmptyHint(self.table, self.empty_text)
         bar = QHBoxLayout()
         self.info = QLabel()
         self.info.setStyleSheet("color: #555;")
@@ -397,6 +399,17 @@ class DataTableView(NodeView):
 
     def on_status(self, status: NodeStatus) -> None:
         self.status_label.setText(status.message)
+        self.empty_hint.refresh()
+
+    def empty_text(self) -> str:
+        """What a blank table means, in its place (a white panel told a first-time user
+        nothing; the status line says "Waiting for input: Data" in small grey type)."""
+        if self.data_table is not None:
+            return "The input table has no rows."
+        why = self.node.status().message
+        return ("No data yet.\n\nConnect a node that sends a table to this one's Data "
+                "input (File, Import Images, Image Embedder, …)."
+                + (f"\n\n{why}" if why else ""))
 
     def sort_by(self, column: int, order: Qt.SortOrder) -> None:
         """Sort the rows shown (the selection, stored by input position, stays)."""

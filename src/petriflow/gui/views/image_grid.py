@@ -35,6 +35,7 @@ from petriflow.analysis.image_grid import grid_shape
 from petriflow.analysis.images import ImageLoadError
 from petriflow.analysis.selection import is_selection_meta
 from petriflow.core.node import NodeError
+from petriflow.core.scheduler import NodeStatus
 from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.gui.views import register_view
@@ -46,6 +47,7 @@ from petriflow.gui.views._common import (
     row_selection,
     rows_context,
 )
+from petriflow.gui.views.empty_hint import EmptyHint
 from petriflow.gui.views.export_actions import add_export_actions
 from petriflow.gui.views.image_viewer import ThumbnailModel, decode_thumbnail
 from petriflow.nodes.image_grid import GRID_COLUMN, GRID_ROW
@@ -253,11 +255,13 @@ class ImageGridView(NodeView):
         self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self._selection = SelectionOnRelease(self.grid, self._on_selection)
         layout.addWidget(self.grid, 1)
+        self.empty_hint = EmptyHint(self.grid, self._empty_text)
         add_export_actions(self, image=self.grid)
         self.resize(820, 680)
         #: the window size this view last chose; once the user resizes the window it
         #: differs and the view no longer resizes it (see :meth:`_fit_window`)
         self._chosen_size: QSize | None = self.size()
+        self._fill_labels()  # "(no label)" before any input (the box was blank)
         self.show_current()
 
     def showEvent(self, event: QShowEvent | None) -> None:
@@ -330,6 +334,17 @@ class ImageGridView(NodeView):
             return []
         return ["" if v is None else str(v) for v in t.column(wanted)]
 
+    def on_status(self, status: NodeStatus) -> None:
+        self.empty_hint.refresh()  # "Waiting for input" / "Nothing selected in …" now
+
+    def _empty_text(self) -> str:
+        """What the blank grid means, in its place (gui/views/empty_hint.py)."""
+        if self.table is not None and GRID_ROW in self.table.metas:
+            return getattr(self, "_problem", "") or "The input has no images (0 rows)."
+        why = self.node.status().message
+        return ("No images to lay out yet.\n\nConnect Image Embedder's Embeddings to this "
+                "node's Embeddings input." + (f"\n\n{why}" if why else ""))
+
     def _fill_grid(self) -> None:
         t = self.table
         if t is None or GRID_ROW not in t.metas:
@@ -342,6 +357,7 @@ class ImageGridView(NodeView):
         except NodeError as exc:
             self.info.setText(str(exc))
             self._problem = str(exc)
+            self.empty_hint.refresh()
             return
         self._problem = ""
         r = np.asarray(t.metas[GRID_ROW], dtype=int) - 1

@@ -156,6 +156,15 @@ class PredictionsView(DataTableView):
         if want > self.width():
             self.resize(min(want, room), self.height())
 
+    def empty_text(self) -> str:
+        """What a blank predictions table means (gui/views/empty_hint.py)."""
+        if self.data_table is not None:
+            return "The data to predict has no rows."
+        why = self.node.status().message
+        return ("No predictions yet.\n\nConnect the images' embeddings to Data and a "
+                "model (Logistic Regression's Model, or Load Model) to Predictors."
+                + (f"\n\n{why}" if why else ""))
+
     def _show_info(self) -> None:
         t = self.data_table
         if t is None:
