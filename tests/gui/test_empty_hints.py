@@ -1,4 +1,4 @@
-"""A blank Data Table, Predictions or Image Grid says, in its own place, what it is
+"""A blank Data Table, Predictions, Image Grid or Annotate Images says, in its own place, what it is
 waiting for; the note goes once rows arrive and comes back when the link is removed
 (real undo of the link)."""
 
@@ -9,6 +9,7 @@ from PyQt6.QtWidgets import QLabel
 
 from petriflow.core.registry import NodeRegistry
 from petriflow.gui.undo import AddLinkCommand
+from petriflow.nodes.annotate_images import AnnotateImages
 from petriflow.nodes.data_table import DataTable
 from petriflow.nodes.image_grid import ImageGrid
 from petriflow.nodes.predictions import Predictions
@@ -26,10 +27,12 @@ def _hint(view) -> QLabel:
     ("petriflow.data_table", "Data", "Connect a node that sends a table"),
     ("petriflow.predictions", "Data", "No predictions yet"),
     ("petriflow.image_grid", "Embeddings", "No images to lay out yet"),
+    ("petriflow.annotate_images", "Data", "No images to label yet"),
 ])
 def test_empty_view_says_what_it_waits_for(make_window, qtbot, tmp_path, name, channel,
                                            words) -> None:
-    win = make_window(reg=NodeRegistry([Pictures, DataTable, Predictions, ImageGrid]))
+    win = make_window(reg=NodeRegistry([Pictures, DataTable, Predictions, ImageGrid,
+                                        AnnotateImages]))
     node = win.add_node(name)
     view = win.open_node(node)
     qtbot.waitExposed(view)

@@ -31,10 +31,12 @@ from PyQt6.QtWidgets import (
 )
 
 from petriflow.core.node import NodeError
+from petriflow.core.scheduler import NodeStatus
 from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import NodeFacade, NodeView, class_colors
+from petriflow.gui.views.empty_hint import EmptyHint
 from petriflow.gui.views.image_viewer import ThumbnailModel, thumbnail_list
 from petriflow.nodes._selection import row_keys
 from petriflow.nodes.annotate_images import UNCERTAINTY_COLUMN, class_values_of, matched_keys
@@ -122,8 +124,22 @@ class AnnotateImagesView(NodeView):
         self.list = thumbnail_list(self.model)
         self.list.installEventFilter(self)  # the digit keys
         layout.addWidget(self.list, 1)
+        self.empty_hint = EmptyHint(self.list, self._empty_text)
         self.resize(900, 660)
         self.show_current()
+
+    def _empty_text(self) -> str:
+        """What the blank grid means, in its place (gui/views/empty_hint.py)."""
+        if self.table is not None:
+            return self.info.text() or "The input has no images (0 rows)."
+        why = self.node.status().message
+        return ("No images to label yet.\n\nConnect Import Images' Data (or Image "
+                "Embedder's Embeddings) to this node's Data input; a model on its Model "
+                "input ranks the images it is least sure of first."
+                + (f"\n\n{why}" if why else ""))
+
+    def on_status(self, status: NodeStatus) -> None:
+        self.empty_hint.refresh()
 
     def is_ready(self) -> bool:
         return not self.model.pending
