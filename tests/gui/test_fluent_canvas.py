@@ -13,9 +13,11 @@ from PyQt6.QtGui import QImage
 from PyQt6.QtTest import QTest
 
 from petriflow.bundled import list_examples
-from petriflow.core.workflow import Workflow
+from petriflow.core.workflow import TextAnnotation, Workflow
+from petriflow.gui import undo as cmd
 from petriflow.gui.canvas import layout
 from petriflow.gui.canvas.export_image import save_scene_image
+from petriflow.gui.canvas.link_item import label_variants
 
 from .conftest import drag, vp
 from .test_canvas import _drop
@@ -92,6 +94,62 @@ def test_toolbox_widget_dropped_onto_a_link_goes_in_between(window):
     window.undo_stack.undo()
     assert _links(window) == [(src, "Number", add, "Number")]
     assert len(window.workflow.nodes) == 2
+
+
+def _labels_whole(window) -> dict[tuple[str, str], bool]:
+    """Each link's label written out in full on one line on its curve (its first, most
+    readable variant: not broken over two lines, not hidden until hovered)."""
+    window.scene.layout_text()
+    return {(it.link.source_id, it.link.sink_id):
+            it.label_fits and it.label.isVisible()
+            and it.label.lines == label_variants(it.link.source_channel, it.link.sink_channel)[0]
+            for it in window.scene.link_items.values()}
+
+
+def test_insert_into_a_short_link_makes_room_downstream_in_the_same_step(window):
+    """Issue 18.3 follow-up: three nodes crowded where two were close cut their labels;
+    the new node and everything downstream move right to the pitch Tidy Up uses, notes
+    about them move along, nothing upstream moves, and one undo puts all back."""
+    up = window.add_node("tests.source", QPointF(-300, 0))
+    src = window.add_node("tests.add", QPointF(0, 0))
+    add = window.add_node("tests.add", QPointF(150, 0))
+    tail = window.add_node("tests.sum", QPointF(400, 0))
+    for a, b in ((up, src), (src, add), (add, tail)):
+        assert window.scene.try_link(a, b)
+    window.undo_stack.push(cmd.AddAnnotationCommand(
+        window.workflow, TextAnnotation("about-sum", (370, 100, 120, 30), "Sums them")))
+    before = {n.id: n.position for n in window.workflow.nodes}
+    note_before = window.workflow.annotations[0].rect
+    steps = window.undo_stack.count()
+    link = next(it for it in window.scene.link_items.values() if it.link.sink_id == add)
+    _drop(window, window.toolbox.mime_for("tests.crash"), link.path().pointAtPercent(0.5))
+    crash = window.workflow.find_node("Crash").id
+    assert window.undo_stack.count() == steps + 1
+    pos = {n.id: n.position for n in window.workflow.nodes}
+    assert pos[up] == before[up] and pos[src] == before[src]  # upstream stays
+    assert pos[crash][0] - pos[src][0] == layout.COLUMN_PITCH
+    assert pos[add][0] - pos[crash][0] == layout.COLUMN_PITCH
+    shift = pos[add][0] - before[add][0]
+    assert pos[tail] == (before[tail][0] + shift, before[tail][1])  # downstream follows
+    assert window.workflow.annotations[0].rect == (note_before[0] + shift,
+                                                   *note_before[1:])
+    for item in (window.scene.node_items[add], window.scene.node_items[tail]):
+        assert (item.pos().x(), item.pos().y()) == pos[item.node_id]  # on screen too
+    assert all(_labels_whole(window).values()), _labels_whole(window)
+    window.undo_stack.undo()
+    assert {n.id: n.position for n in window.workflow.nodes} == before
+    assert window.workflow.annotations[0].rect == note_before
+
+
+def test_insert_with_room_to_spare_moves_nothing(window):
+    src = window.add_node("tests.source", QPointF(0, 0))
+    add = window.add_node("tests.add", QPointF(600, 0))
+    assert window.scene.try_link(src, add)
+    mid = _link_mid(window)
+    _drop(window, window.toolbox.mime_for("tests.crash"), mid)
+    assert window.workflow.node(add).position == (600.0, 0.0)
+    assert window.workflow.find_node("Crash").position == (round(mid.x(), 1),
+                                                           round(mid.y(), 1))
 
 
 def test_widget_that_does_not_fit_leaves_the_link_and_says_why(window):

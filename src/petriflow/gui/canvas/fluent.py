@@ -23,6 +23,7 @@ from petriflow.gui.canvas.annotation_items import TextAnnotationItem
 from petriflow.gui.canvas.layout import COLUMN_PITCH, ROW_PITCH
 from petriflow.gui.canvas.link_item import LinkItem
 from petriflow.gui.canvas.node_item import RADIUS, STATUS_WIDTH, NodeItem
+from petriflow.gui.canvas.note_follow import notes_following
 
 if TYPE_CHECKING:
     from petriflow.gui.canvas.scene import CanvasScene
@@ -37,6 +38,7 @@ __all__ = [
     "insert_node",
     "insertion_pairs",
     "link_at",
+    "make_room",
 ]
 
 #: a duplicate lands this far right of its original (and rows down, see clear_offset)
@@ -141,6 +143,56 @@ def _push_insert(scene: CanvasScene, node_id: str, link: Link,
     scene.push(cmd.RemoveCommand(wf, [], [link.id]))
     scene.push(cmd.AddLinkCommand(wf, link.source_id, out1, node_id, in1))
     scene.push(cmd.AddLinkCommand(wf, node_id, out2, link.sink_id, in2))
+    make_room(scene, node_id, link.source_id, link.sink_id)
+
+
+def _reachable(workflow: Workflow, start: str, forward: bool) -> set[str]:
+    """``start`` and every node its links lead to (``forward``) or come from."""
+    step: dict[str, list[str]] = {}
+    for lk in workflow.links:
+        a, b = (lk.source_id, lk.sink_id) if forward else (lk.sink_id, lk.source_id)
+        step.setdefault(a, []).append(b)
+    seen, todo = {start}, [start]
+    while todo:
+        for nxt in step.get(todo.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def make_room(scene: CanvasScene, node_id: str, source_id: str, sink_id: str) -> bool:
+    """After ``node_id`` went in between ``source_id`` and ``sink_id``: move it and the
+    sink's side right so that each of the two links spans at least
+    :data:`~petriflow.gui.canvas.layout.COLUMN_PITCH`, as Tidy Up would draw them.
+
+    Why: a widget dropped onto a short link leaves three nodes crowded, so the link
+    labels no longer fit on their curves (they break over two lines or hide) and titles
+    are cut until the user tidies up. Only the new node and what lies downstream of the
+    sink move (with the notes about them, :func:`notes_following`); nothing upstream
+    ever does, and nothing moves when there is room already. Pushed on the caller's
+    undo macro, so one Ctrl+Z undoes the insert and the move together."""
+    wf = scene.workflow
+    old = {n.id: n.position for n in wf.nodes}
+    sx = old[source_id][0]
+    nx, ny = old[node_id]
+    new: dict[str, tuple[float, float]] = {}
+    if nx - sx < COLUMN_PITCH:
+        nx = round(sx + COLUMN_PITCH, 1)
+        new[node_id] = (nx, ny)
+    shift = nx + COLUMN_PITCH - old[sink_id][0]
+    if shift > 0:
+        upstream = _reachable(wf, node_id, forward=False)
+        for nid in sorted(_reachable(wf, sink_id, forward=True) - upstream):
+            x, y = old[nid]
+            new[nid] = (round(x + shift, 1), y)
+    if not new:
+        return False
+    notes = notes_following(wf, {k: v for k, v in new.items() if k != node_id})
+    scene.push(cmd.MoveCommand(wf, {k: old[k] for k in new}, new))
+    for ann in notes:
+        scene.push(cmd.ReplaceAnnotationCommand(wf, ann, "Move annotation"))
+    return True
 
 
 def insert_node(scene: CanvasScene, node_type: type[Node], pos: QPointF) -> str | None:
