@@ -20,7 +20,12 @@ from petriflow.core.workflow import ArrowAnnotation, TextAnnotation
 from petriflow.gui import undo as cmd
 from petriflow.gui.canvas.annotation_items import ArrowAnnotationItem
 from petriflow.gui.canvas.scene import CanvasScene
-from petriflow.gui.presentation_canvas import CanvasEnlarger, StepHalo, nearest_note
+from petriflow.gui.presentation_canvas import (
+    FONT_SCALE,
+    CanvasEnlarger,
+    StepHalo,
+    nearest_note,
+)
 from petriflow.gui.settings_panel import SettingsPanel
 from tests.gui.test_canvas_legibility import LONGEST, problems
 
@@ -92,6 +97,41 @@ def test_f11_enlarges_the_canvas_and_f11_again_restores_it_exactly(chain, qtbot)
     _key(window, Qt.Key.Key_F11)
     assert not window.presenter.active
     assert _looks(window) == before
+
+
+def test_f11_scales_notes_like_titles_and_keeps_them_by_their_nodes(chain) -> None:
+    """A note grows FONT_SCALE times like the node titles (not just with the spacing),
+    stays on its side of the node it is about, its arrow still leaves it for the node,
+    and F11 again gives the note back its size and place."""
+    window, (_src, a, _b) = chain
+    window.undo_stack.push(cmd.AddAnnotationCommand(
+        window.workflow, TextAnnotation("n1", (170, -130, 100, 40), "Adds one")))
+    window.undo_stack.push(cmd.AddAnnotationCommand(
+        window.workflow, ArrowAnnotation("ar", (220, -110), (220, -40))))
+    note = window.scene.annotation_items["n1"]
+    arrow = window.scene.annotation_items["ar"]
+    size = note.font().pixelSize()
+    normal = (note.pos(), note.sceneBoundingRect(), note.textWidth(), note.font().toString())
+    _key(window, Qt.Key.Key_F11)
+    assert window.presenter.active
+    assert note.font().pixelSize() == round(size * FONT_SCALE)
+    assert note.textWidth() == pytest.approx(normal[2] * FONT_SCALE)
+    assert note.transform().isIdentity()  # larger text, not a magnified picture
+    grown, disc = note.sceneBoundingRect(), window.scene.node_items[a].sceneBoundingRect()
+    assert grown.width() == pytest.approx(normal[1].width() * FONT_SCALE)
+    assert grown.height() > normal[1].height() * 1.3  # (the margins stay as they are)
+    assert grown.bottom() < disc.top() and grown.left() < disc.center().x() < grown.right()
+    # as far from its node as before times the spacing (give or take the text margins)
+    gap = disc.center().y() - grown.bottom()
+    was = window.workflow.node(a).position[1] - normal[1].bottom()
+    assert gap == pytest.approx(was * window.presenter.enlarger.spread, abs=8)
+    line = arrow.path()  # the arrow starts on the grown note and heads for the node
+    tail = arrow.mapToScene(line.pointAtPercent(0))
+    assert grown.adjusted(-2, -2, 2, 2).contains(tail) and arrow.isVisible()
+    _key(window, Qt.Key.Key_F11)
+    assert not window.presenter.active
+    assert (note.pos(), note.sceneBoundingRect(), note.textWidth(),
+            note.font().toString()) == normal
 
 
 def test_f10_steps_exactly_one_node_with_halo_caption_and_side_view(chain, qtbot) -> None:

@@ -143,6 +143,8 @@ class CanvasEnlarger:
         self._titles: dict[NodeItem, QFont] = {}
         self._lines: dict[NodeItem, QFont] = {}
         self._labels: dict[LinkItem, QFont] = {}
+        #: each note's rectangle at normal size (its drawn height, not the stored one)
+        self._notes: dict[TextAnnotationItem, QRectF] = {}
         self._flags: dict[QGraphicsItem, QGraphicsItem.GraphicsItemFlag] = {}
         self.active = False
         self.spread = 1.0
@@ -166,6 +168,12 @@ class CanvasEnlarger:
                 self._labels[link] = QFont(link.label._font)
                 _set_measured_font(link.label, _scaled(self._labels[link], FONT_SCALE))
             self.thicken(link)
+        for note in self.scene.annotation_items.values():
+            if isinstance(note, TextAnnotationItem) and note not in self._notes:
+                x, y, _w, _h = note.annotation.rect
+                self._notes[note] = QRectF(QPointF(x, y), note.boundingRect().size())
+                note.setFont(_scaled(note.font(), FONT_SCALE))
+                note.setTextWidth(note.textWidth() * FONT_SCALE)
         for item in [*self.scene.node_items.values(), *self.scene.annotation_items.values()]:
             if item not in self._flags:
                 self._flags[item] = item.flags()
@@ -184,11 +192,9 @@ class CanvasEnlarger:
         for nid, node in self.scene.node_items.items():
             x, y = self.scene.workflow.node(nid).position
             node.setPos(x * spread, y * spread)
-        for item in self.scene.annotation_items.values():
-            if isinstance(item, TextAnnotationItem):
-                x, y, _w, _h = item.annotation.rect
-                item.setPos(x * spread, y * spread)
-                item.setTransform(QTransform.fromScale(spread, spread))
+        grows = self._note_growth(spread)
+        for item, fixed in grows.items():
+            item.setPos(self._on_grown(item, fixed, spread, self._notes[item].topLeft()))
         for link in self.scene.link_items.values():
             link.update_path()
         self.scene.layout_text()
@@ -198,15 +204,65 @@ class CanvasEnlarger:
                  for r in n.footprint()]
         for item in self.scene.annotation_items.values():
             if isinstance(item, ArrowAnnotationItem) and item.annotation_id in arrows:
-                self._place_arrow(item, arrows[item.annotation_id], spread, boxes)
+                arrow = arrows[item.annotation_id]
+                start = QPointF(*arrow.start)
+                tail = start * spread
+                for note, fixed in grows.items():
+                    rect = self._notes[note]
+                    if _distance(arrow.start, (rect.x(), rect.y(), rect.width(),
+                                               rect.height())) <= ARROW_GRIP:
+                        tail = self._on_grown(note, fixed, spread, start)  # on its note
+                        break
+                self._place_arrow(item, arrow, tail, boxes)
+
+    def _on_grown(self, item: TextAnnotationItem, fixed: QPointF, spread: float,
+                  point: QPointF) -> QPointF:
+        """Where ``point`` (on or near the note at normal size) is on the grown note,
+        which grows from ``fixed`` (that point goes ``spread`` times further out, like
+        the nodes): the same place across the note's width and height, and what lay
+        beyond its edge ``spread`` times as far beyond (an arrow's tail)."""
+        rect, size = self._notes[item], item.boundingRect().size()
+
+        def frac(p: QPointF) -> tuple[float, float]:
+            return (min(max((p.x() - rect.left()) / max(rect.width(), 1.0), 0.0), 1.0),
+                    min(max((p.y() - rect.top()) / max(rect.height(), 1.0), 0.0), 1.0))
+
+        (fu, fv), (u, v) = frac(fixed), frac(point)
+        inside = QPointF(rect.left() + u * rect.width(), rect.top() + v * rect.height())
+        corner = fixed * spread - QPointF(fu * size.width(), fv * size.height())
+        return corner + QPointF(u * size.width(), v * size.height()) + (point - inside) * spread
+
+    def _note_growth(self, spread: float) -> dict[TextAnnotationItem, QPointF]:
+        """Where each enlarged note grows from: the point of its normal-size rectangle
+        nearest the node it is about (:func:`note_owners`; its centre when it is about
+        none); that point goes ``spread`` times further out, as the nodes do.
+
+        Why not scale about its corner: a note is FONT_SCALE times larger but only
+        ``spread`` times further out, so a note above its node would grow down over it;
+        grown away from its node, it keeps its side of the node and its distance."""
+        owners = note_owners(self.scene.workflow)
+        nodes = {n.id: n.position for n in self.scene.workflow.nodes}
+        out = {}
+        for item, rect in self._notes.items():
+            if sip.isdeleted(item) or item.scene() is not self.scene:
+                continue
+            owner = owners.get(item.annotation_id)
+            if owner in nodes:
+                px, py = nodes[owner]
+                fixed = QPointF(min(max(px, rect.left()), rect.right()),
+                                min(max(py, rect.top()), rect.bottom()))
+            else:
+                fixed = rect.center()
+            out[item] = fixed
+        return out
 
     @staticmethod
-    def _place_arrow(item: ArrowAnnotationItem, arrow: ArrowAnnotation, spread: float,
+    def _place_arrow(item: ArrowAnnotationItem, arrow: ArrowAnnotation, tail: QPointF,
                      boxes: list[QRectF]) -> None:
-        """An arrow's tail stays on its (spread) note; its head comes back along the
-        arrow until the arrow is clear of every node's disc and text, which are larger
-        now; an arrow that cannot be cleared is hidden (the caption shows the note)."""
-        tail = QPointF(arrow.start[0] * spread, arrow.start[1] * spread)
+        """An arrow's tail stays on its (grown, spread) note, at ``tail``; its head comes
+        back along the arrow until the arrow is clear of every node's disc and text,
+        which are larger now; an arrow that cannot be cleared is hidden (the caption
+        shows the note)."""
         head = QPointF(*arrow.end) + (tail - QPointF(*arrow.start))
 
         def clear(t: float) -> bool:
@@ -268,5 +324,6 @@ class CanvasEnlarger:
         self._titles.clear()
         self._lines.clear()
         self._labels.clear()
+        self._notes.clear()
         self._flags.clear()
         self.scene.layout_text()
