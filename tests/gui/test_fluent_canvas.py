@@ -141,6 +141,25 @@ def test_insert_into_a_short_link_makes_room_downstream_in_the_same_step(window)
     assert window.workflow.annotations[0].rect == note_before
 
 
+def test_insert_made_room_for_lands_clear_of_a_sibling_branch(window):
+    """The new node goes a column right of the source; a node of another branch there
+    (not downstream, so it stays) sends it to the nearest free row instead of onto it."""
+    src = window.add_node("tests.source", QPointF(0, 0))
+    add = window.add_node("tests.add", QPointF(120, 0))
+    sib = window.add_node("tests.optional", QPointF(200, 30))
+    assert window.scene.try_link(src, add) and window.scene.try_link(src, sib)
+    before = {n.id: n.position for n in window.workflow.nodes}
+    link = next(it for it in window.scene.link_items.values() if it.link.sink_id == add)
+    _drop(window, window.toolbox.mime_for("tests.crash"), link.path().pointAtPercent(0.5))
+    crash = window.workflow.find_node("Crash").position
+    assert window.workflow.node(sib).position == before[sib]
+    assert crash[0] == before[src][0] + layout.COLUMN_PITCH
+    assert abs(crash[1] - before[sib][1]) >= layout.ROW_PITCH  # clear of the sibling
+    assert window.workflow.node(add).position[0] == crash[0] + layout.COLUMN_PITCH
+    window.undo_stack.undo()
+    assert {n.id: n.position for n in window.workflow.nodes} == before
+
+
 def test_insert_with_room_to_spare_moves_nothing(window):
     src = window.add_node("tests.source", QPointF(0, 0))
     add = window.add_node("tests.add", QPointF(600, 0))

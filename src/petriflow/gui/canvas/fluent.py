@@ -164,7 +164,9 @@ def _reachable(workflow: Workflow, start: str, forward: bool) -> set[str]:
 def make_room(scene: CanvasScene, node_id: str, source_id: str, sink_id: str) -> bool:
     """After ``node_id`` went in between ``source_id`` and ``sink_id``: move it and the
     sink's side right so that each of the two links spans at least
-    :data:`~petriflow.gui.canvas.layout.COLUMN_PITCH`, as Tidy Up would draw them.
+    :data:`~petriflow.gui.canvas.layout.COLUMN_PITCH`, as Tidy Up would draw them; a
+    node moved onto another's place (a sibling branch) goes to the nearest free half
+    row there instead.
 
     Why: a widget dropped onto a short link leaves three nodes crowded, so the link
     labels no longer fit on their curves (they break over two lines or hide) and titles
@@ -186,6 +188,15 @@ def make_room(scene: CanvasScene, node_id: str, source_id: str, sink_id: str) ->
         for nid in sorted(_reachable(wf, sink_id, forward=True) - upstream):
             x, y = old[nid]
             new[nid] = (round(x + shift, 1), y)
+    if node_id in new:  # moved right: onto a free row there, nearest the drop first
+        now = {**old, **new}
+        others = [p for k, p in now.items() if k != node_id]
+        for k in range(12):
+            dy = (k + 1) // 2 * ROW_PITCH / 2 * (1 if k % 2 else -1)
+            if all(abs(nx - x) >= COLUMN_PITCH - 0.5 or abs(ny + dy - y) >= ROW_PITCH - 0.5
+                   for x, y in others):
+                new[node_id] = (nx, round(ny + dy, 1))
+                break
     if not new:
         return False
     notes = notes_following(wf, {k: v for k, v in new.items() if k != node_id})
