@@ -13,7 +13,7 @@ from PyQt6.QtGui import QImage
 from PyQt6.QtTest import QTest
 
 from petriflow.bundled import list_examples
-from petriflow.core.workflow import TextAnnotation, Workflow
+from petriflow.core.workflow import ArrowAnnotation, TextAnnotation, Workflow
 from petriflow.gui import undo as cmd
 from petriflow.gui.canvas import layout
 from petriflow.gui.canvas.export_image import save_scene_image
@@ -158,6 +158,23 @@ def test_insert_made_room_for_lands_clear_of_a_sibling_branch(window):
     assert window.workflow.node(add).position[0] == crash[0] + layout.COLUMN_PITCH
     window.undo_stack.undo()
     assert {n.id: n.position for n in window.workflow.nodes} == before
+
+
+def test_insert_made_room_for_lands_clear_of_a_note(window):
+    """A note (about the source, so it stays) where the new node would go: the node
+    goes to a free row instead of under it."""
+    src = window.add_node("tests.source", QPointF(0, 0))
+    add = window.add_node("tests.add", QPointF(120, 0))
+    assert window.scene.try_link(src, add)
+    window.undo_stack.push(cmd.AddAnnotationCommand(
+        window.workflow, TextAnnotation("there", (170, -10, 80, 30), "a note")))
+    window.undo_stack.push(cmd.AddAnnotationCommand(  # about the source: it stays
+        window.workflow, ArrowAnnotation("to-src", (175, 0), (30, 0))))
+    _drop(window, window.toolbox.mime_for("tests.crash"), _link_mid(window))
+    crash = window.scene.node_items[window.workflow.find_node("Crash").id]
+    note = window.scene.annotation_items["there"].sceneBoundingRect()
+    assert crash.pos().x() == window.workflow.node(src).position[0] + layout.COLUMN_PITCH
+    assert not any(r.intersects(note) for r in crash.footprint())
 
 
 def test_insert_with_room_to_spare_moves_nothing(window):

@@ -165,8 +165,8 @@ def make_room(scene: CanvasScene, node_id: str, source_id: str, sink_id: str) ->
     """After ``node_id`` went in between ``source_id`` and ``sink_id``: move it and the
     sink's side right so that each of the two links spans at least
     :data:`~petriflow.gui.canvas.layout.COLUMN_PITCH`, as Tidy Up would draw them; a
-    node moved onto another's place (a sibling branch) goes to the nearest free half
-    row there instead.
+    node moved onto another's place (a sibling branch) or a note goes to the nearest
+    free half row there instead.
 
     Why: a widget dropped onto a short link leaves three nodes crowded, so the link
     labels no longer fit on their curves (they break over two lines or hide) and titles
@@ -191,17 +191,20 @@ def make_room(scene: CanvasScene, node_id: str, source_id: str, sink_id: str) ->
     if node_id in new:  # moved right: onto a free row there, nearest the drop first
         now = {**old, **new}
         others = [p for k, p in now.items() if k != node_id]
+        notes = [a.sceneBoundingRect() for a in scene.annotation_items.values()
+                 if isinstance(a, TextAnnotationItem)]
         for k in range(12):
             dy = (k + 1) // 2 * ROW_PITCH / 2 * (1 if k % 2 else -1)
             if all(abs(nx - x) >= COLUMN_PITCH - 0.5 or abs(ny + dy - y) >= ROW_PITCH - 0.5
-                   for x, y in others):
+                   for x, y in others) and not any(_box(nx, ny + dy).intersects(r)
+                                                   for r in notes):
                 new[node_id] = (nx, round(ny + dy, 1))
                 break
     if not new:
         return False
-    notes = notes_following(wf, {k: v for k, v in new.items() if k != node_id})
+    following = notes_following(wf, {k: v for k, v in new.items() if k != node_id})
     scene.push(cmd.MoveCommand(wf, {k: old[k] for k in new}, new))
-    for ann in notes:
+    for ann in following:
         scene.push(cmd.ReplaceAnnotationCommand(wf, ann, "Move annotation"))
     return True
 
