@@ -22,6 +22,7 @@ from petriflow.gui.presentation import SECONDS_KEY
 from petriflow.gui.views import model_weights
 from petriflow.gui.welcome import SHOW_AT_START_KEY, stored_choice
 from tests.embedding.weights_server import TINY_ID, tiny_file_bytes, tiny_spec, weights_server
+from tests.gui.test_weights_mirror import download_through_mirror
 
 OFFICIAL = "tiny-net-9abcdef0.pt"
 
@@ -182,14 +183,7 @@ def test_mirror_button_of_the_embedder_opens_the_dialog_and_the_download_uses_it
         assert f"{served.base}/inst" in panel.mirror_button.toolTip()
         assert f"through the mirror {served.base}/inst" in panel.status_label.text()
 
-        asked: list[str] = []
-        panel.confirm_download = lambda text: (asked.append(text), True)[1]
-        qtbot.waitUntil(panel.download_button.isEnabled, timeout=10_000)
-        QTest.mouseClick(panel.download_button, Qt.MouseButton.LeftButton)
-        assert f"{served.base}/inst/{OFFICIAL}" in asked[0]
-        qtbot.waitUntil(lambda: not panel.downloading, timeout=10_000)
-        assert [path for path, _ in served.requests] == [f"/inst/{OFFICIAL}"]
-        assert (tmp_path / "weights" / OFFICIAL).read_bytes() == data
+        download_through_mirror(qtbot, panel, served, tmp_path / "weights", OFFICIAL, data)
 
         # changed in Edit → Preferences…: the open view's row follows
         win.preferences_action.trigger()

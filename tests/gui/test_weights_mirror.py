@@ -37,6 +37,19 @@ def prefs(tmp_path, monkeypatch):
     return path
 
 
+
+def download_through_mirror(qtbot, panel, served, folder, name: str, data: bytes) -> None:
+    """A real click on Download… with consent given: the consent names the mirror's URL
+    (under ``/inst``), the file is fetched from the mirror only and placed in ``folder``."""
+    asked: list[str] = []
+    panel.confirm_download = lambda text: (asked.append(text), True)[1]
+    qtbot.waitUntil(panel.download_button.isEnabled, timeout=10_000)
+    QTest.mouseClick(panel.download_button, Qt.MouseButton.LeftButton)
+    assert f"{served.base}/inst/{name}" in asked[0]
+    qtbot.waitUntil(lambda: not panel.downloading, timeout=10_000)
+    assert [path for path, _ in served.requests] == [f"/inst/{name}"]
+    assert (folder / name).read_bytes() == data
+
 def test_preference_wins_over_the_environment_and_is_refused_when_not_a_url(prefs,
                                                                               monkeypatch):
     spec = tiny_spec("https://example.org/models/" + OFFICIAL, b"x")
@@ -94,14 +107,7 @@ def test_mirror_button_sets_the_source_of_the_download(make_window, qtbot, tmp_p
         assert f"{served.base}/inst" in panel.mirror_button.toolTip()
         assert not panel.note_label.isVisible() or panel.note_label.text() == ""
 
-        asked: list[str] = []
-        panel.confirm_download = lambda text: (asked.append(text), True)[1]
-        qtbot.waitUntil(panel.download_button.isEnabled, timeout=10_000)
-        QTest.mouseClick(panel.download_button, Qt.MouseButton.LeftButton)
-        assert f"{served.base}/inst/{OFFICIAL}" in asked[0]
-        qtbot.waitUntil(lambda: not panel.downloading, timeout=10_000)
-        assert [path for path, _ in served.requests] == [f"/inst/{OFFICIAL}"]
-        assert (tmp_path / "weights" / OFFICIAL).read_bytes() == data
+        download_through_mirror(qtbot, panel, served, tmp_path / "weights", OFFICIAL, data)
 
         # a mirror serving another file: refused by the checksum, nothing placed
         (tmp_path / "weights" / OFFICIAL).unlink()
