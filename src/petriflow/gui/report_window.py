@@ -41,6 +41,7 @@ from PyQt6.QtWidgets import (
 )
 
 from petriflow.core.atomic import atomic_write, atomic_write_bytes
+from petriflow.core.status import counted
 from petriflow.gui.report_list import ReportList
 from petriflow.report import ReportItem, build_html
 
@@ -339,7 +340,7 @@ class ReportWindow(QWidget):
         self.delete_button.setEnabled(row >= 0)
         for b in (self.save_html_button, self.save_pdf_button, self.print_button):
             b.setEnabled(n > 0)
-        self.status.setText(f"{n} item{'s' if n != 1 else ''}")
+        self.status.setText(counted(n, 'item'))
 
     def save_html(self, path: str | Path) -> Path:
         """Write the report as one self-contained HTML file."""

@@ -20,6 +20,7 @@ from PyQt6.QtGui import QUndoCommand
 
 from petriflow.core.describe import describe_change
 from petriflow.core.node import Node, copy_settings
+from petriflow.core.status import counted
 from petriflow.core.workflow import Annotation, Link, UnknownNodeInfo, Workflow
 
 __all__ = [
@@ -114,7 +115,7 @@ class RemoveCommand(QUndoCommand):
         self.annotations = [(i, copy.deepcopy(a)) for i, a in enumerate(workflow.annotations)
                             if a.id in wanted]
         n = len(self.nodes) + len(self.links) + len(self.annotations)
-        self.setText(f"Remove {n} item{'s' if n != 1 else ''}")
+        self.setText(f"Remove {counted(n, 'item')}")
 
     def redo(self) -> None:
         for lk in self.links:
@@ -145,7 +146,7 @@ class MoveCommand(QUndoCommand):
         self, workflow: Workflow, old: dict[str, tuple[float, float]],
         new: dict[str, tuple[float, float]],
     ) -> None:
-        super().__init__(f"Move {len(new)} node{'s' if len(new) != 1 else ''}")
+        super().__init__(f"Move {counted(len(new), 'node')}")
         self.workflow, self.old, self.new = workflow, old, new
 
     def redo(self) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from petriflow.core.node import Cancelled, CancelToken, NodeContext, NodeError, Progress
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 
 __all__ = ["embed_table", "embedder_outputs", "image_paths", "run_base_folder"]
@@ -114,7 +115,7 @@ def embedder_outputs(
         skipped = table.take(skipped_rows).with_meta(
             "skip reason", np.array([reasons[i] for i in skipped_rows], dtype=object))
         n = len(skipped_rows)
-        progress.warn(f"{n} image{'s' if n != 1 else ''} skipped (see Skipped Images)")
+        progress.warn(f"{counted(n, 'image')} skipped (see Skipped Images)")
     if len(embedded) == 0 and len(table):
         progress.warn("No image could be embedded; see Skipped Images for the reasons.")
     return {"Embeddings": embedded, "Skipped Images": skipped}

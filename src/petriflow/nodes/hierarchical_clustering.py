@@ -21,6 +21,7 @@ from petriflow.analysis.distances import MemoryLimitError
 from petriflow.analysis.selection import SELECTED_META, unique_name
 from petriflow.core.memo import RunMemo
 from petriflow.core.node import CancelToken, Input, Node, NodeError, Output, Progress
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
 from petriflow.nodes._selection import mark_unverified, restore_clusters
@@ -265,6 +266,6 @@ def selection_message(clusters: int, items: int, mode: str) -> str:
     if not clusters:
         return ("Nothing selected: click a branch (Ctrl-click adds one)"
                 if mode == "manual" else "Nothing selected")
-    return (f"{clusters} cluster{'s' if clusters != 1 else ''} selected, "
-            f"{items} item{'s' if items != 1 else ''}")
+    return (f"{counted(clusters, 'cluster')} selected, "
+            f"{counted(items, 'item')}")
 

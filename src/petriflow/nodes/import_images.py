@@ -121,9 +121,9 @@ def not_images_note(result: ScanResult, root: Path, shown: int = 20) -> str:
     n, h = result.n_not_image, result.n_hidden
     if n:
         more = f" and {n - shown} more" if n > shown else ""
-        parts.append(f"{n} non-image file{'s' if n != 1 else ''}: {', '.join(names)}{more}")
+        parts.append(f"{counted(n, 'non-image file')}: {', '.join(names)}{more}")
     if h:
-        parts.append(f"{h} hidden file{'s' if h != 1 else ''} or folder{'s' if h != 1 else ''}")
+        parts.append(counted(h, 'hidden file or folder', 'hidden files or folders'))
     return "Skipped " + ", and ".join(parts) + "."
 
 

@@ -27,6 +27,7 @@ from PyQt6.QtWidgets import (
 
 from petriflow.analysis.evaluation import confusion_values, correct_cells, misclassified_cells
 from petriflow.core.scheduler import NodeStatus
+from petriflow.core.status import counted
 from petriflow.core.types import EvaluationResults
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import NodeFacade, NodeView, SelectionOnRelease
@@ -209,7 +210,7 @@ class ConfusionMatrixView(NodeView):
                 self.results.learner_names) else 0)
         n = int(sum(counts[a, p] for a, p in cells))
         if n:
-            return f"{n} image{'s' if n != 1 else ''} selected"
+            return f"{counted(n, 'image')} selected"
         if all(a != p for a, p in cells):
             return "<b>0 images selected</b>: nothing is misclassified there"
         return "<b>0 images selected</b>: the selected cells are empty"

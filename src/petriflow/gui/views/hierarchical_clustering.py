@@ -51,6 +51,7 @@ from petriflow.analysis.clustering import (
 from petriflow.analysis.dendrogram_pruning import PrunedTree
 from petriflow.core.node import Cancelled, CancelToken
 from petriflow.core.scheduler import NodeState, NodeStatus
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.core.types import DistanceMatrix
 from petriflow.gui.views import register_view
@@ -524,7 +525,7 @@ class HierarchicalClusteringView(NodeView):
         n = int(sum(int(g.last_leaf[v]) - int(g.first_leaf[v]) + 1 for v in clusters))
         table = self._dm.table if self._dm is not None else None
         noun = "image" if table is not None and table.image_column is not None else "item"
-        return f"Select {n} {noun}{'s' if n != 1 else ''} in {self.node.title}"
+        return f"Select {counted(n, noun)} in {self.node.title}"
 
 
 @register_view("petriflow.hierarchical_clustering")

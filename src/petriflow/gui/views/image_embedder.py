@@ -31,6 +31,7 @@ from PyQt6.QtWidgets import (
 from petriflow.analysis.embedding import EmbeddingCache, available_embedders, clear_cache
 from petriflow.core.node import Cancelled
 from petriflow.core.scheduler import NodeState, NodeStatus
+from petriflow.core.status import counted
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import NodeFacade, NodeView, progress_with_cancel
 from petriflow.gui.views.model_weights import ModelWeightsPanel
@@ -184,7 +185,7 @@ class ImageEmbedderView(NodeView):
                 return  # the count shown stays until the next refresh
             self.cache_count = None if error is not None else int(result)
             self.cache_label.setText("Cache: unavailable" if error is not None else
-                                     f"Cache: {result} embedding{'s' if result != 1 else ''}")
+                                     f"Cache: {counted(result, 'embedding')}")
 
         self._background(_cache_count, done)
 

@@ -49,6 +49,7 @@ from PyQt6.QtWidgets import (
 
 from petriflow.analysis.images import load_image
 from petriflow.core.node import Cancelled, CancelToken, NodeError
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import (
@@ -477,7 +478,7 @@ class ImageViewerView(NodeView):
         if self.table is None or not self.model.paths:
             return
         n, bad = len(self.model.paths), len(self.model.broken)
-        self.info.setText(f"{n} image{'s' if n != 1 else ''}"
+        self.info.setText(f"{counted(n, 'image')}"
                           + (f", {bad} cannot be read" if bad else ""))
 
     # ------------------------------------------------------------------ settings

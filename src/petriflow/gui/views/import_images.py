@@ -26,6 +26,7 @@ from PyQt6.QtWidgets import (
 )
 
 from petriflow.core.scheduler import NodeState, NodeStatus
+from petriflow.core.status import counted
 from petriflow.core.table import Table
 from petriflow.gui.views import register_view
 from petriflow.gui.views._common import NodeFacade, NodeView, progress_with_cancel
@@ -229,7 +230,7 @@ class ImportImagesView(NodeView):
         just how many ("1 file skipped. Skipped 1 unreadable image(s) (notes.png)." said
         it twice, above a list that says it a third time, and by another name)."""
         n = skipped_count(warnings)
-        files = f"{n} file{'s' if n != 1 else ''} skipped"
+        files = f"{counted(n, 'file')} skipped"
         if n and self.skipped_list.topLevelItemCount() == n:
             words = {"unreadable": "unreadable", "listed": "not found",
                      "non-image": "not images", "hidden": "hidden"}
