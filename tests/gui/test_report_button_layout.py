@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from petriflow.gui.help_menu import add_view_help
 from petriflow.gui.report_capture import add_view_report
 
 
@@ -38,3 +39,18 @@ def test_report_button_stays_out_of_a_horizontal_layout(qtbot) -> None:
     qtbot.waitExposed(view)
     assert button.isVisible()
     assert view.rect().contains(button.geometry())
+
+
+def test_help_and_report_buttons_stay_out_of_a_horizontal_layout(qtbot) -> None:
+    """The "?" follows the same rule (gui/help_menu.bottom_row_layout): no third column."""
+    view = _view(QHBoxLayout)
+    qtbot.addWidget(view)
+    help_button = add_view_help(view, "petriflow.data_table", window=None)  # type: ignore[arg-type]
+    report = add_view_report(view, "n1", window=None)  # type: ignore[arg-type]
+    assert view.layout().count() == 2
+    view.resize(400, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    for button in (help_button, report):
+        assert view.rect().contains(button.geometry())
+    assert not help_button.geometry().intersects(report.geometry())

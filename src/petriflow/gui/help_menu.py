@@ -165,17 +165,28 @@ def install_help(window: MainWindow) -> None:
     menu.insertSeparator(first)
 
 
-class _Corner(QObject):
-    """Keeps an overlaid "?" in the top-right corner of a view without a box layout."""
+def bottom_row_layout(view: QWidget) -> QBoxLayout | None:
+    """The view's layout when a bottom row of buttons ("?", "Add to report") can join it:
+    a vertical box. In a horizontal one the row would become a third column beside the
+    body (Test and Score's scores were squeezed so); other views get corner buttons."""
+    layout = view.layout()
+    vertical = (QBoxLayout.Direction.TopToBottom, QBoxLayout.Direction.BottomToTop)
+    return layout if isinstance(layout, QBoxLayout) and layout.direction() in vertical \
+        else None
 
-    def __init__(self, view: QWidget, button: QToolButton) -> None:
+
+class CornerButton(QObject):
+    """Keeps an overlaid button in the view's top-right corner, ``offset`` px from its
+    right edge (the "?" at 2, "Add to report" left of it), for views without a bottom row."""
+
+    def __init__(self, view: QWidget, button: QToolButton, offset: int = 2) -> None:
         super().__init__(view)
-        self.button = button
+        self.button, self.offset = button, offset
         view.installEventFilter(self)
 
     def eventFilter(self, obj: Any, event: Any) -> bool:
         if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
-            self.button.move(obj.width() - self.button.width() - 2, 2)
+            self.button.move(obj.width() - self.button.width() - self.offset, 2)
             self.button.raise_()
         return False
 
@@ -184,8 +195,8 @@ def add_view_help(view: QWidget, qualified_name: str, window: MainWindow,
                   key: bool = True) -> QToolButton:
     """A "?" button and F1 in a node's view window, both opening the widget's guide.
 
-    The button goes at the end of the view's box layout (a bottom-right corner, as in
-    Orange's widgets); a view without one gets it overlaid in its top-right corner.
+    The button goes at the end of the view's vertical box layout (a bottom-right corner,
+    as in Orange's widgets); another view gets it overlaid in its top-right corner.
     ``key=False`` for a view inside the main window (presentation mode's side panel):
     a second F1 there would make the key ambiguous, so the window's F1 serves it
     (:func:`show_selected_help` looks where the focus is).
@@ -203,10 +214,10 @@ def add_view_help(view: QWidget, qualified_name: str, window: MainWindow,
     button.setDefaultAction(act)
     button.setAutoRaise(True)
     button.setFixedSize(22, 22)
-    layout = view.layout()
-    if isinstance(layout, QBoxLayout):
+    layout = bottom_row_layout(view)
+    if layout is not None:
         layout.addWidget(button, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
     else:
-        _Corner(view, button)
+        CornerButton(view, button)
     view.help_action = act  # type: ignore[attr-defined]
     return button

@@ -11,14 +11,15 @@ default its node type's summary — rows, classes, scores, selection —
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PyQt6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QPoint, Qt
+from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, Qt
 from PyQt6.QtGui import QAction, QImage, QPainter, QPixmap
-from PyQt6.QtWidgets import QBoxLayout, QHBoxLayout, QToolButton, QWidget
+from PyQt6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from petriflow.core.scheduler import Scheduler
 from petriflow.core.workflow import Workflow
+from petriflow.gui.help_menu import CornerButton, bottom_row_layout
 from petriflow.report import ReportItem
 from petriflow.report.summaries import node_words
 
@@ -178,21 +179,6 @@ def _stacked(top: QPixmap, bottom: QPixmap) -> QPixmap:
     return out
 
 
-class _Corner(QObject):
-    """Keeps an overlaid button in the view's top-right corner, left of the "?"."""
-
-    def __init__(self, view: QWidget, button: QToolButton, offset: int) -> None:
-        super().__init__(view)
-        self.button, self.offset = button, offset
-        view.installEventFilter(self)
-
-    def eventFilter(self, obj: Any, event: Any) -> bool:
-        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
-            self.button.move(obj.width() - self.button.width() - self.offset, 2)
-            self.button.raise_()
-        return False
-
-
 def add_view_report(view: QWidget, node_id: str, window: MainWindow) -> QToolButton:
     """An "Add to report" button (and context-menu action) in a node's window.
 
@@ -215,9 +201,8 @@ def add_view_report(view: QWidget, node_id: str, window: MainWindow) -> QToolBut
     button.setObjectName("report-button")
     button.setDefaultAction(act)
     button.setAutoRaise(True)
-    layout = view.layout()
-    vertical = (QBoxLayout.Direction.TopToBottom, QBoxLayout.Direction.BottomToTop)
-    if isinstance(layout, QBoxLayout) and layout.direction() in vertical:
+    layout = bottom_row_layout(view)
+    if layout is not None:
         # one bottom row: [Add to report][?] (the "?" of gui/help_menu.py joins it)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -229,8 +214,6 @@ def add_view_report(view: QWidget, node_id: str, window: MainWindow) -> QToolBut
             row.addWidget(help_button)
         layout.addLayout(row)
     else:
-        # a side-by-side (horizontal) or grid layout would make the row a third
-        # column beside the body: the button floats in the bottom corner instead
-        _Corner(view, button, offset=28)  # the "?" sits in the last 24 px
+        CornerButton(view, button, offset=28)  # the "?" sits in the last 24 px
     view.report_action = act  # type: ignore[attr-defined]
     return button
